@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Both run the
+# idempotent set-up first, so they work on a fresh Debian 12 machine.
+BUILD_DIR ?= build
+CMAKE_FLAGS ?=
+DATA ?= ../shared/data/ptc/train
+EXAMPLE ?= examples/city-budget.txt
+
+.PHONY: all setup configure build run test train eval bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROPSCAN_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) --parallel
+
+run: build
+	@$(BUILD_DIR)/propscan analyze $(EXAMPLE) --format text
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure --parallel 2
+
+# Retrains the shipped model from the training split.
+train: build
+	$(BUILD_DIR)/propscan train --data $(DATA) --out models/propscan.model
+
+# 5-fold cross-validation on the training split: the README's figures.
+eval: build
+	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5
+
+bench: build
+	@if [ -x $(BUILD_DIR)/propscan_bench ]; then $(BUILD_DIR)/propscan_bench; else echo "bench: no benchmarks built"; fi
+
+clean:
+	rm -rf $(BUILD_DIR)

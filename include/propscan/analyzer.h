@@ -1,0 +1,52 @@
+// The entry point of the library: an Analyzer is built once from a model file
+// and is immutable afterwards, so one instance may be shared by any number of
+// threads calling analyze() and classify() concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "propscan/document.h"
+#include "propscan/span.h"
+
+namespace propscan {
+
+class Model;  // internal
+
+struct AnalyzerOptions {
+  // Spans scoring below this are dropped; a negative value means "use the
+  // threshold the model was tuned with".
+  double threshold = -1.0;
+  // Articles longer than this many code points are rejected with an Error.
+  std::size_t max_article_chars = 2'000'000;
+};
+
+class Analyzer {
+ public:
+  // Loads a model file; throws propscan::Error naming the file when it is
+  // missing, truncated, corrupt or of another format version.
+  explicit Analyzer(const std::string& model_path, AnalyzerOptions options = {});
+  Analyzer(std::shared_ptr<const Model> model, AnalyzerOptions options = {});
+  ~Analyzer();
+
+  // Finds technique spans in a document. Thread-safe.
+  Analysis analyze(const Document& doc) const;
+
+  // Labels given spans of a document with one technique each (the TC task).
+  // Returns one technique per span, in order. Thread-safe.
+  std::vector<Technique> classify(const Document& doc, const std::vector<Span>& spans) const;
+
+  double threshold() const;
+  const AnalyzerOptions& options() const { return options_; }
+
+ private:
+  std::shared_ptr<const Model> model_;
+  AnalyzerOptions options_;
+};
+
+// The model file shipped with propscan, resolved relative to the binary or
+// the source tree; empty when none is found.
+std::string default_model_path();
+
+}  // namespace propscan
