@@ -1,0 +1,325 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "io/corpus.h"
+#include "io/input.h"
+#include "io/labels.h"
+#include "model/model_file.h"
+#include "propscan/analyzer.h"
+#include "propscan/error.h"
+#include "train/trainer.h"
+#include "writers/writers.h"
+
+namespace propscan::cli {
+namespace {
+
+int g_exit = 0;
+
+void fail(const std::string& message) {
+  std::cerr << "propscan: " << message << '\n';
+  g_exit = 1;
+}
+
+// Runs a command body; a propscan::Error becomes a one-line message and exit 1.
+template <typename F>
+std::function<void()> guarded(F body) {
+  return [body] {
+    try {
+      body();
+    } catch (const Error& e) {
+      fail(e.what());
+    } catch (const std::bad_alloc&) {
+      fail("out of memory");
+    }
+  };
+}
+
+std::string resolve_model(const std::string& given) {
+  if (!given.empty()) return given;
+  std::string path = default_model_path();
+  if (path.empty()) throw Error("no model given and no default model found (models/propscan.model); use --model");
+  return path;
+}
+
+unsigned default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+void progress_line(const std::string& msg) { std::cerr << "propscan: " << msg << std::endl; }
+
+// ---- analyze -------------------------------------------------------------
+
+struct AnalyzeArgs {
+  std::string path;
+  std::string format = "json";
+  double threshold = -1.0;
+  std::string model;
+  bool jsonl = false;
+  unsigned threads = 0;
+  std::string color = "auto";
+};
+
+void run_analyze(const AnalyzeArgs& args) {
+  auto format = writers::parse_format(args.format);
+  if (!format) throw Error("unknown format '" + args.format + "' (json, text, semeval-si, semeval-flc)");
+  AnalyzerOptions options;
+  options.threshold = args.threshold;
+  const Analyzer analyzer(resolve_model(args.model), options);
+
+  std::vector<io::InputItem> items = io::read_all(args.path, args.jsonl);
+  std::vector<Analysis> results(items.size());
+  std::vector<std::string> errors(items.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < items.size(); i = next++) {
+      if (!items[i].ok()) continue;
+      try {
+        results[i] = analyzer.analyze(items[i].doc);
+      } catch (const Error& e) {
+        errors[i] = items[i].name + ": " + e.what();
+      }
+    }
+  };
+  const unsigned threads = std::min<std::size_t>(args.threads ? args.threads : default_threads(), items.size());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  writers::TextStyle style;
+  style.color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO));
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& error = items[i].ok() ? errors[i] : items[i].error;
+    if (!error.empty()) {
+      ++failed;
+      std::cerr << "propscan: " << error << '\n';
+      continue;
+    }
+    writers::write(std::cout, *format, items[i].doc, results[i], style);
+  }
+  std::cout.flush();
+  if (failed) {
+    fail(std::to_string(failed) + " of " + std::to_string(items.size()) + " article" +
+         (items.size() == 1 ? "" : "s") + " could not be analysed");
+  }
+}
+
+// ---- classify ------------------------------------------------------------
+
+struct ClassifyArgs {
+  std::string articles;
+  std::string spans;
+  std::string model;
+};
+
+void run_classify(const ClassifyArgs& args) {
+  const Analyzer analyzer(resolve_model(args.model));
+  auto rows = io::read_labels_file(args.spans, io::LabelFormat::kTemplate);
+  std::map<std::string, Document> docs;
+  for (auto& d : io::load_articles(args.articles)) docs.emplace(d.id, std::move(d));
+  // Group rows by article so each article is prepared once, then print in template order.
+  std::map<std::string, std::vector<std::size_t>> by_article;
+  for (std::size_t i = 0; i < rows.size(); ++i) by_article[rows[i].article_id].push_back(i);
+  for (const auto& [id, indices] : by_article) {
+    auto it = docs.find(id);
+    if (it == docs.end()) throw Error(args.spans + ": no article " + id + " in " + args.articles);
+    std::vector<Span> spans;
+    for (std::size_t i : indices) spans.push_back(rows[i]);
+    auto labels = analyzer.classify(it->second, spans);
+    for (std::size_t k = 0; k < indices.size(); ++k) rows[indices[k]].technique = labels[k];
+  }
+  io::write_labels(std::cout, rows, io::LabelFormat::kTechnique);
+}
+
+// ---- train ---------------------------------------------------------------
+
+struct TrainArgs {
+  std::string data;
+  std::string out;
+  train::TrainOptions options;
+};
+
+void run_train(TrainArgs args) {
+  progress_line("loading " + args.data);
+  auto corpus = io::load_corpus(args.data);
+  std::vector<const io::LabelledArticle*> arts;
+  for (const auto& a : corpus.articles) arts.push_back(&a);
+  args.options.progress = progress_line;
+  auto model = train::train_model(arts, args.options);
+  save_model(*model, args.out);
+  progress_line("wrote " + args.out);
+}
+
+// ---- eval ----------------------------------------------------------------
+
+struct EvalArgs {
+  std::string data;
+  std::string model;
+  int folds = 0;
+  double threshold = -1.0;
+  bool curve = false;
+  unsigned threads = 0;
+  train::TrainOptions options;
+};
+
+std::string f3(double x) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(3) << x;
+  return s.str();
+}
+
+void print_report(const train::EvalReport& r, bool curve) {
+  auto& o = std::cout;
+  o << "articles: " << r.articles << "   threshold: " << f3(r.threshold) << "\n\n";
+  o << "task  precision  recall  F1\n";
+  o << "SI    " << f3(r.si.precision) << "      " << f3(r.si.recall) << "   " << f3(r.si.f1) << "\n";
+  o << "TC    " << f3(r.tc.micro_f1) << "      " << f3(r.tc.micro_f1) << "   " << f3(r.tc.micro_f1)
+    << "   (micro-F1, " << r.tc.correct << " of " << r.tc.gold_rows << " spans)\n";
+  o << "FLC   " << f3(r.flc.precision) << "      " << f3(r.flc.recall) << "   " << f3(r.flc.f1) << "\n\n";
+  o << std::left << std::setw(38) << "technique" << std::right << std::setw(6) << "gold" << std::setw(9)
+    << "TC P" << std::setw(7) << "TC R" << std::setw(7) << "TC F1" << std::setw(8) << "FLC F1" << "\n";
+  for (Technique t : all_techniques()) {
+    const auto& tc = r.tc.per_technique[technique_index(t)];
+    const auto& flc = r.flc_per_technique[technique_index(t)];
+    o << std::left << std::setw(38) << technique_label(t) << std::right << std::setw(6) << tc.gold
+      << std::setw(9) << f3(tc.precision) << std::setw(7) << f3(tc.recall) << std::setw(7) << f3(tc.f1)
+      << std::setw(8) << f3(flc.f1) << "\n";
+  }
+  if (curve) {
+    o << "\nprecision/recall by threshold\n";
+    o << "threshold  SI P   SI R   SI F1  FLC P  FLC R  FLC F1  spans\n";
+    for (const auto& p : r.curve) {
+      o << f3(p.threshold) << "      " << f3(p.si.precision) << "  " << f3(p.si.recall) << "  " << f3(p.si.f1)
+        << "  " << f3(p.flc.precision) << "  " << f3(p.flc.recall) << "  " << f3(p.flc.f1) << "   "
+        << p.si.num_predicted << "\n";
+    }
+  }
+}
+
+void run_eval(EvalArgs args) {
+  auto corpus = io::load_corpus(args.data);
+  train::EvalReport report;
+  if (args.folds > 0) {
+    if (!args.model.empty()) throw Error("--folds trains a model per fold; do not combine it with --model");
+    args.options.progress = progress_line;
+    progress_line(std::to_string(args.folds) + "-fold cross-validation on " +
+                  std::to_string(corpus.articles.size()) + " articles");
+    report = train::cross_validate(corpus, args.folds, args.options,
+                                   args.threads ? args.threads : default_threads());
+  } else {
+    auto model = load_model(resolve_model(args.model));
+    report = train::evaluate(*model, corpus, static_cast<float>(args.threshold));
+  }
+  print_report(report, args.curve);
+}
+
+// ---- techniques ------------------------------------------------------------
+
+void run_techniques(bool json) {
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (Technique t : all_techniques()) {
+      out.push_back({{"label", technique_label(t)}, {"definition", technique_definition(t)}});
+    }
+    std::cout << out.dump(2) << '\n';
+    return;
+  }
+  for (Technique t : all_techniques()) {
+    std::cout << technique_label(t) << "\n    " << technique_definition(t) << "\n";
+  }
+}
+
+void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
+  cmd->add_option("--seed", o.seed, "Random seed (training is reproducible for a given seed)")
+      ->capture_default_str();
+  cmd->add_option("--tagger-epochs", o.tagger_epochs, "Passes over the data for the passage tagger")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--classifier-epochs", o.classifier_epochs, "Passes over the data for the technique classifier")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int exit_code() { return g_exit; }
+
+void register_commands(CLI::App& app) {
+  {
+    auto args = std::make_shared<AnalyzeArgs>();
+    auto* cmd = app.add_subcommand("analyze", "Find technique spans in articles");
+    cmd->footer(
+        "PATH is a .txt file, a directory of *.txt files, a .jsonl file (one {\"id\",\"text\",...}\n"
+        "object a line), or - for standard input. Errors name the article; the others are still\n"
+        "analysed, and the exit status is 1 when any article failed.");
+    cmd->add_option("path", args->path, "Article file, directory, .jsonl file, or -")->required();
+    cmd->add_option("-f,--format", args->format, "Output: json, text, semeval-si, semeval-flc")
+        ->check(CLI::IsMember({"json", "text", "semeval-si", "semeval-flc"}))
+        ->capture_default_str();
+    cmd->add_option("-t,--threshold", args->threshold,
+                    "Detection threshold in [0,1]; higher = fewer, surer spans (default: the model's)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("-m,--model", args->model, "Model file (default: models/propscan.model)");
+    cmd->add_flag("--jsonl", args->jsonl, "Read PATH (or stdin) as JSONL even without a .jsonl name");
+    cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
+    cmd->add_option("--color", args->color, "Highlight text output: auto, always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
+    cmd->callback(guarded([args] { run_analyze(*args); }));
+  }
+  {
+    auto args = std::make_shared<ClassifyArgs>();
+    auto* cmd = app.add_subcommand("classify", "Label given spans with a technique (SemEval TC task)");
+    cmd->footer("Prints id<TAB>technique<TAB>start<TAB>end in the template's row order.");
+    cmd->add_option("--articles", args->articles, "Directory of article<ID>.txt files")->required();
+    cmd->add_option("--spans", args->spans, "Template file: id<TAB>?<TAB>start<TAB>end")->required();
+    cmd->add_option("-m,--model", args->model, "Model file (default: models/propscan.model)");
+    cmd->callback(guarded([args] { run_classify(*args); }));
+  }
+  {
+    auto args = std::make_shared<TrainArgs>();
+    auto* cmd = app.add_subcommand("train", "Train a model on a corpus in the PTC layout");
+    cmd->footer("DIR holds articles/ and labels-tc/ (and optionally labels-si/), as in the corpus.");
+    cmd->add_option("--data", args->data, "Corpus directory")->required();
+    cmd->add_option("--out", args->out, "Where to write the model file")->required();
+    add_training_options(cmd, args->options);
+    cmd->callback(guarded([args] { run_train(*args); }));
+  }
+  {
+    auto args = std::make_shared<EvalArgs>();
+    auto* cmd = app.add_subcommand("eval", "Score SI, TC and FLC on a labelled corpus");
+    cmd->footer(
+        "Without --folds, scores the given (or default) model on DIR. With --folds K, runs K-fold\n"
+        "cross-validation by article: each fold is scored by a model trained on the others.");
+    cmd->add_option("--data", args->data, "Corpus directory (articles/, labels-tc/)")->required();
+    cmd->add_option("-k,--folds", args->folds, "Cross-validate with K folds")->check(CLI::Range(2, 100));
+    cmd->add_option("-m,--model", args->model, "Model file (default: models/propscan.model)");
+    cmd->add_option("-t,--threshold", args->threshold, "Detection threshold (default: the model's)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_flag("--curve", args->curve, "Also print precision/recall at a range of thresholds");
+    cmd->add_option("-j,--threads", args->threads, "Folds trained in parallel (default: all cores)");
+    add_training_options(cmd, args->options);
+    cmd->callback(guarded([args] { run_eval(*args); }));
+  }
+  {
+    auto json = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("techniques", "List the 14 techniques with a definition of each");
+    cmd->add_flag("--json", *json, "Print as JSON");
+    cmd->callback(guarded([json] { run_techniques(*json); }));
+  }
+}
+
+}  // namespace propscan::cli

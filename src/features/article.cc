@@ -1,0 +1,85 @@
+#include "features/article.h"
+
+#include <algorithm>
+
+#include "text/chars.h"
+#include "text/sentences.h"
+
+namespace propscan::features {
+namespace {
+
+std::string shape_of(std::u32string_view w) {
+  std::string shape;
+  for (char32_t c : w) {
+    char k = text::is_upper(c) ? 'X' : text::is_letter(c) ? 'x' : text::is_digit(c) ? 'd' : 'p';
+    if (shape.empty() || shape.back() != k) shape.push_back(k);
+    if (shape.size() >= 4) break;
+  }
+  return shape;
+}
+
+bool is_quote(char32_t c) {
+  return c == U'"' || c == U'\u201C' || c == U'\u201D' || c == U'\u00AB' || c == U'\u00BB';
+}
+
+}  // namespace
+
+int ArticleView::token_at_or_after(std::int64_t pos) const {
+  auto it = std::upper_bound(tokens.begin(), tokens.end(), pos,
+                             [](std::int64_t p, const text::Token& t) { return p < t.end; });
+  return static_cast<int>(it - tokens.begin());
+}
+
+ArticleView make_article_view(const std::u32string& text) {
+  ArticleView view;
+  view.text = &text;
+  view.tokens = text::tokenize(text);
+  view.sentences = text::split_sentences(text);
+  const std::size_t n = view.tokens.size();
+  view.words.reserve(n);
+  view.shapes.reserve(n);
+  view.token_sentence.assign(n, 0);
+  view.line_of_token.assign(n, 0);
+  view.in_quotes.assign(n, false);
+
+  std::size_t sent = 0;
+  int line = 0;
+  std::int64_t scanned = 0;
+  bool quoted = false;
+  view.sentence_first_token.assign(view.sentences.size(), static_cast<int>(n));
+  view.sentence_end_token.assign(view.sentences.size(), static_cast<int>(n));
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& tok = view.tokens[i];
+    std::u32string_view w(text.data() + tok.start, static_cast<std::size_t>(tok.end - tok.start));
+    view.words.push_back(text::normalize_word(w));
+    view.shapes.push_back(shape_of(w));
+    for (; scanned < tok.start; ++scanned) {
+      if (text[static_cast<std::size_t>(scanned)] == U'\n') {
+        ++line;
+        quoted = false;  // quotes do not run across lines in news text
+      }
+    }
+    scanned = tok.end;
+    view.line_of_token[i] = line;
+    while (sent + 1 < view.sentences.size() && view.sentences[sent].end <= tok.start) ++sent;
+    view.token_sentence[i] = static_cast<int>(sent);
+    if (w.size() == 1 && is_quote(w[0])) {
+      quoted = !quoted;
+      view.in_quotes[i] = true;
+    } else {
+      view.in_quotes[i] = quoted;
+    }
+    ++view.word_count[view.words.back()];
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    auto s = static_cast<std::size_t>(view.token_sentence[i]);
+    if (s < view.sentences.size()) view.sentence_first_token[s] = static_cast<int>(i);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    auto s = static_cast<std::size_t>(view.token_sentence[i]);
+    if (s < view.sentences.size()) view.sentence_end_token[s] = static_cast<int>(i + 1);
+  }
+  return view;
+}
+
+}  // namespace propscan::features

@@ -1,0 +1,33 @@
+// Everything the feature extractors need to know about one article,
+// computed once: tokens, their normalized forms, sentences and word counts.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "propscan/document.h"
+#include "text/tokenizer.h"
+
+namespace propscan::features {
+
+struct ArticleView {
+  const std::u32string* text = nullptr;
+  std::vector<text::Token> tokens;
+  std::vector<std::string> words;     // normalized (lower-case UTF-8) form of each token
+  std::vector<std::string> shapes;    // "Xx", "x", "X", "d", "p" ... of each token
+  std::vector<int> token_sentence;    // sentence index of each token
+  std::vector<SentenceBounds> sentences;
+  std::vector<int> sentence_first_token;  // first token of each sentence
+  std::vector<int> sentence_end_token;    // one past the last token of each sentence
+  std::vector<int> line_of_token;         // 0 for the title line
+  std::vector<bool> in_quotes;            // token lies between opening and closing quotes
+  std::unordered_map<std::string, int> word_count;
+
+  // First token whose end is after `pos`, i.e. the token containing or following pos.
+  int token_at_or_after(std::int64_t pos) const;
+};
+
+ArticleView make_article_view(const std::u32string& text);
+
+}  // namespace propscan::features

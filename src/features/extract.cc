@@ -1,0 +1,152 @@
+#include "features/extract.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace propscan::features {
+namespace {
+
+const std::string kBoundary = "<s>";
+
+const std::string& word_or_boundary(const ArticleView& view, int i, int sentence) {
+  if (i < 0 || i >= static_cast<int>(view.words.size()) || view.token_sentence[static_cast<std::size_t>(i)] != sentence) {
+    return kBoundary;
+  }
+  return view.words[static_cast<std::size_t>(i)];
+}
+
+std::string bucket(int n, std::initializer_list<int> edges) {
+  int b = 0;
+  for (int e : edges) {
+    if (n < e) break;
+    ++b;
+  }
+  return std::to_string(b);
+}
+
+bool is_content_word(const std::string& w, const std::string& shape) {
+  return w.size() >= 4 && shape.find('x') != std::string::npos;
+}
+
+}  // namespace
+
+void token_features(const ArticleView& view, int i, const FeatureHasher& h, SparseVector& out) {
+  const auto ui = static_cast<std::size_t>(i);
+  const int sent = view.token_sentence[ui];
+  const std::string& w = view.words[ui];
+  const std::string& shape = view.shapes[ui];
+  h.add(out, "bias", "");
+  h.add(out, "w0=", w);
+  h.add(out, "w-1=", word_or_boundary(view, i - 1, sent));
+  h.add(out, "w+1=", word_or_boundary(view, i + 1, sent));
+  h.add(out, "w-2=", word_or_boundary(view, i - 2, sent));
+  h.add(out, "w+2=", word_or_boundary(view, i + 2, sent));
+  h.add(out, "b-=", word_or_boundary(view, i - 1, sent) + "|" + w);
+  h.add(out, "b+=", w + "|" + word_or_boundary(view, i + 1, sent));
+  h.add(out, "sh=", shape);
+  if (w.size() >= 5) {
+    h.add(out, "s3=", w.substr(w.size() - 3));
+    h.add(out, "p4=", w.substr(0, 4));
+  }
+  if (is_content_word(w, shape)) {
+    auto it = view.word_count.find(w);
+    int count = it == view.word_count.end() ? 1 : it->second;
+    h.add(out, "cnt=", bucket(count, {2, 3, 5, 8}));
+  }
+  if (view.in_quotes[ui]) h.add(out, "inq", "");
+  if (view.line_of_token[ui] == 0) h.add(out, "title", "");
+
+  const auto us = static_cast<std::size_t>(sent);
+  const int first = view.sentence_first_token[us];
+  const int last = view.sentence_end_token[us];
+  const int len = last - first;
+  h.add(out, "spos=", bucket(i - first, {1, 2, 4, 8, 16}));
+  h.add(out, "sback=", bucket(last - 1 - i, {1, 2, 4, 8}));
+  h.add(out, "slen=", bucket(len, {5, 10, 20, 35, 50}));
+
+  // The sentence's words give every token a sense of what the sentence is
+  // about; scaled so long sentences do not dominate.
+  const float sw = 0.5f / std::sqrt(static_cast<float>(std::max(len, 1)));
+  for (int j = first; j < last; ++j) {
+    const auto uj = static_cast<std::size_t>(j);
+    const std::string& word = view.words[uj];
+    if (word == "!" || word == "?") h.add(out, "s_punct=", word);
+    h.add(out, "sw=", word, sw);
+  }
+}
+
+void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
+                   SparseVector& out) {
+  const int first = view.token_at_or_after(start);
+  int last = view.token_at_or_after(end);  // one past the last token inside
+  const int n_tokens = std::max(last - first, 0);
+  h.add(out, "bias", "");
+  h.add(out, "ntok=", bucket(n_tokens, {2, 3, 4, 5, 7, 10, 15, 25, 40}));
+  h.add(out, "nchar=", bucket(static_cast<int>(end - start), {5, 10, 15, 25, 40, 70, 120, 200}));
+  if (n_tokens == 0) return;
+
+  const float uw = 1.0f / std::sqrt(static_cast<float>(n_tokens));
+  std::string joined;
+  int capitalized = 0;
+  for (int i = first; i < last; ++i) {
+    const auto ui = static_cast<std::size_t>(i);
+    const std::string& w = view.words[ui];
+    h.add(out, "u=", w, uw);
+    if (i + 1 < last) h.add(out, "bi=", w + "|" + view.words[ui + 1], uw);
+    if (!view.shapes[ui].empty() && view.shapes[ui][0] == 'X') ++capitalized;
+    if (w == "!" || w == "?" || w == "\"") h.add(out, "punct=", w);
+    if (!joined.empty()) joined.push_back(' ');
+    joined += w;
+  }
+  const auto ufirst = static_cast<std::size_t>(first);
+  const auto ulast = static_cast<std::size_t>(last - 1);
+  const int sent = view.token_sentence[ufirst];
+  h.add(out, "first=", view.words[ufirst]);
+  h.add(out, "last=", view.words[ulast]);
+  h.add(out, "pre1=", word_or_boundary(view, first - 1, sent));
+  h.add(out, "pre2=", word_or_boundary(view, first - 2, sent));
+  h.add(out, "post1=", word_or_boundary(view, last, sent));
+  h.add(out, "caps=", bucket(capitalized * 4 / n_tokens, {1, 2, 3, 4}));
+  if (n_tokens <= 3) h.add(out, "short=", joined);
+  if (view.in_quotes[ufirst]) h.add(out, "inq", "");
+  if (view.line_of_token[ufirst] == 0) h.add(out, "title", "");
+
+  // Sentence coverage separates word-level techniques from sentence-level ones.
+  const auto us = static_cast<std::size_t>(sent);
+  const int s_first = view.sentence_first_token[us];
+  const int s_last = view.sentence_end_token[us];
+  const int s_len = std::max(s_last - s_first, 1);
+  h.add(out, "cover=", bucket(n_tokens * 10 / s_len, {2, 4, 6, 8, 10}));
+  if (first == s_first) h.add(out, "sent_start", "");
+  if (last >= s_last - 1) h.add(out, "sent_end", "");
+  if (view.token_sentence[ulast] != sent) h.add(out, "multi_sent", "");
+
+  // Repetition: how often the passage's exact words occur in the article.
+  int occurrences = 0;
+  bool earlier = false;
+  const auto& words = view.words;
+  for (std::size_t i = 0; i + static_cast<std::size_t>(n_tokens) <= words.size(); ++i) {
+    if (words[i] != words[ufirst]) continue;
+    bool match = true;
+    for (int k = 1; k < n_tokens && match; ++k) match = words[i + static_cast<std::size_t>(k)] == words[ufirst + static_cast<std::size_t>(k)];
+    if (match) {
+      ++occurrences;
+      if (i < ufirst) earlier = true;
+    }
+  }
+  h.add(out, "rep=", bucket(occurrences, {2, 3, 4, 6}));
+  if (earlier) h.add(out, "rep_earlier", "");
+  if (n_tokens <= 4) {
+    auto it = view.word_count.find(view.words[ulast]);
+    h.add(out, "head_cnt=", bucket(it == view.word_count.end() ? 0 : it->second, {2, 3, 5, 8}));
+  }
+
+  const float cw = 0.3f / std::sqrt(static_cast<float>(s_len));
+  for (int j = s_first; j < s_last; ++j) {
+    if (j >= first && j < last) continue;
+    h.add(out, "ctx=", view.words[static_cast<std::size_t>(j)], cw);
+  }
+}
+
+}  // namespace propscan::features

@@ -1,0 +1,100 @@
+#include "model/linear.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace propscan::model {
+namespace {
+
+float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+
+std::vector<std::size_t> shuffled_order(std::size_t n, std::mt19937_64& rng) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  // std::shuffle's algorithm is implementation-defined; Fisher-Yates by hand
+  // keeps training reproducible across standard libraries.
+  for (std::size_t i = n; i > 1; --i) {
+    std::size_t j = static_cast<std::size_t>(rng() % i);
+    std::swap(order[i - 1], order[j]);
+  }
+  return order;
+}
+
+}  // namespace
+
+float logistic_predict(std::span<const float> w, const features::SparseVector& x) {
+  float z = 0.0f;
+  for (std::size_t k = 0; k < x.size(); ++k) z += w[x.index[k]] * x.value[k];
+  return sigmoid(z);
+}
+
+std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
+                                  const std::vector<std::uint8_t>& labels, std::uint32_t dimension,
+                                  const SgdOptions& opt) {
+  std::vector<float> w(dimension, 0.0f);
+  std::vector<float> g2(dimension, 1e-6f);
+  std::mt19937_64 rng(opt.seed);
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+    for (std::size_t idx : shuffled_order(xs.size(), rng)) {
+      const auto& x = xs[idx];
+      const float p = logistic_predict(w, x);
+      const float err = p - static_cast<float>(labels[idx]);
+      for (std::size_t k = 0; k < x.size(); ++k) {
+        const std::uint32_t j = x.index[k];
+        const float g = err * x.value[k] + opt.l2 * w[j];
+        g2[j] += g * g;
+        w[j] -= opt.learning_rate * g / std::sqrt(g2[j]);
+      }
+    }
+  }
+  return w;
+}
+
+void softmax_predict(std::span<const float> w, std::uint32_t dimension, const features::SparseVector& x,
+                     std::span<float> probs) {
+  float max_z = -1e30f;
+  for (std::size_t c = 0; c < probs.size(); ++c) {
+    const float* wc = w.data() + c * dimension;
+    float z = 0.0f;
+    for (std::size_t k = 0; k < x.size(); ++k) z += wc[x.index[k]] * x.value[k];
+    probs[c] = z;
+    max_z = std::max(max_z, z);
+  }
+  float total = 0.0f;
+  for (float& p : probs) {
+    p = std::exp(p - max_z);
+    total += p;
+  }
+  for (float& p : probs) p /= total;
+}
+
+std::vector<float> train_softmax(const std::vector<features::SparseVector>& xs,
+                                 const std::vector<std::uint16_t>& labels, std::uint32_t dimension,
+                                 std::size_t classes, const SgdOptions& opt) {
+  std::vector<float> w(classes * dimension, 0.0f);
+  std::vector<float> g2(classes * dimension, 1e-6f);
+  std::vector<float> probs(classes);
+  std::mt19937_64 rng(opt.seed);
+  for (int epoch = 0; epoch < opt.epochs; ++epoch) {
+    for (std::size_t idx : shuffled_order(xs.size(), rng)) {
+      const auto& x = xs[idx];
+      softmax_predict(w, dimension, x, probs);
+      for (std::size_t c = 0; c < classes; ++c) {
+        const float err = probs[c] - (labels[idx] == c ? 1.0f : 0.0f);
+        float* wc = w.data() + c * dimension;
+        float* gc = g2.data() + c * dimension;
+        for (std::size_t k = 0; k < x.size(); ++k) {
+          const std::uint32_t j = x.index[k];
+          const float g = err * x.value[k] + opt.l2 * wc[j];
+          gc[j] += g * g;
+          wc[j] -= opt.learning_rate * g / std::sqrt(gc[j]);
+        }
+      }
+    }
+  }
+  return w;
+}
+
+}  // namespace propscan::model

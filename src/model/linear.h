@@ -1,0 +1,39 @@
+// Linear models over hashed sparse features, trained with AdaGrad SGD.
+// Training is single-threaded and seeded, so the same data and seed give the
+// same weights bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "features/hashing.h"
+
+namespace propscan::model {
+
+struct SgdOptions {
+  int epochs = 5;
+  float learning_rate = 0.2f;
+  float l2 = 1e-6f;  // applied to the weights an example touches
+  std::uint64_t seed = 1;
+};
+
+// Probability of the positive class.
+float logistic_predict(std::span<const float> weights, const features::SparseVector& x);
+
+// Returns weights of size `dimension` (bias is a feature like any other).
+std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
+                                  const std::vector<std::uint8_t>& labels, std::uint32_t dimension,
+                                  const SgdOptions& options);
+
+// Class probabilities of a softmax model whose weights are laid out class by
+// class (`classes` blocks of `dimension` floats).
+void softmax_predict(std::span<const float> weights, std::uint32_t dimension,
+                     const features::SparseVector& x, std::span<float> probs);
+
+std::vector<float> train_softmax(const std::vector<features::SparseVector>& xs,
+                                 const std::vector<std::uint16_t>& labels, std::uint32_t dimension,
+                                 std::size_t classes, const SgdOptions& options);
+
+}  // namespace propscan::model

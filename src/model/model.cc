@@ -1,0 +1,110 @@
+#include "model/model.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "features/extract.h"
+#include "model/linear.h"
+#include "propscan/error.h"
+
+namespace propscan {
+
+Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
+             std::string info)
+    : config_(config),
+      tagger_hasher_(config.tagger_bits),
+      classifier_hasher_(config.classifier_bits),
+      tagger_weights_(std::move(tagger_weights)),
+      classifier_weights_(std::move(classifier_weights)),
+      info_(std::move(info)) {
+  if (tagger_weights_.size() != tagger_hasher_.dimension() ||
+      classifier_weights_.size() != classifier_hasher_.dimension() * kNumTechniques) {
+    throw Error("model: weight sizes do not match the configuration");
+  }
+}
+
+std::vector<float> Model::token_probabilities(const features::ArticleView& view) const {
+  std::vector<float> probs(view.tokens.size());
+  features::SparseVector x;
+  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
+    x.clear();
+    features::token_features(view, static_cast<int>(i), tagger_hasher_, x);
+    probs[i] = model::logistic_predict(tagger_weights_, x);
+  }
+  return probs;
+}
+
+std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
+                                                                 Offset start, Offset end) const {
+  features::SparseVector x;
+  features::span_features(view, start, end, classifier_hasher_, x);
+  std::array<float, kNumTechniques> probs{};
+  model::softmax_predict(classifier_weights_, classifier_hasher_.dimension(), x, probs);
+  return probs;
+}
+
+namespace {
+
+// Spans never start or end with these in the corpus.
+bool is_edge_punct(const std::string& w) {
+  return w == "." || w == "," || w == ":" || w == ";" || w == "-" || w == "\u2013" || w == "\u2014" ||
+         w == "(" || w == ")";
+}
+
+}  // namespace
+
+std::vector<Span> Model::decode_spans(const features::ArticleView& view, const std::vector<float>& probs,
+                                      float threshold, const std::string& article_id) {
+  std::vector<Span> spans;
+  const int n = static_cast<int>(view.tokens.size());
+  int i = 0;
+  while (i < n) {
+    if (probs[static_cast<std::size_t>(i)] < threshold) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    const int sent = view.token_sentence[static_cast<std::size_t>(i)];
+    while (j < n && probs[static_cast<std::size_t>(j)] >= threshold &&
+           view.token_sentence[static_cast<std::size_t>(j)] == sent) {
+      ++j;
+    }
+    int a = i, b = j;  // [a, b) tokens
+    while (a < b && is_edge_punct(view.words[static_cast<std::size_t>(a)])) ++a;
+    while (b > a && is_edge_punct(view.words[static_cast<std::size_t>(b - 1)])) --b;
+    bool has_word = false;
+    float total = 0.0f;
+    for (int k = a; k < b; ++k) {
+      total += probs[static_cast<std::size_t>(k)];
+      if (view.tokens[static_cast<std::size_t>(k)].kind != text::TokenKind::kPunct) has_word = true;
+    }
+    if (has_word) {
+      Span s;
+      s.article_id = article_id;
+      s.start = view.tokens[static_cast<std::size_t>(a)].start;
+      s.end = view.tokens[static_cast<std::size_t>(b - 1)].end;
+      s.score = total / static_cast<float>(b - a);
+      spans.push_back(std::move(s));
+    }
+    i = j;
+  }
+  return spans;
+}
+
+}  // namespace propscan
+
+namespace propscan {
+
+std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
+                               const std::vector<float>& token_probs, float threshold,
+                               const std::string& article_id) {
+  auto spans = Model::decode_spans(view, token_probs, threshold, article_id);
+  for (auto& s : spans) {
+    auto probs = model.technique_probabilities(view, s.start, s.end);
+    auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
+    s.technique = static_cast<Technique>(best);
+  }
+  return spans;
+}
+
+}  // namespace propscan

@@ -1,0 +1,70 @@
+// The trained model: a token tagger that finds propaganda passages and a
+// technique classifier that labels them. Immutable once built; every method
+// is const and safe to call from many threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "features/article.h"
+#include "features/hashing.h"
+#include "propscan/span.h"
+#include "propscan/technique.h"
+
+namespace propscan {
+
+struct ModelConfig {
+  std::uint32_t tagger_bits = 20;
+  std::uint32_t classifier_bits = 18;
+  // Token probability above which a token belongs to a passage; tuned on
+  // held-out folds of the training data.
+  float threshold = 0.5f;
+};
+
+class Model {
+ public:
+  Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
+        std::string info);
+
+  const ModelConfig& config() const { return config_; }
+  const std::string& info() const { return info_; }  // JSON: how it was trained
+  const std::vector<float>& tagger_weights() const { return tagger_weights_; }
+  const std::vector<float>& classifier_weights() const { return classifier_weights_; }
+
+  // Probability, for each token of the article, that it lies inside a passage.
+  std::vector<float> token_probabilities(const features::ArticleView& view) const;
+
+  // Probability of each technique for the passage [start, end).
+  std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
+                                                            Offset start, Offset end) const;
+
+  // Passages (without techniques) from token probabilities: maximal runs of
+  // tokens at or above `threshold` within a sentence, trimmed of edge
+  // punctuation; score = mean token probability.
+  static std::vector<Span> decode_spans(const features::ArticleView& view,
+                                        const std::vector<float>& token_probs, float threshold,
+                                        const std::string& article_id);
+
+ private:
+  ModelConfig config_;
+  features::FeatureHasher tagger_hasher_;
+  features::FeatureHasher classifier_hasher_;
+  std::vector<float> tagger_weights_;
+  std::vector<float> classifier_weights_;
+  std::string info_;
+};
+
+}  // namespace propscan
+
+namespace propscan {
+
+// The whole detection step shared by the analyzer and the evaluator: tag
+// tokens, decode passages at `threshold`, label each with its most likely
+// technique.
+std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
+                               const std::vector<float>& token_probs, float threshold,
+                               const std::string& article_id);
+
+}  // namespace propscan

@@ -1,0 +1,177 @@
+#include "model/model_file.h"
+
+#include <bit>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <zlib.h>
+
+#include "io/input.h"
+#include "propscan/error.h"
+
+namespace propscan {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "model files are little-endian");
+
+constexpr char kMagic[8] = {'P', 'S', 'C', 'N', 'M', 'O', 'D', 'L'};
+constexpr std::size_t kHeaderSize = 24;
+
+class Writer {
+ public:
+  template <typename T>
+  void put(T value) {
+    const auto* p = reinterpret_cast<const char*>(&value);
+    bytes_.append(p, sizeof value);
+  }
+  void put_string(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    bytes_ += s;
+  }
+  void put_floats(const std::vector<float>& v) {
+    put<std::uint64_t>(v.size());
+    bytes_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+// Bounds-checked reading: a short payload is an error, never a crash.
+class Reader {
+ public:
+  Reader(std::string_view bytes, const std::string& path) : bytes_(bytes), path_(path) {}
+  template <typename T>
+  T get() {
+    need(sizeof(T));
+    T value;
+    std::memcpy(&value, bytes_.data() + pos_, sizeof value);
+    pos_ += sizeof value;
+    return value;
+  }
+  std::string get_string() {
+    auto n = get<std::uint64_t>();
+    need(n);
+    std::string s(bytes_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  std::vector<float> get_floats() {
+    auto n = get<std::uint64_t>();
+    if (n > (bytes_.size() - pos_) / sizeof(float)) fail("weight array runs past the end");
+    std::vector<float> v(n);
+    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(float));
+    pos_ += n * sizeof(float);
+    return v;
+  }
+  bool at_end() const { return pos_ == bytes_.size(); }
+  [[noreturn]] void fail(const std::string& what) const { throw Error(path_ + ": corrupt model (" + what + ")"); }
+
+ private:
+  void need(std::uint64_t n) const {
+    if (n > bytes_.size() - pos_) fail("payload is truncated");
+  }
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+  const std::string& path_;
+};
+
+}  // namespace
+
+void save_model(const Model& model, const std::string& path) {
+  Writer payload;
+  const auto& c = model.config();
+  payload.put<std::uint32_t>(c.tagger_bits);
+  payload.put<std::uint32_t>(c.classifier_bits);
+  payload.put<float>(c.threshold);
+  payload.put_string(model.info());
+  payload.put_floats(model.tagger_weights());
+  payload.put_floats(model.classifier_weights());
+  const std::string& raw = payload.bytes();
+
+  uLongf packed_size = compressBound(raw.size());
+  std::string packed(packed_size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size,
+                reinterpret_cast<const Bytef*>(raw.data()), raw.size(), 9) != Z_OK) {
+    throw Error(path + ": cannot compress model");
+  }
+  packed.resize(packed_size);
+
+  Writer file;
+  file.bytes().append(kMagic, sizeof kMagic);
+  file.put<std::uint32_t>(kModelFormatVersion);
+  file.put<std::uint64_t>(packed.size());
+  file.put<std::uint32_t>(static_cast<std::uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(packed.data()), static_cast<uInt>(packed.size()))));
+  file.put<std::uint64_t>(raw.size());
+  file.bytes() += packed;
+
+  // Write to a temporary name first so a crash never leaves half a model.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(path + ": cannot open for writing");
+    out.write(file.bytes().data(), static_cast<std::streamsize>(file.bytes().size()));
+    if (!out) throw Error(path + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error(path + ": cannot move model into place (" + ec.message() + ")");
+}
+
+std::shared_ptr<const Model> load_model(const std::string& path) {
+  std::string bytes;
+  try {
+    bytes = io::read_file_bytes(path);
+  } catch (const Error&) {
+    throw Error(path + ": model file not found or unreadable");
+  }
+  if (bytes.size() < kHeaderSize + 8 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    throw Error(path + ": not a propscan model file (bad magic number)");
+  }
+  Reader header(std::string_view(bytes).substr(sizeof kMagic, kHeaderSize - sizeof kMagic + 8), path);
+  const auto version = header.get<std::uint32_t>();
+  if (version != kModelFormatVersion) {
+    throw Error(path + ": model format version " + std::to_string(version) + ", this propscan reads version " +
+                std::to_string(kModelFormatVersion));
+  }
+  const auto packed_size = header.get<std::uint64_t>();
+  const auto checksum = header.get<std::uint32_t>();
+  const auto raw_size = header.get<std::uint64_t>();
+  if (packed_size != bytes.size() - kHeaderSize - 8) {
+    throw Error(path + ": model file is truncated or has trailing bytes");
+  }
+  const auto* packed = reinterpret_cast<const Bytef*>(bytes.data() + kHeaderSize + 8);
+  if (crc32(0L, packed, static_cast<uInt>(packed_size)) != checksum) {
+    throw Error(path + ": model checksum mismatch (file is corrupt)");
+  }
+  if (raw_size > (std::uint64_t{1} << 32)) throw Error(path + ": corrupt model (payload too large)");
+  std::string raw(raw_size, '\0');
+  uLongf out_size = raw_size;
+  if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &out_size, packed, packed_size) != Z_OK ||
+      out_size != raw_size) {
+    throw Error(path + ": corrupt model (cannot decompress)");
+  }
+
+  Reader r(raw, path);
+  ModelConfig c;
+  c.tagger_bits = r.get<std::uint32_t>();
+  c.classifier_bits = r.get<std::uint32_t>();
+  c.threshold = r.get<float>();
+  if (c.tagger_bits < 4 || c.tagger_bits > 26 || c.classifier_bits < 4 || c.classifier_bits > 26) {
+    r.fail("feature table sizes out of range");
+  }
+  std::string info = r.get_string();
+  auto tagger = r.get_floats();
+  auto classifier = r.get_floats();
+  if (!r.at_end()) r.fail("trailing bytes in payload");
+  try {
+    return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info));
+  } catch (const Error& e) {
+    r.fail(e.what());
+  }
+}
+
+}  // namespace propscan

@@ -1,0 +1,298 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "features/extract.h"
+#include "model/linear.h"
+#include "propscan/error.h"
+
+namespace propscan::train {
+namespace {
+
+void report(const TrainOptions& o, const std::string& msg) {
+  if (o.progress) o.progress(msg);
+}
+
+// 1 for every token that overlaps a gold technique span.
+std::vector<std::uint8_t> token_labels(const features::ArticleView& view, const std::vector<Span>& gold) {
+  std::vector<std::uint8_t> covered(view.text->size() + 1, 0);
+  for (const auto& s : gold) {
+    for (Offset c = s.start; c < s.end; ++c) covered[static_cast<std::size_t>(c)] = 1;
+  }
+  std::vector<std::uint8_t> labels(view.tokens.size(), 0);
+  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
+    for (Offset c = view.tokens[i].start; c < view.tokens[i].end; ++c) {
+      if (covered[static_cast<std::size_t>(c)]) {
+        labels[i] = 1;
+        break;
+      }
+    }
+  }
+  return labels;
+}
+
+std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& arts,
+                                const std::vector<features::ArticleView>& views, const TrainOptions& o) {
+  features::FeatureHasher hasher(o.config.tagger_bits);
+  std::vector<features::SparseVector> xs;
+  std::vector<std::uint8_t> ys;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    auto labels = token_labels(views[a], arts[a]->techniques);
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      features::SparseVector x;
+      features::token_features(views[a], static_cast<int>(i), hasher, x);
+      xs.push_back(std::move(x));
+      ys.push_back(labels[i]);
+    }
+  }
+  model::SgdOptions sgd;
+  sgd.epochs = o.tagger_epochs;
+  sgd.learning_rate = 0.1f;
+  sgd.seed = o.seed;
+  return model::train_logistic(xs, ys, hasher.dimension(), sgd);
+}
+
+std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*>& arts,
+                                    const std::vector<features::ArticleView>& views, const TrainOptions& o) {
+  features::FeatureHasher hasher(o.config.classifier_bits);
+  std::vector<features::SparseVector> xs;
+  std::vector<std::uint16_t> ys;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    for (const auto& s : arts[a]->techniques) {
+      features::SparseVector x;
+      features::span_features(views[a], s.start, s.end, hasher, x);
+      xs.push_back(std::move(x));
+      ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
+    }
+  }
+  model::SgdOptions sgd;
+  sgd.epochs = o.classifier_epochs;
+  sgd.learning_rate = 0.2f;
+  sgd.seed = o.seed + 1;
+  return model::train_softmax(xs, ys, hasher.dimension(), kNumTechniques, sgd);
+}
+
+std::vector<float> threshold_grid() {
+  std::vector<float> grid;
+  for (int k = 2; k <= 18; ++k) grid.push_back(static_cast<float>(k) * 0.05f);
+  return grid;
+}
+
+// Picks the token threshold with the best SI F1 on out-of-fold predictions.
+float tune_threshold(const std::vector<const io::LabelledArticle*>& arts,
+                     const std::vector<features::ArticleView>& views, const TrainOptions& o) {
+  const auto fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
+  std::vector<std::vector<float>> probs(arts.size());
+  for (int f = 0; f < o.tune_folds; ++f) {
+    std::vector<const io::LabelledArticle*> train_arts;
+    std::vector<features::ArticleView> train_views;
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      if (fold_of[a] != f) {
+        train_arts.push_back(arts[a]);
+        train_views.push_back(views[a]);
+      }
+    }
+    auto weights = train_tagger(train_arts, train_views, o);
+    // Only the tagger matters here; the classifier stays empty (all zeros).
+    Model tagger_only(o.config, std::move(weights),
+                      std::vector<float>((std::size_t{1} << o.config.classifier_bits) * kNumTechniques),
+                      "{}");
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      if (fold_of[a] == f) probs[a] = tagger_only.token_probabilities(views[a]);
+    }
+    report(o, "  tuning fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " done");
+  }
+  std::vector<Span> gold;
+  for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
+  float best_t = 0.5f;
+  double best_f1 = -1.0;
+  for (float t : threshold_grid()) {
+    std::vector<Span> pred;
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      auto spans = Model::decode_spans(views[a], probs[a], t, arts[a]->doc.id);
+      pred.insert(pred.end(), spans.begin(), spans.end());
+    }
+    double f1 = metrics::span_identification(gold, pred).f1;
+    if (f1 > best_f1) {
+      best_f1 = f1;
+      best_t = t;
+    }
+  }
+  std::ostringstream msg;
+  msg << "  threshold " << best_t << " (held-out SI F1 " << best_f1 << ")";
+  report(o, msg.str());
+  return best_t;
+}
+
+}  // namespace
+
+std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed) {
+  if (folds < 2) throw Error("cross-validation needs at least 2 folds");
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937_64 rng(seed);
+  for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng() % i)]);
+  std::vector<int> fold(n);
+  for (std::size_t k = 0; k < n; ++k) fold[order[k]] = static_cast<int>(k % static_cast<std::size_t>(folds));
+  return fold;
+}
+
+std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& arts,
+                                         const TrainOptions& o) {
+  if (arts.empty()) throw Error("training: no articles");
+  std::vector<features::ArticleView> views;
+  views.reserve(arts.size());
+  for (const auto* a : arts) views.push_back(features::make_article_view(a->doc.text));
+
+  ModelConfig config = o.config;
+  if (o.tune_folds >= 2 && arts.size() >= static_cast<std::size_t>(o.tune_folds)) {
+    report(o, "tuning the detection threshold on " + std::to_string(o.tune_folds) + " held-out folds");
+    config.threshold = tune_threshold(arts, views, o);
+  }
+  report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
+  auto tagger = train_tagger(arts, views, o);
+  report(o, "training the technique classifier");
+  auto classifier = train_classifier(arts, views, o);
+
+  std::size_t spans = 0;
+  for (const auto* a : arts) spans += a->techniques.size();
+  nlohmann::json info = {{"articles", arts.size()},
+                         {"technique_spans", spans},
+                         {"seed", o.seed},
+                         {"tagger_epochs", o.tagger_epochs},
+                         {"classifier_epochs", o.classifier_epochs},
+                         {"threshold", config.threshold}};
+  return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump());
+}
+
+namespace {
+
+struct Predictions {
+  std::vector<Span> gold_tc, gold_si, tc_pred;
+  // Per article: its view and token probabilities, kept for the curve.
+  std::vector<std::vector<float>> probs;
+};
+
+struct ArticleResult {
+  std::vector<float> probs;
+  std::vector<Span> tc_pred;
+};
+
+ArticleResult predict_article(const Model& model, const io::LabelledArticle& art,
+                              const features::ArticleView& view) {
+  ArticleResult r;
+  r.probs = model.token_probabilities(view);
+  for (const auto& g : art.techniques) {
+    auto p = model.technique_probabilities(view, g.start, g.end);
+    Span s = g;
+    s.technique = static_cast<Technique>(std::max_element(p.begin(), p.end()) - p.begin());
+    r.tc_pred.push_back(std::move(s));
+  }
+  return r;
+}
+
+EvalReport score(const std::vector<const Model*>& model_of, const io::Corpus& corpus,
+                 const std::vector<features::ArticleView>& views, const std::vector<ArticleResult>& results,
+                 float threshold_override) {
+  EvalReport rep;
+  rep.articles = corpus.articles.size();
+  std::vector<Span> gold_tc, gold_si, tc_pred;
+  for (std::size_t a = 0; a < corpus.articles.size(); ++a) {
+    const auto& art = corpus.articles[a];
+    gold_tc.insert(gold_tc.end(), art.techniques.begin(), art.techniques.end());
+    gold_si.insert(gold_si.end(), art.si.begin(), art.si.end());
+    tc_pred.insert(tc_pred.end(), results[a].tc_pred.begin(), results[a].tc_pred.end());
+  }
+  rep.tc = metrics::technique_classification(gold_tc, tc_pred);
+
+  auto detect_all = [&](float t, bool use_model_threshold) {
+    std::vector<Span> pred;
+    for (std::size_t a = 0; a < corpus.articles.size(); ++a) {
+      const Model& m = *model_of[a];
+      float th = use_model_threshold ? m.config().threshold : t;
+      auto spans = detect_spans(m, views[a], results[a].probs, th, corpus.articles[a].doc.id);
+      pred.insert(pred.end(), spans.begin(), spans.end());
+    }
+    return pred;
+  };
+  const bool own = threshold_override < 0.0f;
+  auto pred = detect_all(threshold_override, own);
+  rep.threshold = own ? model_of.front()->config().threshold : threshold_override;
+  rep.si = metrics::span_identification(gold_si, pred);
+  rep.flc = metrics::fragment_classification(gold_tc, pred);
+  rep.flc_per_technique = metrics::fragment_classification_per_technique(gold_tc, pred);
+  for (float t : threshold_grid()) {
+    auto p = detect_all(t, false);
+    rep.curve.push_back({t, metrics::span_identification(gold_si, p), metrics::fragment_classification(gold_tc, p)});
+  }
+  return rep;
+}
+
+}  // namespace
+
+EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold) {
+  std::vector<features::ArticleView> views;
+  std::vector<ArticleResult> results;
+  for (const auto& art : corpus.articles) {
+    views.push_back(features::make_article_view(art.doc.text));
+    results.push_back(predict_article(model, art, views.back()));
+  }
+  std::vector<const Model*> model_of(corpus.articles.size(), &model);
+  return score(model_of, corpus, views, results, threshold);
+}
+
+EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options, unsigned threads) {
+  const std::size_t n = corpus.articles.size();
+  if (n < static_cast<std::size_t>(folds)) throw Error("cross-validation: fewer articles than folds");
+  const auto fold_of = assign_folds(n, folds, options.seed);
+  std::vector<features::ArticleView> views;
+  for (const auto& art : corpus.articles) views.push_back(features::make_article_view(art.doc.text));
+
+  std::vector<std::shared_ptr<const Model>> models(static_cast<std::size_t>(folds));
+  std::vector<ArticleResult> results(n);
+  std::atomic<int> next{0};
+  std::mutex log_mutex;
+  auto worker = [&] {
+    for (int f = next++; f < folds; f = next++) {
+      TrainOptions o = options;
+      o.progress = [&, f](const std::string& msg) {
+        std::lock_guard lock(log_mutex);
+        if (options.progress) options.progress("fold " + std::to_string(f + 1) + ": " + msg);
+      };
+      std::vector<const io::LabelledArticle*> train;
+      for (std::size_t a = 0; a < n; ++a) {
+        if (fold_of[a] != f) train.push_back(&corpus.articles[a]);
+      }
+      auto model = train_model(train, o);
+      for (std::size_t a = 0; a < n; ++a) {
+        if (fold_of[a] == f) results[a] = predict_article(*model, corpus.articles[a], views[a]);
+      }
+      models[static_cast<std::size_t>(f)] = model;
+      o.progress("scored");
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(folds))); ++t) {
+    pool.emplace_back(worker);
+  }
+  for (auto& t : pool) t.join();
+
+  std::vector<const Model*> model_of(n);
+  for (std::size_t a = 0; a < n; ++a) model_of[a] = models[static_cast<std::size_t>(fold_of[a])].get();
+  auto rep = score(model_of, corpus, views, results, -1.0f);
+  // Each fold has its own tuned threshold; report their mean.
+  float sum = 0.0f;
+  for (const auto& m : models) sum += m->config().threshold;
+  rep.threshold = sum / static_cast<float>(folds);
+  return rep;
+}
+
+}  // namespace propscan::train

@@ -1,0 +1,61 @@
+// Training a model from labelled articles, and measuring one: on a corpus
+// with a given model, or by K-fold cross-validation by article.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/corpus.h"
+#include "metrics/metrics.h"
+#include "model/model.h"
+
+namespace propscan::train {
+
+using Progress = std::function<void(const std::string&)>;
+
+struct TrainOptions {
+  std::uint64_t seed = 42;
+  int tagger_epochs = 4;
+  int classifier_epochs = 10;
+  // Folds of the training data used to tune the detection threshold.
+  int tune_folds = 3;
+  ModelConfig config;
+  Progress progress;  // may be empty
+};
+
+std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& articles,
+                                         const TrainOptions& options);
+
+struct CurvePoint {
+  float threshold = 0.0f;
+  metrics::PRF si;
+  metrics::PRF flc;
+};
+
+struct EvalReport {
+  std::size_t articles = 0;
+  float threshold = 0.0f;  // the threshold the headline figures use
+  metrics::PRF si;
+  metrics::PRF flc;
+  metrics::TCResult tc;
+  std::array<metrics::PRF, kNumTechniques> flc_per_technique{};
+  std::vector<CurvePoint> curve;  // SI and FLC at a range of thresholds
+};
+
+// Scores `model` on the corpus. A negative threshold means the model's own.
+EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold = -1.0f);
+
+// K-fold cross-validation by article: each fold is scored by a model trained
+// on the other folds; the figures pool the predictions of all folds. Folds
+// run in parallel on up to `threads` threads.
+EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options,
+                          unsigned threads);
+
+// Deterministic assignment of articles to `folds` folds (shuffled by seed).
+std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed);
+
+}  // namespace propscan::train

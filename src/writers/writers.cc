@@ -1,0 +1,137 @@
+#include "writers/writers.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "text/utf8.h"
+
+namespace propscan::writers {
+namespace {
+
+std::u32string_view fragment(const Document& doc, const Span& s) {
+  return std::u32string_view(doc.text).substr(static_cast<std::size_t>(s.start),
+                                               static_cast<std::size_t>(s.end - s.start));
+}
+
+std::string label_of(const Span& s) {
+  return s.technique ? std::string(technique_label(*s.technique)) : std::string("?");
+}
+
+std::string percent(double x) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", x * 100.0);
+  return buf;
+}
+
+std::string fixed2(double x) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", x);
+  return buf;
+}
+
+// One colour per technique, cycling through the 6 bright ANSI colours.
+std::string ansi_color(const Span& s) {
+  int idx = s.technique ? static_cast<int>(technique_index(*s.technique)) : 0;
+  return "\x1b[1;" + std::to_string(91 + idx % 6) + "m";
+}
+
+// The sentence (or a window of it) with the fragment marked.
+void write_text_span(std::ostream& out, const Document& doc, const Analysis& a, std::size_t k,
+                     const TextStyle& style) {
+  const Span& s = a.spans[k];
+  out << "  " << s.start << "-" << s.end << "  " << label_of(s) << "  score " << fixed2(s.score) << "\n";
+  std::u32string_view text(doc.text);
+  Offset ctx_start = s.start, ctx_end = s.end;
+  int sent = a.span_sentence[k];
+  if (sent >= 0 && static_cast<std::size_t>(sent) < a.sentences.size()) {
+    ctx_start = std::min(ctx_start, a.sentences[static_cast<std::size_t>(sent)].start);
+    ctx_end = std::max(ctx_end, a.sentences[static_cast<std::size_t>(sent)].end);
+  }
+  // Long sentences are cut to 80 characters either side of the fragment.
+  ctx_start = std::max(ctx_start, s.start - 80);
+  ctx_end = std::min(ctx_end, s.end + 80);
+  auto piece = [&](Offset b, Offset e) {
+    return terminal_safe(text.substr(static_cast<std::size_t>(b), static_cast<std::size_t>(e - b)));
+  };
+  out << "    " << (ctx_start > 0 && ctx_start == s.start - 80 ? "…" : "") << piece(ctx_start, s.start);
+  if (style.color) {
+    out << ansi_color(s) << piece(s.start, s.end) << "\x1b[0m";
+  } else {
+    out << "[[" << piece(s.start, s.end) << "]]";
+  }
+  out << piece(s.end, ctx_end) << "\n";
+}
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "json") return Format::kJson;
+  if (name == "text") return Format::kText;
+  if (name == "semeval-si") return Format::kSemevalSi;
+  if (name == "semeval-flc") return Format::kSemevalFlc;
+  return std::nullopt;
+}
+
+std::string terminal_safe(std::u32string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char32_t c : text) {
+    bool control = (c < 0x20 && c != U'\n' && c != U'\t') || (c >= 0x7F && c < 0xA0);
+    text::append_utf8(out, control ? char32_t{0xFFFD} : c);
+  }
+  return out;
+}
+
+nlohmann::json analysis_json(const Document& doc, const Analysis& a) {
+  nlohmann::json spans = nlohmann::json::array();
+  std::map<std::string, int> counts;
+  for (std::size_t k = 0; k < a.spans.size(); ++k) {
+    const Span& s = a.spans[k];
+    spans.push_back({{"start", s.start},
+                     {"end", s.end},
+                     {"technique", label_of(s)},
+                     {"score", s.score},
+                     {"text", text::encode_utf8(fragment(doc, s))},
+                     {"sentence", a.span_sentence[k]}});
+    ++counts[label_of(s)];
+  }
+  nlohmann::json j = {{"id", doc.id}, {"length", doc.text.size()}};
+  if (!doc.title.empty()) j["title"] = doc.title;
+  if (!doc.source.empty()) j["source"] = doc.source;
+  if (!doc.date.empty()) j["date"] = doc.date;
+  if (!doc.url.empty()) j["url"] = doc.url;
+  j["propaganda_score"] = a.propaganda_score;
+  j["technique_counts"] = counts;
+  j["spans"] = std::move(spans);
+  return j;
+}
+
+void write(std::ostream& out, Format format, const Document& doc, const Analysis& a, const TextStyle& style) {
+  switch (format) {
+    case Format::kJson:
+      // Invalid UTF-8 cannot reach here (input is validated), so dump() never throws.
+      out << analysis_json(doc, a).dump() << '\n';
+      break;
+    case Format::kSemevalSi:
+      for (const auto& s : a.spans) out << doc.id << '\t' << s.start << '\t' << s.end << '\n';
+      break;
+    case Format::kSemevalFlc:
+      for (const auto& s : a.spans) out << doc.id << '\t' << label_of(s) << '\t' << s.start << '\t' << s.end << '\n';
+      break;
+    case Format::kText: {
+      const std::string bold = style.color ? "\x1b[1m" : "";
+      const std::string reset = style.color ? "\x1b[0m" : "";
+      out << bold << "== " << terminal_safe(text::decode_utf8(doc.id)) << reset << "  " << a.spans.size()
+          << " passage" << (a.spans.size() == 1 ? "" : "s") << ", propaganda score "
+          << percent(a.propaganda_score) << " of " << doc.text.size() << " characters\n";
+      for (std::size_t k = 0; k < a.spans.size(); ++k) write_text_span(out, doc, a, k, style);
+      out << '\n';
+      break;
+    }
+  }
+}
+
+}  // namespace propscan::writers

@@ -1,0 +1,35 @@
+// Output formats of `propscan analyze`. Every writer takes the article and
+// its analysis and appends to a stream; offsets stay code points.
+#pragma once
+
+#include <ostream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "propscan/document.h"
+
+namespace propscan::writers {
+
+enum class Format { kJson, kText, kSemevalSi, kSemevalFlc };
+
+std::optional<Format> parse_format(std::string_view name);
+
+// The JSON object of one article (what `--format json` prints, one per line,
+// and what the HTTP API returns).
+nlohmann::json analysis_json(const Document& doc, const Analysis& analysis);
+
+struct TextStyle {
+  bool color = false;  // ANSI highlighting, for terminals
+};
+
+void write(std::ostream& out, Format format, const Document& doc, const Analysis& analysis,
+           const TextStyle& style = {});
+
+// Article text made safe for a terminal: control characters (escape
+// sequences included) other than newline and tab become U+FFFD.
+std::string terminal_safe(std::u32string_view text);
+
+}  // namespace propscan::writers
