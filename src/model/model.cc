@@ -53,10 +53,17 @@ bool is_edge_punct(const std::string& w) {
 
 }  // namespace
 
-std::vector<Span> Model::decode_spans(const features::ArticleView& view, const std::vector<float>& probs,
+std::vector<Span> Model::decode_spans(const features::ArticleView& view, const std::vector<float>& raw_probs,
                                       float threshold, const std::string& article_id) {
   std::vector<Span> spans;
   const int n = static_cast<int>(view.tokens.size());
+  // A single weak token between two strong ones ("the", "of") is part of the
+  // passage: propaganda spans are contiguous phrases.
+  std::vector<float> probs(raw_probs);
+  for (int i = 1; i + 1 < n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    probs[u] = std::max(raw_probs[u], std::min(raw_probs[u - 1], raw_probs[u + 1]));
+  }
   int i = 0;
   while (i < n) {
     if (probs[static_cast<std::size_t>(i)] < threshold) {

@@ -1,8 +1,8 @@
 #include "text/sentences.h"
 
 #include <algorithm>
-#include <iterator>
 #include <cstddef>
+#include <iterator>
 #include <string_view>
 
 #include "text/chars.h"
@@ -20,6 +20,8 @@ constexpr std::u32string_view kAbbreviations[] = {
     U"Maj",  U"Cpl",  U"Gov",  U"Sen",  U"Rep",  U"Rev",  U"Hon",   U"Rt",   U"Pres",
     U"Supt", U"Fr",   U"Mme",  U"Mlle", U"Jan",  U"Feb",  U"Mar",   U"Apr",  U"Jun",
     U"Jul",  U"Aug",  U"Sep",  U"Sept", U"Oct",  U"Nov",  U"Dec",   U"vs",   U"Messrs",
+    // Citations: "No. 5", "pp. 12-14", "Vol. 3", "Fig. 2", "nn. 84-86".
+    U"No",   U"Nos",  U"pp",   U"nn",   U"Vol",  U"vol",  U"Fig",   U"fig",
 };
 
 // Longer "words" before a period are never abbreviations; the cap also keeps
@@ -93,7 +95,9 @@ bool ends_abbreviation(std::u32string_view text, std::size_t period) {
   }
   const std::u32string_view word = text.substr(begin, period - begin);
   if (word.empty()) return false;
-  if (word.size() == 1) return is_upper(word[0]);  // an initial, "John F. Kennedy"
+  // An initial ("John F. Kennedy") or a one-letter citation abbreviation
+  // ("p. 12", "n. 84", "Smith v. Jones"); few sentences end in a lone letter.
+  if (word.size() == 1) return true;
   if (is_dotted_abbreviation(word)) return true;
   return std::find(std::begin(kAbbreviations), std::end(kAbbreviations), word) !=
          std::end(kAbbreviations);

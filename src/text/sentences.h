@@ -17,7 +17,8 @@ namespace propscan::text {
 std::vector<SentenceBounds> split_sentences(std::u32string_view text);
 
 // Index of the sentence containing offset `pos` (or the nearest one before
-// it); -1 when there are no sentences.
+// it; 0 when pos comes before the first sentence, e.g. a byte order mark);
+// -1 when there are no sentences.
 int sentence_index_at(const std::vector<SentenceBounds>& sentences, std::int64_t pos);
 
 }  // namespace propscan::text

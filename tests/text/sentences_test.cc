@@ -79,6 +79,8 @@ TEST(SentencesTest, AbbreviationsBeforeCapitalsDoNotSplit) {
             (Texts{"John F. Kennedy and Mrs. Kennedy waved."}));
   EXPECT_EQ(sentence_texts(U"She has a Ph.D. From Yale, no less."),
             (Texts{"She has a Ph.D. From Yale, no less."}));
+  EXPECT_EQ(sentence_texts(U"See p. 12 and No. 4 in Smith v. Jones. It helps."),
+            (Texts{"See p. 12 and No. 4 in Smith v. Jones.", "It helps."}));
 }
 
 TEST(SentencesTest, OrdinaryWordsBeforeAPeriodDoSplit) {

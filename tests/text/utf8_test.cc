@@ -34,7 +34,8 @@ TEST(Utf8Test, KeepsByteOrderMarkAsCharacterZero) {
 
 TEST(Utf8Test, DecodesEveryEncodingLength) {
   // “ (3 bytes), é and ñ (2 bytes), ’ (3 bytes), 😀 (4 bytes).
-  const std::u32string text = decode_utf8("\xE2\x80\x9C" "caf\xC3\xA9 ma\xC3\xB1" "ana\xE2\x80\x99" "s \xF0\x9F\x98\x80");
+  const std::u32string text = decode_utf8(
+      "\xE2\x80\x9C" "caf\xC3\xA9 ma\xC3\xB1" "ana\xE2\x80\x99" "s \xF0\x9F\x98\x80");
   EXPECT_EQ(text, U"\u201Ccaf\u00E9 ma\u00F1ana\u2019s \U0001F600");
   EXPECT_EQ(text.size(), 16u);
 }
@@ -143,7 +144,8 @@ TEST(Utf8Test, OffsetsOfEmptyText) {
 }
 
 TEST(Utf8Test, ByteOffsetsPointAtTheSameCharacters) {
-  const std::string bytes = "\xEF\xBB\xBF\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D \xF0\x9F\x98\x80 end";
+  const std::string bytes =
+      "\xEF\xBB\xBF\xE2\x80\x9C" "Caf\xC3\xA9\xE2\x80\x9D \xF0\x9F\x98\x80 end";
   const std::u32string text = decode_utf8(bytes);
   const std::vector<std::size_t> offsets = utf8_byte_offsets(text);
   ASSERT_EQ(offsets.size(), text.size() + 1);
