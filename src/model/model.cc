@@ -105,7 +105,8 @@ namespace propscan {
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const std::vector<float>& token_probs, float threshold,
                                const std::string& article_id) {
-  auto spans = Model::decode_spans(view, token_probs, threshold, article_id);
+  auto spans = Model::decode_spans(view, token_probs, model.config().extent_threshold, article_id);
+  std::erase_if(spans, [threshold](const Span& s) { return s.score < threshold; });
   for (auto& s : spans) {
     auto probs = model.technique_probabilities(view, s.start, s.end);
     auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();

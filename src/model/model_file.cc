@@ -85,6 +85,7 @@ void save_model(const Model& model, const std::string& path) {
   const auto& c = model.config();
   payload.put<std::uint32_t>(c.tagger_bits);
   payload.put<std::uint32_t>(c.classifier_bits);
+  payload.put<float>(c.extent_threshold);
   payload.put<float>(c.threshold);
   payload.put_string(model.info());
   payload.put_floats(model.tagger_weights());
@@ -159,6 +160,7 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   ModelConfig c;
   c.tagger_bits = r.get<std::uint32_t>();
   c.classifier_bits = r.get<std::uint32_t>();
+  c.extent_threshold = r.get<float>();
   c.threshold = r.get<float>();
   if (c.tagger_bits < 4 || c.tagger_bits > 26 || c.classifier_bits < 4 || c.classifier_bits > 26) {
     r.fail("feature table sizes out of range");

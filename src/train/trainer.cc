@@ -82,13 +82,15 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
 
 std::vector<float> threshold_grid() {
   std::vector<float> grid;
-  for (int k = 2; k <= 18; ++k) grid.push_back(static_cast<float>(k) * 0.05f);
+  for (int k = 2; k <= 38; ++k) grid.push_back(static_cast<float>(k) * 0.025f);
   return grid;
 }
 
-// Picks the token threshold with the best SI F1 on out-of-fold predictions.
-float tune_threshold(const std::vector<const io::LabelledArticle*>& arts,
-                     const std::vector<features::ArticleView>& views, const TrainOptions& o) {
+// Picks the extent and score thresholds with the best SI F1 on out-of-fold
+// predictions of the training articles.
+void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
+                     const std::vector<features::ArticleView>& views, const TrainOptions& o,
+                     ModelConfig& config) {
   const auto fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
   std::vector<std::vector<float>> probs(arts.size());
   for (int f = 0; f < o.tune_folds; ++f) {
@@ -112,24 +114,32 @@ float tune_threshold(const std::vector<const io::LabelledArticle*>& arts,
   }
   std::vector<Span> gold;
   for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
-  float best_t = 0.5f;
   double best_f1 = -1.0;
-  for (float t : threshold_grid()) {
-    std::vector<Span> pred;
+  for (float extent : threshold_grid()) {
+    if (extent > 0.5f) break;
+    std::vector<Span> candidates;
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      auto spans = Model::decode_spans(views[a], probs[a], t, arts[a]->doc.id);
-      pred.insert(pred.end(), spans.begin(), spans.end());
+      auto spans = Model::decode_spans(views[a], probs[a], extent, arts[a]->doc.id);
+      candidates.insert(candidates.end(), spans.begin(), spans.end());
     }
-    double f1 = metrics::span_identification(gold, pred).f1;
-    if (f1 > best_f1) {
-      best_f1 = f1;
-      best_t = t;
+    for (float t : threshold_grid()) {
+      if (t < extent) continue;
+      std::vector<Span> kept;
+      for (const auto& s : candidates) {
+        if (s.score >= t) kept.push_back(s);
+      }
+      double f1 = metrics::span_identification(gold, kept).f1;
+      if (f1 > best_f1) {
+        best_f1 = f1;
+        config.extent_threshold = extent;
+        config.threshold = t;
+      }
     }
   }
   std::ostringstream msg;
-  msg << "  threshold " << best_t << " (held-out SI F1 " << best_f1 << ")";
+  msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold
+      << " (held-out SI F1 " << best_f1 << ")";
   report(o, msg.str());
-  return best_t;
 }
 
 }  // namespace
@@ -155,7 +165,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   ModelConfig config = o.config;
   if (o.tune_folds >= 2 && arts.size() >= static_cast<std::size_t>(o.tune_folds)) {
     report(o, "tuning the detection threshold on " + std::to_string(o.tune_folds) + " held-out folds");
-    config.threshold = tune_threshold(arts, views, o);
+    tune_thresholds(arts, views, o, config);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
   auto tagger = train_tagger(arts, views, o);
@@ -169,6 +179,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"seed", o.seed},
                          {"tagger_epochs", o.tagger_epochs},
                          {"classifier_epochs", o.classifier_epochs},
+                         {"extent_threshold", config.extent_threshold},
                          {"threshold", config.threshold}};
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump());
 }
