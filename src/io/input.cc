@@ -44,7 +44,7 @@ InputItem jsonl_item(const std::string& name, const std::string& line, const Inp
       obj = nlohmann::json::parse(line);
     } catch (const nlohmann::json::parse_error& e) {
       // nlohmann's messages are long; keep the position only.
-      throw Error(name + ": malformed JSON at byte " + std::to_string(e.byte));
+      throw Error(name + ": malformed JSON near byte " + std::to_string(e.byte));
     }
     if (!obj.is_object()) throw Error(name + ": expected a JSON object");
     auto text = obj.find("text");

@@ -1,0 +1,118 @@
+#include "io/input.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "propscan/error.h"
+
+namespace propscan::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A scratch directory removed at the end of each test.
+class InputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("propscan_input_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                                        "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& bytes) {
+    auto path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(InputTest, ArticleIdFromCorpusFileName) {
+  EXPECT_EQ(article_id_from_path("/x/article111111111.txt"), "111111111");
+  EXPECT_EQ(article_id_from_path("notes.txt"), "notes");
+  EXPECT_EQ(article_id_from_path("article.txt"), "article");
+}
+
+TEST_F(InputTest, DecodesFileWithByteOrderMarkAsCharacterZero) {
+  auto path = write("article42.txt", "\xEF\xBB\xBFTitle\n\nCaf\xC3\xA9 \xF0\x9F\x98\x80 ok.\n");
+  auto items = read_all(path);
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_TRUE(items[0].ok()) << items[0].error;
+  EXPECT_EQ(items[0].doc.id, "42");
+  EXPECT_EQ(items[0].doc.text[0], U'\uFEFF');
+  // BOM, "Title", 2 newlines, "Café", space, emoji, " ok.", newline.
+  EXPECT_EQ(items[0].doc.text.size(), 1u + 5 + 2 + 4 + 1 + 1 + 4 + 1);
+}
+
+TEST_F(InputTest, BadFilesInDirectoryFailAloneAndOthersAreRead) {
+  write("a.txt", "A fine article.\n");
+  write("b.txt", "bad \xC3\x28 bytes\n");
+  write("c.txt", "");
+  write("d.txt", std::string("bin\0ary", 7));
+  write("e.txt", "Another fine article.\n");
+  write("ignored.md", "not an article");
+  auto items = read_all(dir_.string());
+  ASSERT_EQ(items.size(), 5u);
+  EXPECT_TRUE(items[0].ok());
+  EXPECT_EQ(items[1].error, (dir_ / "b.txt").string() + ": invalid UTF-8 at byte 4");
+  EXPECT_EQ(items[2].error, (dir_ / "c.txt").string() + ": empty article (no text)");
+  EXPECT_EQ(items[3].error, (dir_ / "d.txt").string() + ": binary data (contains NUL bytes)");
+  EXPECT_TRUE(items[4].ok());
+  EXPECT_EQ(items[4].doc.id, "e");
+}
+
+TEST_F(InputTest, HugeFileIsRejectedWithItsSize) {
+  InputLimits limits;
+  limits.max_article_bytes = 1000;
+  auto path = write("big.txt", std::string(5000, 'a'));
+  auto items = read_all(path, false, limits);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_NE(items[0].error.find("big.txt: too large"), std::string::npos) << items[0].error;
+}
+
+TEST_F(InputTest, MissingPathThrows) {
+  EXPECT_THROW(read_all((dir_ / "nope.txt").string()), Error);
+  try {
+    read_all((dir_ / "nope.txt").string());
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), (dir_ / "nope.txt").string() + ": no such file or directory");
+  }
+}
+
+TEST_F(InputTest, DirectoryWithoutArticlesThrows) { EXPECT_THROW(read_all(dir_.string()), Error); }
+
+TEST_F(InputTest, JsonlReadsEveryGoodLineAndReportsBadOnes) {
+  auto path = write("batch.jsonl",
+                    "{\"id\": \"a1\", \"text\": \"First article.\", \"title\": \"T\", \"source\": \"S\"}\n"
+                    "{not json}\n"
+                    "\n"
+                    "{\"id\": 7, \"text\": \"Second \\u00e9 article.\"}\n"
+                    "{\"id\": \"no-text\"}\n"
+                    "{\"text\": \"no id\"}\n"
+                    "[1, 2]\n"
+                    "{\"id\": \"x\", \"text\": \"\\ud800\"}\n");
+  auto items = read_all(path);
+  ASSERT_EQ(items.size(), 7u);
+  ASSERT_TRUE(items[0].ok());
+  EXPECT_EQ(items[0].doc.id, "a1");
+  EXPECT_EQ(items[0].doc.title, "T");
+  EXPECT_EQ(items[0].doc.source, "S");
+  EXPECT_EQ(items[1].error, path + ":2: malformed JSON near byte 3");
+  ASSERT_TRUE(items[2].ok());
+  EXPECT_EQ(items[2].name, path + ":4");
+  EXPECT_EQ(items[2].doc.id, "7");
+  EXPECT_EQ(items[2].doc.text, U"Second \u00e9 article.");
+  EXPECT_EQ(items[3].error, path + ":5: missing string field 'text'");
+  EXPECT_EQ(items[4].error, path + ":6: missing field 'id'");
+  EXPECT_EQ(items[5].error, path + ":7: expected a JSON object");
+  // A lone surrogate escape is not text; the line fails, nothing crashes.
+  EXPECT_FALSE(items[6].ok());
+}
+
+}  // namespace
+}  // namespace propscan::io

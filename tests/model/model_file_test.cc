@@ -1,0 +1,111 @@
+#include "model/model_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "propscan/error.h"
+
+namespace propscan {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A tiny hand-made model: 2^4 tagger weights and 14 x 2^4 classifier weights.
+Model tiny_model() {
+  ModelConfig c;
+  c.tagger_bits = 4;
+  c.classifier_bits = 4;
+  c.extent_threshold = 0.25f;
+  c.threshold = 0.4f;
+  std::vector<float> tagger(16);
+  std::vector<float> classifier(16 * kNumTechniques);
+  for (std::size_t i = 0; i < tagger.size(); ++i) tagger[i] = static_cast<float>(i) * 0.5f - 3.0f;
+  for (std::size_t i = 0; i < classifier.size(); ++i) classifier[i] = static_cast<float>(i % 7) - 3.0f;
+  return Model(c, tagger, classifier, R"({"note":"test"})");
+}
+
+std::string temp_path(const std::string& name) {
+  return (fs::temp_directory_path() /
+          ("propscan_model_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + name))
+      .string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void spit(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+std::string load_error(const std::string& path) {
+  try {
+    load_model(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelFileTest, RoundTripKeepsEveryField) {
+  const auto path = temp_path(".model");
+  const Model original = tiny_model();
+  save_model(original, path);
+  auto loaded = load_model(path);
+  EXPECT_EQ(loaded->config().tagger_bits, 4u);
+  EXPECT_EQ(loaded->config().classifier_bits, 4u);
+  EXPECT_FLOAT_EQ(loaded->config().extent_threshold, 0.25f);
+  EXPECT_FLOAT_EQ(loaded->config().threshold, 0.4f);
+  EXPECT_EQ(loaded->info(), R"({"note":"test"})");
+  EXPECT_EQ(loaded->tagger_weights(), original.tagger_weights());
+  EXPECT_EQ(loaded->classifier_weights(), original.classifier_weights());
+  EXPECT_EQ(slurp(path).substr(0, 8), "PSCNMODL");
+  fs::remove(path);
+}
+
+TEST(ModelFileTest, SavingTwiceGivesIdenticalBytes) {
+  const auto a = temp_path("a.model"), b = temp_path("b.model");
+  save_model(tiny_model(), a);
+  save_model(tiny_model(), b);
+  EXPECT_EQ(slurp(a), slurp(b));
+  fs::remove(a);
+  fs::remove(b);
+}
+
+TEST(ModelFileTest, MissingFileIsAClearError) {
+  EXPECT_EQ(load_error("/nonexistent/dir/x.model"), "/nonexistent/dir/x.model: model file not found or unreadable");
+}
+
+TEST(ModelFileTest, DetectsForeignTruncatedCorruptAndNewerFiles) {
+  const auto path = temp_path(".model");
+  save_model(tiny_model(), path);
+  const std::string good = slurp(path);
+
+  spit(path, "hello, I am not a model at all, just some text");
+  EXPECT_EQ(load_error(path), path + ": not a propscan model file (bad magic number)");
+
+  spit(path, good.substr(0, good.size() - 10));
+  EXPECT_EQ(load_error(path), path + ": model file is truncated or has trailing bytes");
+
+  spit(path, good.substr(0, 12));
+  EXPECT_EQ(load_error(path), path + ": not a propscan model file (bad magic number)");
+
+  std::string flipped = good;
+  flipped[flipped.size() - 5] = static_cast<char>(flipped[flipped.size() - 5] ^ 0x40);
+  spit(path, flipped);
+  EXPECT_EQ(load_error(path), path + ": model checksum mismatch (file is corrupt)");
+
+  std::string newer = good;
+  newer[8] = 9;  // format version, little-endian u32 at offset 8
+  spit(path, newer);
+  EXPECT_EQ(load_error(path), path + ": model format version 9, this propscan reads version 1");
+
+  spit(path, "");
+  EXPECT_EQ(load_error(path), path + ": not a propscan model file (bad magic number)");
+  fs::remove(path);
+}
+
+}  // namespace
+}  // namespace propscan

@@ -1,0 +1,87 @@
+#include "train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "propscan/analyzer.h"
+
+namespace propscan::train {
+namespace {
+
+const std::string kTiny = std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus";
+
+TrainOptions small_options() {
+  TrainOptions o;
+  o.config.tagger_bits = 14;
+  o.config.classifier_bits = 12;
+  o.tune_folds = 2;
+  o.tagger_epochs = 20;
+  o.classifier_epochs = 20;
+  return o;
+}
+
+std::vector<const io::LabelledArticle*> all_articles(const io::Corpus& c) {
+  std::vector<const io::LabelledArticle*> v;
+  for (const auto& a : c.articles) v.push_back(&a);
+  return v;
+}
+
+TEST(TrainerTest, LoadsTinyCorpusWithCodePointOffsets) {
+  auto corpus = io::load_corpus(kTiny);
+  ASSERT_EQ(corpus.articles.size(), 4u);
+  const auto& art = corpus.articles[1];  // article1002: accents and an emoji before the second span
+  ASSERT_EQ(art.techniques.size(), 2u);
+  const auto& clown = art.techniques[1];
+  EXPECT_EQ(art.doc.text.substr(static_cast<std::size_t>(clown.start), static_cast<std::size_t>(clown.length())),
+            U"a clown");
+  // Without labels-si/, SI gold is the technique spans.
+  EXPECT_EQ(art.si.size(), 2u);
+}
+
+TEST(TrainerTest, SameSeedGivesIdenticalModels) {
+  auto corpus = io::load_corpus(kTiny);
+  auto a = train_model(all_articles(corpus), small_options());
+  auto b = train_model(all_articles(corpus), small_options());
+  EXPECT_EQ(a->tagger_weights(), b->tagger_weights());
+  EXPECT_EQ(a->classifier_weights(), b->classifier_weights());
+  EXPECT_EQ(a->config().threshold, b->config().threshold);
+  auto o = small_options();
+  o.seed = 7;
+  auto c = train_model(all_articles(corpus), o);
+  EXPECT_NE(a->tagger_weights(), c->tagger_weights());
+}
+
+TEST(TrainerTest, LearnsTheTinyCorpusPatterns) {
+  auto corpus = io::load_corpus(kTiny);
+  auto model = train_model(all_articles(corpus), small_options());
+  AnalyzerOptions options;
+  options.threshold = 0.5;
+  Analyzer analyzer(model, options);
+  Document doc;
+  doc.id = "new";
+  doc.text = U"Park fees rise\n\nResidents said the new fees were disgraceful.\nThe mayor is a clown, one wrote.\n";
+  auto result = analyzer.analyze(doc);
+  std::set<std::u32string> fragments;
+  for (const auto& s : result.spans) {
+    fragments.insert(doc.text.substr(static_cast<std::size_t>(s.start), static_cast<std::size_t>(s.length())));
+  }
+  EXPECT_TRUE(fragments.count(U"disgraceful")) << result.spans.size() << " spans";
+  // The classifier separates the two techniques seen in training.
+  auto labels = analyzer.classify(doc, {Span{"new", 47, 58, std::nullopt, 1.0}, Span{"new", 73, 80, std::nullopt, 1.0}});
+  EXPECT_EQ(labels[0], Technique::kLoadedLanguage);
+  EXPECT_EQ(labels[1], Technique::kNameCallingLabeling);
+  EXPECT_GT(result.propaganda_score, 0.0);
+  EXPECT_LT(result.propaganda_score, 1.0);
+}
+
+TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
+  auto folds = assign_folds(10, 3, 42);
+  EXPECT_EQ(folds, assign_folds(10, 3, 42));
+  std::vector<int> size(3);
+  for (int f : folds) ++size[static_cast<std::size_t>(f)];
+  EXPECT_EQ(size, (std::vector<int>{4, 3, 3}));
+}
+
+}  // namespace
+}  // namespace propscan::train
