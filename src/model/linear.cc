@@ -97,4 +97,28 @@ std::vector<float> train_softmax(const std::vector<features::SparseVector>& xs,
   return w;
 }
 
+std::pair<float, float> fit_platt(const std::vector<float>& x, const std::vector<std::uint8_t>& y) {
+  double a = 1.0, b = 0.0;
+  for (int iter = 0; iter < 50; ++iter) {
+    // Gradient and Hessian of the mean log loss, with a tiny ridge for stability.
+    double ga = 1e-6 * a, gb = 0.0, haa = 1e-6, hab = 0.0, hbb = 1e-9;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double p = 1.0 / (1.0 + std::exp(-(a * x[i] + b)));
+      const double e = p - y[i], w = p * (1.0 - p);
+      ga += e * x[i];
+      gb += e;
+      haa += w * x[i] * x[i];
+      hab += w * x[i];
+      hbb += w;
+    }
+    const double det = haa * hbb - hab * hab;
+    if (std::abs(det) < 1e-12) break;
+    const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (std::abs(da) + std::abs(db) < 1e-7) break;
+  }
+  return {static_cast<float>(a), static_cast<float>(b)};
+}
+
 }  // namespace propscan::model

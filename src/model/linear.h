@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "features/hashing.h"
@@ -35,5 +36,9 @@ void softmax_predict(std::span<const float> weights, std::uint32_t dimension,
 std::vector<float> train_softmax(const std::vector<features::SparseVector>& xs,
                                  const std::vector<std::uint16_t>& labels, std::uint32_t dimension,
                                  std::size_t classes, const SgdOptions& options);
+
+// Platt scaling: fits p(y=1|x) = sigmoid(a*x + b) by Newton's method on the
+// log loss; returns {a, b}.
+std::pair<float, float> fit_platt(const std::vector<float>& x, const std::vector<std::uint8_t>& y);
 
 }  // namespace propscan::model

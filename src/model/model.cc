@@ -1,6 +1,7 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "features/extract.h"
@@ -41,6 +42,10 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
   std::array<float, kNumTechniques> probs{};
   model::softmax_predict(classifier_weights_, classifier_hasher_.dimension(), x, probs);
   return probs;
+}
+
+float Model::calibrated_score(float m) const {
+  return 1.0f / (1.0f + std::exp(-(config_.calibration_a * m + config_.calibration_b)));
 }
 
 namespace {
@@ -106,6 +111,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
                                const std::vector<float>& token_probs, float threshold,
                                const std::string& article_id) {
   auto spans = Model::decode_spans(view, token_probs, model.config().extent_threshold, article_id);
+  for (auto& s : spans) s.score = model.calibrated_score(static_cast<float>(s.score));
   std::erase_if(spans, [threshold](const Span& s) { return s.score < threshold; });
   for (auto& s : spans) {
     auto probs = model.technique_probabilities(view, s.start, s.end);

@@ -21,9 +21,14 @@ struct ModelConfig {
   // Token probability above which a token belongs to a candidate passage:
   // sets how far passages extend.
   float extent_threshold = 0.3f;
-  // Passage score (mean token probability) a passage needs to be reported.
-  // Both thresholds are tuned for SI F1 on held-out folds of the training data.
-  float threshold = 0.3f;
+  // A passage's score is sigmoid(calibration_a * m + calibration_b), where m
+  // is its mean token probability: fitted on held-out passages so that the
+  // score estimates the chance that most of the passage is propaganda.
+  float calibration_a = 1.0f;
+  float calibration_b = 0.0f;
+  // Score a passage needs to be reported. Both thresholds are tuned for SI F1
+  // on held-out folds of the training data.
+  float threshold = 0.5f;
 };
 
 class Model {
@@ -43,9 +48,12 @@ class Model {
   std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
                                                             Offset start, Offset end) const;
 
+  // Calibrated score of a passage from its mean token probability.
+  float calibrated_score(float mean_token_probability) const;
+
   // Passages (without techniques) from token probabilities: maximal runs of
   // tokens at or above `threshold` within a sentence, trimmed of edge
-  // punctuation; score = mean token probability.
+  // punctuation; score = mean token probability (not yet calibrated).
   static std::vector<Span> decode_spans(const features::ArticleView& view,
                                         const std::vector<float>& token_probs, float threshold,
                                         const std::string& article_id);

@@ -86,6 +86,8 @@ void save_model(const Model& model, const std::string& path) {
   payload.put<std::uint32_t>(c.tagger_bits);
   payload.put<std::uint32_t>(c.classifier_bits);
   payload.put<float>(c.extent_threshold);
+  payload.put<float>(c.calibration_a);
+  payload.put<float>(c.calibration_b);
   payload.put<float>(c.threshold);
   payload.put_string(model.info());
   payload.put_floats(model.tagger_weights());
@@ -161,6 +163,8 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   c.tagger_bits = r.get<std::uint32_t>();
   c.classifier_bits = r.get<std::uint32_t>();
   c.extent_threshold = r.get<float>();
+  c.calibration_a = r.get<float>();
+  c.calibration_b = r.get<float>();
   c.threshold = r.get<float>();
   if (c.tagger_bits < 4 || c.tagger_bits > 26 || c.classifier_bits < 4 || c.classifier_bits > 26) {
     r.fail("feature table sizes out of range");

@@ -117,13 +117,26 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
   double best_f1 = -1.0;
   for (float extent : threshold_grid()) {
     if (extent > 0.5f) break;
+    // Candidates at this extent, each with its mean token probability and
+    // whether gold covers most of it (the event the score is calibrated to).
     std::vector<Span> candidates;
+    std::vector<float> raw;
+    std::vector<std::uint8_t> good;
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      auto spans = Model::decode_spans(views[a], probs[a], extent, arts[a]->doc.id);
-      candidates.insert(candidates.end(), spans.begin(), spans.end());
+      std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
+      for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
+      for (auto& s : Model::decode_spans(views[a], probs[a], extent, arts[a]->doc.id)) {
+        auto inside = std::count(covered.begin() + s.start, covered.begin() + s.end, 1);
+        raw.push_back(static_cast<float>(s.score));
+        good.push_back(2 * inside >= s.length() ? 1 : 0);
+        candidates.push_back(std::move(s));
+      }
+    }
+    const auto [ca, cb] = model::fit_platt(raw, good);
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+      candidates[k].score = 1.0 / (1.0 + std::exp(-(ca * raw[k] + cb)));
     }
     for (float t : threshold_grid()) {
-      if (t < extent) continue;
       std::vector<Span> kept;
       for (const auto& s : candidates) {
         if (s.score >= t) kept.push_back(s);
@@ -132,6 +145,8 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
       if (f1 > best_f1) {
         best_f1 = f1;
         config.extent_threshold = extent;
+        config.calibration_a = ca;
+        config.calibration_b = cb;
         config.threshold = t;
       }
     }
@@ -180,6 +195,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"tagger_epochs", o.tagger_epochs},
                          {"classifier_epochs", o.classifier_epochs},
                          {"extent_threshold", config.extent_threshold},
+                         {"calibration", {config.calibration_a, config.calibration_b}},
                          {"threshold", config.threshold}};
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump());
 }

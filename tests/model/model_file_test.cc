@@ -19,6 +19,8 @@ Model tiny_model() {
   c.tagger_bits = 4;
   c.classifier_bits = 4;
   c.extent_threshold = 0.25f;
+  c.calibration_a = 6.5f;
+  c.calibration_b = -2.25f;
   c.threshold = 0.4f;
   std::vector<float> tagger(16);
   std::vector<float> classifier(16 * kNumTechniques);
@@ -57,7 +59,11 @@ TEST(ModelFileTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(loaded->config().tagger_bits, 4u);
   EXPECT_EQ(loaded->config().classifier_bits, 4u);
   EXPECT_FLOAT_EQ(loaded->config().extent_threshold, 0.25f);
+  EXPECT_FLOAT_EQ(loaded->config().calibration_a, 6.5f);
+  EXPECT_FLOAT_EQ(loaded->config().calibration_b, -2.25f);
   EXPECT_FLOAT_EQ(loaded->config().threshold, 0.4f);
+  // sigmoid(6.5 * 0.5 - 2.25) = sigmoid(1)
+  EXPECT_NEAR(loaded->calibrated_score(0.5f), 0.7310586, 1e-6);
   EXPECT_EQ(loaded->info(), R"({"note":"test"})");
   EXPECT_EQ(loaded->tagger_weights(), original.tagger_weights());
   EXPECT_EQ(loaded->classifier_weights(), original.classifier_weights());
