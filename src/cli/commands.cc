@@ -111,7 +111,9 @@ void run_analyze(const AnalyzeArgs& args) {
     writers::write(std::cout, *format, items[i].doc, results[i], style);
   }
   std::cout.flush();
-  if (failed) {
+  if (failed == 1 && items.size() == 1) {
+    g_exit = 1;  // the one error is already printed
+  } else if (failed) {
     fail(std::to_string(failed) + " of " + std::to_string(items.size()) + " article" +
          (items.size() == 1 ? "" : "s") + " could not be analysed");
   }
