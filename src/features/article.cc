@@ -82,4 +82,18 @@ ArticleView make_article_view(const std::u32string& text) {
   return view;
 }
 
+void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, const lexicon::Valence* valence) {
+  const std::size_t n = view.words.size();
+  view.vector_dimension = vectors && vectors->size() ? vectors->dimension() : 0;
+  view.vectors.assign(n, nullptr);
+  view.valence.assign(n, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (view.vector_dimension) view.vectors[i] = vectors->find(view.words[i]);
+    if (valence) {
+      auto it = valence->find(view.words[i]);
+      if (it != valence->end()) view.valence[i] = it->second;
+    }
+  }
+}
+
 }  // namespace propscan::features

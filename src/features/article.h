@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lexicon/word_vectors.h"
 #include "propscan/document.h"
 #include "text/tokenizer.h"
 
@@ -23,11 +24,18 @@ struct ArticleView {
   std::vector<int> line_of_token;         // 0 for the title line
   std::vector<bool> in_quotes;            // token lies between opening and closing quotes
   std::unordered_map<std::string, int> word_count;
+  // Filled by attach_lexicons; empty (dimension 0) when the model has none.
+  int vector_dimension = 0;
+  std::vector<const float*> vectors;  // word vector of each token, or nullptr
+  std::vector<float> valence;         // VADER valence of each token, 0 when unknown
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.
   int token_at_or_after(std::int64_t pos) const;
 };
 
 ArticleView make_article_view(const std::u32string& text);
+
+// Looks up every token's word vector and valence. Either table may be null.
+void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, const lexicon::Valence* valence);
 
 }  // namespace propscan::features

@@ -25,6 +25,28 @@ std::string bucket(int n, std::initializer_list<int> edges) {
   return std::to_string(b);
 }
 
+// Adds the mean of the word vectors of tokens [first, last) (skipping `skip`
+// and tokens without a vector) as dense features starting at index `base`.
+void add_mean_vector(const ArticleView& view, int first, int last, int skip, std::uint32_t base,
+                     SparseVector& out) {
+  const int d = view.vector_dimension;
+  if (d == 0) return;
+  std::vector<float> sum(static_cast<std::size_t>(d), 0.0f);
+  int count = 0;
+  for (int i = std::max(first, 0); i < std::min(last, static_cast<int>(view.vectors.size())); ++i) {
+    const float* v = view.vectors[static_cast<std::size_t>(i)];
+    if (i == skip || !v) continue;
+    for (int k = 0; k < d; ++k) sum[static_cast<std::size_t>(k)] += v[k];
+    ++count;
+  }
+  if (count == 0) return;
+  for (int k = 0; k < d; ++k) {
+    out.add(base + static_cast<std::uint32_t>(k), sum[static_cast<std::size_t>(k)] / static_cast<float>(count));
+  }
+}
+
+std::string valence_bucket(float v) { return std::to_string(static_cast<int>(std::lround(v))); }
+
 bool is_content_word(const std::string& w, const std::string& shape) {
   return w.size() >= 4 && shape.find('x') != std::string::npos;
 }
@@ -64,6 +86,24 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& h, Spar
   h.add(out, "spos=", bucket(i - first, {1, 2, 4, 8, 16}));
   h.add(out, "sback=", bucket(last - 1 - i, {1, 2, 4, 8}));
   h.add(out, "slen=", bucket(len, {5, 10, 20, 35, 50}));
+
+  if (!view.valence.empty()) {
+    const float v = view.valence[ui];
+    if (std::abs(v) >= 0.5f) h.add(out, "val=", valence_bucket(v));
+    float window = 0.0f;
+    for (int j = std::max(i - 2, first); j < std::min(i + 3, last); ++j) {
+      if (j != i) window = std::max(window, std::abs(view.valence[static_cast<std::size_t>(j)]));
+    }
+    h.add(out, "valwin=", valence_bucket(window));
+    int strong = 0;
+    for (int j = first; j < last; ++j) strong += std::abs(view.valence[static_cast<std::size_t>(j)]) >= 1.5f;
+    h.add(out, "sval=", bucket(strong, {1, 2, 3, 5}));
+  }
+  if (view.vector_dimension) {
+    const auto d = static_cast<std::uint32_t>(view.vector_dimension);
+    add_mean_vector(view, i, i + 1, -1, h.dimension(), out);
+    add_mean_vector(view, std::max(i - 2, first), std::min(i + 3, last), i, h.dimension() + d, out);
+  }
 
   // The sentence's words give every token a sense of what the sentence is
   // about; scaled so long sentences do not dominate.
@@ -140,6 +180,24 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   if (n_tokens <= 4) {
     auto it = view.word_count.find(view.words[ulast]);
     h.add(out, "head_cnt=", bucket(it == view.word_count.end() ? 0 : it->second, {2, 3, 5, 8}));
+  }
+
+  if (!view.valence.empty()) {
+    float strongest = 0.0f, total = 0.0f;
+    for (int i = first; i < last; ++i) {
+      const float v = std::abs(view.valence[static_cast<std::size_t>(i)]);
+      strongest = std::max(strongest, v);
+      total += v;
+    }
+    h.add(out, "span_val_max=", valence_bucket(strongest));
+    h.add(out, "span_val_sum=", bucket(static_cast<int>(total), {1, 2, 4, 7}));
+  }
+  if (view.vector_dimension) {
+    const auto d = static_cast<std::uint32_t>(view.vector_dimension);
+    add_mean_vector(view, first, last, -1, h.dimension(), out);
+    // The sentence around the passage, without the passage itself.
+    add_mean_vector(view, s_first, first, -1, h.dimension() + d, out);
+    add_mean_vector(view, last, s_last, -1, h.dimension() + 2 * d, out);
   }
 
   const float cw = 0.3f / std::sqrt(static_cast<float>(s_len));

@@ -7,16 +7,25 @@
 #include "features/hashing.h"
 #include "propscan/span.h"
 
+#include <cstdint>
+
 namespace propscan::features {
 
 // Features of token `i`: the word and its neighbours, shape, affixes, how often
-// the word recurs in the article, position in the sentence, quotes, and a
-// down-weighted bag of the sentence's words for context.
+// the word recurs in the article, position in the sentence, quotes, a
+// down-weighted bag of the sentence's words for context, sentiment valence,
+// and, when the view has word vectors, two dense blocks after the hashed
+// ones: the word's vector and the mean vector of its +-2 neighbours.
+// Dense features each extractor appends after the hashed table.
+inline std::uint32_t token_dense_size(int vector_dimension) { return 2u * static_cast<std::uint32_t>(vector_dimension); }
+inline std::uint32_t span_dense_size(int vector_dimension) { return 3u * static_cast<std::uint32_t>(vector_dimension); }
+
 void token_features(const ArticleView& view, int i, const FeatureHasher& hasher, SparseVector& out);
 
 // Features of the passage [start, end): its words and bigrams, boundary and
 // context words, length, sentence coverage, repetition in the article,
-// punctuation, and the sentence around it.
+// punctuation, valence, the sentence around it, and three dense blocks of mean
+// word vectors (the passage, the sentence before it, the sentence after it).
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
                    SparseVector& out);
 

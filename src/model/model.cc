@@ -11,17 +11,34 @@
 namespace propscan {
 
 Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
-             std::string info)
+             std::string info, ModelLexicons lexicons)
     : config_(config),
       tagger_hasher_(config.tagger_bits),
       classifier_hasher_(config.classifier_bits),
       tagger_weights_(std::move(tagger_weights)),
       classifier_weights_(std::move(classifier_weights)),
-      info_(std::move(info)) {
-  if (tagger_weights_.size() != tagger_hasher_.dimension() ||
-      classifier_weights_.size() != classifier_hasher_.dimension() * kNumTechniques) {
+      info_(std::move(info)),
+      lexicons_(std::move(lexicons)) {
+  const int d = lexicons_.vectors.dimension();
+  if (tagger_weights_.size() != tagger_size(config_, d) ||
+      classifier_weights_.size() != classifier_block(config_, d) * kNumTechniques) {
     throw Error("model: weight sizes do not match the configuration");
   }
+}
+
+std::size_t Model::tagger_size(const ModelConfig& c, int d) {
+  return (std::size_t{1} << c.tagger_bits) + features::token_dense_size(d);
+}
+
+std::size_t Model::classifier_block(const ModelConfig& c, int d) {
+  return (std::size_t{1} << c.classifier_bits) + features::span_dense_size(d);
+}
+
+features::ArticleView Model::view(const std::u32string& text) const {
+  auto v = features::make_article_view(text);
+  features::attach_lexicons(v, lexicons_.vectors.size() ? &lexicons_.vectors : nullptr,
+                            lexicons_.valence.empty() ? nullptr : &lexicons_.valence);
+  return v;
 }
 
 std::vector<float> Model::token_probabilities(const features::ArticleView& view) const {
@@ -40,7 +57,8 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
   features::SparseVector x;
   features::span_features(view, start, end, classifier_hasher_, x);
   std::array<float, kNumTechniques> probs{};
-  model::softmax_predict(classifier_weights_, classifier_hasher_.dimension(), x, probs);
+  model::softmax_predict(classifier_weights_,
+                         static_cast<std::uint32_t>(classifier_block(config_, lexicons_.vectors.dimension())), x, probs);
   return probs;
 }
 

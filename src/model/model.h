@@ -10,6 +10,7 @@
 
 #include "features/article.h"
 #include "features/hashing.h"
+#include "lexicon/word_vectors.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
 
@@ -31,10 +32,25 @@ struct ModelConfig {
   float threshold = 0.5f;
 };
 
+// The lexical resources a model carries with it: the word vectors and the
+// valence lexicon it was trained with (either may be empty).
+struct ModelLexicons {
+  lexicon::WordVectors vectors;
+  lexicon::Valence valence;
+};
+
 class Model {
  public:
   Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
-        std::string info);
+        std::string info, ModelLexicons lexicons = {});
+
+  // The article prepared for this model's features (tokens, sentences,
+  // word vectors, valence).
+  features::ArticleView view(const std::u32string& text) const;
+  const ModelLexicons& lexicons() const { return lexicons_; }
+  // Sizes of the weight vectors this configuration and these lexicons need.
+  static std::size_t tagger_size(const ModelConfig& c, int vector_dimension);
+  static std::size_t classifier_block(const ModelConfig& c, int vector_dimension);
 
   const ModelConfig& config() const { return config_; }
   const std::string& info() const { return info_; }  // JSON: how it was trained
@@ -65,6 +81,7 @@ class Model {
   std::vector<float> tagger_weights_;
   std::vector<float> classifier_weights_;
   std::string info_;
+  ModelLexicons lexicons_;
 };
 
 }  // namespace propscan

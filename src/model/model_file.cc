@@ -1,5 +1,6 @@
 #include "model/model_file.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <filesystem>
@@ -92,6 +93,25 @@ void save_model(const Model& model, const std::string& path) {
   payload.put_string(model.info());
   payload.put_floats(model.tagger_weights());
   payload.put_floats(model.classifier_weights());
+
+  const auto& vectors = model.lexicons().vectors;
+  payload.put<std::uint32_t>(static_cast<std::uint32_t>(vectors.dimension()));
+  payload.put<std::uint64_t>(vectors.size());
+  for (const auto& w : vectors.words()) payload.put_string(w);
+  if (vectors.size()) {
+    auto rows = lexicon::quantize_rows(vectors);
+    payload.put_floats(rows.scales);
+    payload.put_string(std::string(rows.values.begin(), rows.values.end()));
+  }
+  // Sorted, so the same model always gives the same bytes.
+  std::vector<std::pair<std::string, float>> valence(model.lexicons().valence.begin(),
+                                                     model.lexicons().valence.end());
+  std::sort(valence.begin(), valence.end());
+  payload.put<std::uint64_t>(valence.size());
+  for (const auto& [word, v] : valence) {
+    payload.put_string(word);
+    payload.put<float>(v);
+  }
   const std::string& raw = payload.bytes();
 
   uLongf packed_size = compressBound(raw.size());
@@ -172,10 +192,32 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   std::string info = r.get_string();
   auto tagger = r.get_floats();
   auto classifier = r.get_floats();
-  if (!r.at_end()) r.fail("trailing bytes in payload");
+
+  ModelLexicons lexicons;
+  const auto dimension = r.get<std::uint32_t>();
+  const auto n_words = r.get<std::uint64_t>();
+  if (dimension > 4096 || (n_words > 0 && dimension == 0) || n_words > raw.size()) r.fail("bad word-vector table");
+  std::vector<std::string> words(n_words);
+  for (auto& w : words) w = r.get_string();
   try {
-    return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info));
+    if (n_words) {
+      lexicon::QuantizedRows rows;
+      rows.scales = r.get_floats();
+      std::string q = r.get_string();
+      rows.values.assign(q.begin(), q.end());
+      lexicons.vectors = lexicon::dequantize_rows(static_cast<int>(dimension), std::move(words), rows);
+    }
+    const auto n_valence = r.get<std::uint64_t>();
+    if (n_valence > raw.size()) r.fail("bad lexicon size");
+    for (std::uint64_t i = 0; i < n_valence; ++i) {
+      std::string word = r.get_string();
+      lexicons.valence[word] = r.get<float>();
+    }
+    if (!r.at_end()) r.fail("trailing bytes in payload");
+    return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
+                                         std::move(lexicons));
   } catch (const Error& e) {
+    if (std::string_view(e.what()).starts_with(path)) throw;
     r.fail(e.what());
   }
 }

@@ -7,6 +7,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,15 @@ namespace {
 
 void report(const TrainOptions& o, const std::string& msg) {
   if (o.progress) o.progress(msg);
+}
+
+features::ArticleView make_view(const std::u32string& text, const TrainOptions& o) {
+  auto view = features::make_article_view(text);
+  if (o.lexicons) {
+    features::attach_lexicons(view, o.lexicons->vectors.size() ? &o.lexicons->vectors : nullptr,
+                              o.lexicons->valence.empty() ? nullptr : &o.lexicons->valence);
+  }
+  return view;
 }
 
 // 1 for every token that overlaps a gold technique span.
@@ -42,6 +52,7 @@ std::vector<std::uint8_t> token_labels(const features::ArticleView& view, const 
 std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& arts,
                                 const std::vector<features::ArticleView>& views, const TrainOptions& o) {
   features::FeatureHasher hasher(o.config.tagger_bits);
+  const int d = views.empty() ? 0 : views.front().vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<std::uint8_t> ys;
   for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -57,12 +68,13 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
   sgd.epochs = o.tagger_epochs;
   sgd.learning_rate = 0.1f;
   sgd.seed = o.seed;
-  return model::train_logistic(xs, ys, hasher.dimension(), sgd);
+  return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd);
 }
 
 std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*>& arts,
                                     const std::vector<features::ArticleView>& views, const TrainOptions& o) {
   features::FeatureHasher hasher(o.config.classifier_bits);
+  const int d = views.empty() ? 0 : views.front().vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<std::uint16_t> ys;
   for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -77,7 +89,8 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
   sgd.epochs = o.classifier_epochs;
   sgd.learning_rate = 0.2f;
   sgd.seed = o.seed + 1;
-  return model::train_softmax(xs, ys, hasher.dimension(), kNumTechniques, sgd);
+  return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_block(o.config, d)),
+                              kNumTechniques, sgd);
 }
 
 std::vector<float> threshold_grid() {
@@ -104,9 +117,10 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
     }
     auto weights = train_tagger(train_arts, train_views, o);
     // Only the tagger matters here; the classifier stays empty (all zeros).
+    const int d = views.front().vector_dimension;
     Model tagger_only(o.config, std::move(weights),
-                      std::vector<float>((std::size_t{1} << o.config.classifier_bits) * kNumTechniques),
-                      "{}");
+                      std::vector<float>(Model::classifier_block(o.config, d) * kNumTechniques), "{}",
+                      o.lexicons ? *o.lexicons : ModelLexicons{});
     for (std::size_t a = 0; a < arts.size(); ++a) {
       if (fold_of[a] == f) probs[a] = tagger_only.token_probabilities(views[a]);
     }
@@ -159,6 +173,25 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
 
 }  // namespace
 
+std::shared_ptr<const ModelLexicons> prepare_lexicons(const lexicon::WordVectors* vectors,
+                                                      const lexicon::Valence* valence,
+                                                      const io::Corpus& corpus, std::size_t top_words) {
+  auto out = std::make_shared<ModelLexicons>();
+  if (valence) out->valence = *valence;
+  if (vectors && vectors->size()) {
+    std::unordered_set<std::string> corpus_words;
+    for (const auto& art : corpus.articles) {
+      auto view = features::make_article_view(art.doc.text);
+      corpus_words.insert(view.words.begin(), view.words.end());
+    }
+    auto kept = vectors->subset([&](std::size_t row, const std::string& word) {
+      return row < top_words || corpus_words.count(word) > 0;
+    });
+    out->vectors = quantize(kept);
+  }
+  return out;
+}
+
 std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed) {
   if (folds < 2) throw Error("cross-validation needs at least 2 folds");
   std::vector<std::size_t> order(n);
@@ -175,7 +208,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   if (arts.empty()) throw Error("training: no articles");
   std::vector<features::ArticleView> views;
   views.reserve(arts.size());
-  for (const auto* a : arts) views.push_back(features::make_article_view(a->doc.text));
+  for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));
 
   ModelConfig config = o.config;
   if (o.tune_folds >= 2 && arts.size() >= static_cast<std::size_t>(o.tune_folds)) {
@@ -197,7 +230,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"extent_threshold", config.extent_threshold},
                          {"calibration", {config.calibration_a, config.calibration_b}},
                          {"threshold", config.threshold}};
-  return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump());
+  return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
+                                       o.lexicons ? *o.lexicons : ModelLexicons{});
 }
 
 namespace {
@@ -269,7 +303,7 @@ EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshol
   std::vector<features::ArticleView> views;
   std::vector<ArticleResult> results;
   for (const auto& art : corpus.articles) {
-    views.push_back(features::make_article_view(art.doc.text));
+    views.push_back(model.view(art.doc.text));
     results.push_back(predict_article(model, art, views.back()));
   }
   std::vector<const Model*> model_of(corpus.articles.size(), &model);
@@ -281,7 +315,7 @@ EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOption
   if (n < static_cast<std::size_t>(folds)) throw Error("cross-validation: fewer articles than folds");
   const auto fold_of = assign_folds(n, folds, options.seed);
   std::vector<features::ArticleView> views;
-  for (const auto& art : corpus.articles) views.push_back(features::make_article_view(art.doc.text));
+  for (const auto& art : corpus.articles) views.push_back(make_view(art.doc.text, options));
 
   std::vector<std::shared_ptr<const Model>> models(static_cast<std::size_t>(folds));
   std::vector<ArticleResult> results(n);

@@ -24,8 +24,17 @@ struct TrainOptions {
   // Folds of the training data used to tune the detection threshold.
   int tune_folds = 3;
   ModelConfig config;
+  // Word vectors and valence to train with (copied into the model); may be null.
+  std::shared_ptr<const ModelLexicons> lexicons;
   Progress progress;  // may be empty
 };
+
+// The lexicons a model keeps: the `top_words` most frequent words of the
+// vectors plus every word of `corpus`, quantized to 8 bits as the model file
+// stores them; and the valence lexicon.
+std::shared_ptr<const ModelLexicons> prepare_lexicons(const lexicon::WordVectors* vectors,
+                                                      const lexicon::Valence* valence,
+                                                      const io::Corpus& corpus, std::size_t top_words = 100'000);
 
 std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& articles,
                                          const TrainOptions& options);

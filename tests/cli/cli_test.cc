@@ -39,7 +39,8 @@ class CliTest : public ::testing::Test {
     fs::create_directories(*dir_);
     model_ = new std::string((*dir_ / "tiny.model").string());
     auto r = run("train --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --out " + *model_ +
-                 " --tagger-epochs 20 --classifier-epochs 20");
+                 " --tagger-epochs 20 --classifier-epochs 20 --vectors " + std::string(PROPSCAN_TEST_DATA) +
+                 "/tiny_vectors.json --lexicon " + std::string(PROPSCAN_TEST_DATA) + "/tiny_vader.txt");
     ASSERT_EQ(r.status, 0);
   }
   static void TearDownTestSuite() {
@@ -178,6 +179,10 @@ TEST_F(CliTest, ClassifyKeepsTemplateOrder) {
 
 TEST_F(CliTest, EvalPrintsAllThreeTasks) {
   auto r = run("eval --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --model " + *model_);
+  ASSERT_EQ(r.status, 0);
+  auto cv = run("eval --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --folds 2 --vectors none --lexicon none");
+  ASSERT_EQ(cv.status, 0);
+  EXPECT_NE(cv.out.find("articles: 4"), std::string::npos) << cv.out;
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("SI "), std::string::npos);
   EXPECT_NE(r.out.find("TC "), std::string::npos);
