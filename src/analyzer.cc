@@ -60,7 +60,7 @@ std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector
       throw Error(doc.id + ": span " + std::to_string(s.start) + "-" + std::to_string(s.end) +
                   " is outside the article (" + std::to_string(doc.text.size()) + " characters)");
     }
-    auto probs = model_->technique_probabilities(view, s.start, s.end);
+    auto probs = model_->technique_probabilities(view, s.start, s.end, spans);
     out.push_back(static_cast<Technique>(std::max_element(probs.begin(), probs.end()) - probs.begin()));
   }
   return out;

@@ -117,7 +117,7 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& h, Spar
 }
 
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
-                   SparseVector& out) {
+                   SparseVector& out, std::span<const Span> siblings) {
   const int first = view.token_at_or_after(start);
   int last = view.token_at_or_after(end);  // one past the last token inside
   const int n_tokens = std::max(last - first, 0);
@@ -198,6 +198,32 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     // The sentence around the passage, without the passage itself.
     add_mean_vector(view, s_first, first, -1, h.dimension() + d, out);
     add_mean_vector(view, last, s_last, -1, h.dimension() + 2 * d, out);
+  }
+
+  if (!siblings.empty()) {
+    int same_words = 0, same_bounds = 0, inside = 0, contains = 0, in_sentence = 0;
+    for (const auto& o : siblings) {
+      if (o.start == start && o.end == end) {
+        ++same_bounds;  // counts this passage itself
+        continue;
+      }
+      if (o.start <= start && end <= o.end) ++inside;
+      if (start <= o.start && o.end <= end) ++contains;
+      const int o_first = view.token_at_or_after(o.start);
+      const int o_last = view.token_at_or_after(o.end);
+      if (o_first < static_cast<int>(view.tokens.size()) && view.token_sentence[static_cast<std::size_t>(o_first)] == sent) {
+        ++in_sentence;
+      }
+      if (o_last - o_first == n_tokens &&
+          std::equal(words.begin() + o_first, words.begin() + o_last, words.begin() + first)) {
+        ++same_words;
+      }
+    }
+    h.add(out, "sib_same_words=", bucket(same_words, {1, 2, 3, 5}));
+    h.add(out, "sib_same_bounds=", bucket(same_bounds, {2, 3}));
+    if (inside) h.add(out, "sib_inside", "");
+    if (contains) h.add(out, "sib_contains", "");
+    h.add(out, "sib_in_sentence=", bucket(in_sentence, {1, 2, 3, 5}));
   }
 
   const float cw = 0.3f / std::sqrt(static_cast<float>(s_len));

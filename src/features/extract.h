@@ -8,6 +8,7 @@
 #include "propscan/span.h"
 
 #include <cstdint>
+#include <span>
 
 namespace propscan::features {
 
@@ -26,7 +27,11 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& hasher,
 // context words, length, sentence coverage, repetition in the article,
 // punctuation, valence, the sentence around it, and three dense blocks of mean
 // word vectors (the passage, the sentence before it, the sentence after it).
+// `siblings` are all the passages being labelled in the article (the TC
+// template, or the detected passages), this one included: repeats of the same
+// words and nesting among them are strong cues (Repetition, a loaded word
+// inside a longer claim).
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
-                   SparseVector& out);
+                   SparseVector& out, std::span<const Span> siblings = {});
 
 }  // namespace propscan::features

@@ -53,9 +53,10 @@ std::vector<float> Model::token_probabilities(const features::ArticleView& view)
 }
 
 std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
-                                                                 Offset start, Offset end) const {
+                                                                 Offset start, Offset end,
+                                                                 std::span<const Span> siblings) const {
   features::SparseVector x;
-  features::span_features(view, start, end, classifier_hasher_, x);
+  features::span_features(view, start, end, classifier_hasher_, x, siblings);
   std::array<float, kNumTechniques> probs{};
   model::softmax_predict(classifier_weights_,
                          static_cast<std::uint32_t>(classifier_block(config_, lexicons_.vectors.dimension())), x, probs);
@@ -132,7 +133,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
   for (auto& s : spans) s.score = model.calibrated_score(static_cast<float>(s.score));
   std::erase_if(spans, [threshold](const Span& s) { return s.score < threshold; });
   for (auto& s : spans) {
-    auto probs = model.technique_probabilities(view, s.start, s.end);
+    auto probs = model.technique_probabilities(view, s.start, s.end, spans);
     auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
     s.technique = static_cast<Technique>(best);
   }

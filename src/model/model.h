@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,10 @@ class Model {
   std::vector<float> token_probabilities(const features::ArticleView& view) const;
 
   // Probability of each technique for the passage [start, end).
+  // `siblings`: all passages being labelled in the article (see span_features).
   std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
-                                                            Offset start, Offset end) const;
+                                                            Offset start, Offset end,
+                                                            std::span<const Span> siblings = {}) const;
 
   // Calibrated score of a passage from its mean token probability.
   float calibrated_score(float mean_token_probability) const;

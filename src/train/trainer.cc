@@ -66,7 +66,7 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
   }
   model::SgdOptions sgd;
   sgd.epochs = o.tagger_epochs;
-  sgd.learning_rate = 0.1f;
+  sgd.learning_rate = 0.02f;
   sgd.seed = o.seed;
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd);
 }
@@ -80,14 +80,14 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
   for (std::size_t a = 0; a < arts.size(); ++a) {
     for (const auto& s : arts[a]->techniques) {
       features::SparseVector x;
-      features::span_features(views[a], s.start, s.end, hasher, x);
+      features::span_features(views[a], s.start, s.end, hasher, x, arts[a]->techniques);
       xs.push_back(std::move(x));
       ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
     }
   }
   model::SgdOptions sgd;
   sgd.epochs = o.classifier_epochs;
-  sgd.learning_rate = 0.2f;
+  sgd.learning_rate = 0.05f;
   sgd.seed = o.seed + 1;
   return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_block(o.config, d)),
                               kNumTechniques, sgd);
@@ -252,7 +252,7 @@ ArticleResult predict_article(const Model& model, const io::LabelledArticle& art
   ArticleResult r;
   r.probs = model.token_probabilities(view);
   for (const auto& g : art.techniques) {
-    auto p = model.technique_probabilities(view, g.start, g.end);
+    auto p = model.technique_probabilities(view, g.start, g.end, art.techniques);
     Span s = g;
     s.technique = static_cast<Technique>(std::max_element(p.begin(), p.end()) - p.begin());
     r.tc_pred.push_back(std::move(s));
