@@ -38,8 +38,9 @@ train: data
 eval: data
 	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5
 
+# Speed and memory of the analyzer on the training articles (Google Benchmark).
 bench: build
-	@if [ -x $(BUILD_DIR)/propscan_bench ]; then $(BUILD_DIR)/propscan_bench; else echo "bench: no benchmarks built"; fi
+	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -6,6 +6,9 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtorch-dev
+  # libtorch uses the system BLAS; the reference one is ~15 times slower.
+  libopenblas0-pthread
 )
 # Node.js and npm fetch the data packages; any install of them will do.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)

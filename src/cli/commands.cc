@@ -21,6 +21,7 @@
 #include "io/input.h"
 #include "io/labels.h"
 #include "lexicon/word_vectors.h"
+#include "neural/sequence_tagger.h"
 #include "model/model_file.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
@@ -77,6 +78,7 @@ struct AnalyzeArgs {
 void run_analyze(const AnalyzeArgs& args) {
   auto format = writers::parse_format(args.format);
   if (!format) throw Error("unknown format '" + args.format + "' (json, text, semeval-si, semeval-flc)");
+  neural::set_threads(1);  // articles run in parallel instead
   AnalyzerOptions options;
   options.threshold = args.threshold;
   const Analyzer analyzer(resolve_model(args.model), options);
@@ -285,6 +287,7 @@ void run_eval(EvalArgs args) {
     args.options.lexicons = lexicons_for(args.lexicons, corpus);
     progress_line(std::to_string(args.folds) + "-fold cross-validation on " +
                   std::to_string(corpus.articles.size()) + " articles");
+    neural::set_threads(1);  // folds run in parallel instead
     report = train::cross_validate(corpus, args.folds, args.options,
                                    args.threads ? args.threads : default_threads());
   } else {
@@ -318,6 +321,13 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->capture_default_str();
   cmd->add_option("--classifier-epochs", o.classifier_epochs, "Passes over the data for the technique classifier")
       ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_flag("!--no-neural", o.neural, "Train without the neural sequence tagger (linear model only)");
+  cmd->add_option("--neural-epochs", o.neural_epochs, "Epochs of the neural sequence tagger")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")
+      ->check(CLI::Range(4, 1024))
       ->capture_default_str();
 }
 

@@ -11,14 +11,19 @@
 namespace propscan {
 
 Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
-             std::string info, ModelLexicons lexicons)
+             std::string info, ModelLexicons lexicons,
+             std::shared_ptr<const neural::SequenceTagger> sequence_tagger)
     : config_(config),
       tagger_hasher_(config.tagger_bits),
       classifier_hasher_(config.classifier_bits),
       tagger_weights_(std::move(tagger_weights)),
       classifier_weights_(std::move(classifier_weights)),
       info_(std::move(info)),
-      lexicons_(std::move(lexicons)) {
+      lexicons_(std::move(lexicons)),
+      sequence_tagger_(std::move(sequence_tagger)) {
+  if (sequence_tagger_ && sequence_tagger_->config().input_dim != neural::input_dim(lexicons_.vectors.dimension())) {
+    throw Error("model: the neural tagger does not fit the word vectors");
+  }
   const int d = lexicons_.vectors.dimension();
   if (tagger_weights_.size() != tagger_size(config_, d) ||
       classifier_weights_.size() != classifier_block(config_, d) * kNumTechniques) {
@@ -42,6 +47,11 @@ features::ArticleView Model::view(const std::u32string& text) const {
 }
 
 std::vector<float> Model::token_probabilities(const features::ArticleView& view) const {
+  auto probs = linear_token_probabilities(view);
+  return sequence_tagger_ ? sequence_tagger_->predict(view, probs) : probs;
+}
+
+std::vector<float> Model::linear_token_probabilities(const features::ArticleView& view) const {
   std::vector<float> probs(view.tokens.size());
   features::SparseVector x;
   for (std::size_t i = 0; i < view.tokens.size(); ++i) {
@@ -126,18 +136,72 @@ std::vector<Span> Model::decode_spans(const features::ArticleView& view, const s
 
 namespace propscan {
 
+namespace {
+
+// Every other occurrence of a Repetition passage's words in the article is a
+// repetition too: the technique lives at the level of the whole article.
+void expand_repetitions(const features::ArticleView& view, std::vector<Span>& spans) {
+  const std::size_t n = spans.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    if (spans[k].technique != Technique::kRepetition) continue;
+    const int first = view.token_at_or_after(spans[k].start);
+    const int last = view.token_at_or_after(spans[k].end);
+    const auto len = static_cast<std::size_t>(last - first);
+    if (len == 0 || len > 8) continue;
+    const auto& w = view.words;
+    for (std::size_t i = 0; i + len <= w.size(); ++i) {
+      if (!std::equal(w.begin() + first, w.begin() + last, w.begin() + static_cast<std::ptrdiff_t>(i))) continue;
+      Span copy = spans[k];
+      copy.start = view.tokens[i].start;
+      copy.end = view.tokens[i + len - 1].end;
+      bool known = std::any_of(spans.begin(), spans.end(), [&](const Span& s) {
+        return s.technique == Technique::kRepetition && s.start < copy.end && copy.start < s.end;
+      });
+      if (!known) spans.push_back(std::move(copy));
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const std::vector<float>& token_probs, float threshold,
                                const std::string& article_id) {
-  auto spans = Model::decode_spans(view, token_probs, model.config().extent_threshold, article_id);
-  for (auto& s : spans) s.score = model.calibrated_score(static_cast<float>(s.score));
-  std::erase_if(spans, [threshold](const Span& s) { return s.score < threshold; });
+  const auto& c = model.config();
+  auto decode = [&](float extent) {
+    auto found = Model::decode_spans(view, token_probs, extent, article_id);
+    for (auto& s : found) s.score = model.calibrated_score(static_cast<float>(s.score));
+    std::erase_if(found, [threshold](const Span& s) { return s.score < threshold; });
+    return found;
+  };
+  auto spans = decode(c.extent_threshold);
+  // The strongest cores inside a passage are passages of their own (a loaded
+  // word inside a sentence of doubt): decoded again at a higher extent.
+  const std::size_t passages = spans.size();
+  if (c.nested_extent > c.extent_threshold) {
+    for (auto& core : decode(c.nested_extent)) {
+      bool nested = std::any_of(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(passages),
+                                [&](const Span& p) {
+                                  return p.start <= core.start && core.end <= p.end && p.length() > core.length();
+                                });
+      if (nested) spans.push_back(std::move(core));
+    }
+  }
   for (auto& s : spans) {
     auto probs = model.technique_probabilities(view, s.start, s.end, spans);
     auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
     s.technique = static_cast<Technique>(best);
   }
-  return spans;
+  // A core labelled like the passage around it adds nothing.
+  std::vector<Span> kept(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(passages));
+  for (std::size_t k = passages; k < spans.size(); ++k) {
+    bool same = std::any_of(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(passages), [&](const Span& p) {
+      return p.start <= spans[k].start && spans[k].end <= p.end && p.technique == spans[k].technique;
+    });
+    if (!same) kept.push_back(std::move(spans[k]));
+  }
+  expand_repetitions(view, kept);
+  return kept;
 }
 
 }  // namespace propscan

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "features/article.h"
 #include "features/hashing.h"
 #include "lexicon/word_vectors.h"
+#include "neural/sequence_tagger.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
 
@@ -28,6 +30,9 @@ struct ModelConfig {
   // score estimates the chance that most of the passage is propaganda.
   float calibration_a = 1.0f;
   float calibration_b = 0.0f;
+  // Extent threshold at which the cores of passages are decoded again and
+  // reported as nested passages when their technique differs.
+  float nested_extent = 0.5f;
   // Score a passage needs to be reported. Both thresholds are tuned for SI F1
   // on held-out folds of the training data.
   float threshold = 0.5f;
@@ -43,7 +48,8 @@ struct ModelLexicons {
 class Model {
  public:
   Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
-        std::string info, ModelLexicons lexicons = {});
+        std::string info, ModelLexicons lexicons = {},
+        std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr);
 
   // The article prepared for this model's features (tokens, sentences,
   // word vectors, valence).
@@ -58,8 +64,11 @@ class Model {
   const std::vector<float>& tagger_weights() const { return tagger_weights_; }
   const std::vector<float>& classifier_weights() const { return classifier_weights_; }
 
-  // Probability, for each token of the article, that it lies inside a passage.
+  // Probability, for each token of the article, that it lies inside a passage:
+  // the linear tagger's, refined by the neural sequence tagger when the model has one.
   std::vector<float> token_probabilities(const features::ArticleView& view) const;
+  std::vector<float> linear_token_probabilities(const features::ArticleView& view) const;
+  const neural::SequenceTagger* sequence_tagger() const { return sequence_tagger_.get(); }
 
   // Probability of each technique for the passage [start, end).
   // `siblings`: all passages being labelled in the article (see span_features).
@@ -85,6 +94,7 @@ class Model {
   std::vector<float> classifier_weights_;
   std::string info_;
   ModelLexicons lexicons_;
+  std::shared_ptr<const neural::SequenceTagger> sequence_tagger_;
 };
 
 }  // namespace propscan

@@ -89,6 +89,7 @@ void save_model(const Model& model, const std::string& path) {
   payload.put<float>(c.extent_threshold);
   payload.put<float>(c.calibration_a);
   payload.put<float>(c.calibration_b);
+  payload.put<float>(c.nested_extent);
   payload.put<float>(c.threshold);
   payload.put_string(model.info());
   payload.put_floats(model.tagger_weights());
@@ -111,6 +112,20 @@ void save_model(const Model& model, const std::string& path) {
   for (const auto& [word, v] : valence) {
     payload.put_string(word);
     payload.put<float>(v);
+  }
+  const auto* net = model.sequence_tagger();
+  payload.put<std::uint8_t>(net ? 1 : 0);
+  if (net) {
+    payload.put<std::uint32_t>(net->config().input_dim);
+    payload.put<std::uint32_t>(net->config().hidden);
+    const auto params = net->parameters();
+    payload.put<std::uint64_t>(params.size());
+    for (const auto& p : params) {
+      payload.put_string(p.name);
+      payload.put<std::uint64_t>(p.shape.size());
+      for (auto d : p.shape) payload.put<std::int64_t>(d);
+      payload.put_floats(p.values);
+    }
   }
   const std::string& raw = payload.bytes();
 
@@ -185,6 +200,7 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   c.extent_threshold = r.get<float>();
   c.calibration_a = r.get<float>();
   c.calibration_b = r.get<float>();
+  c.nested_extent = r.get<float>();
   c.threshold = r.get<float>();
   if (c.tagger_bits < 4 || c.tagger_bits > 26 || c.classifier_bits < 4 || c.classifier_bits > 26) {
     r.fail("feature table sizes out of range");
@@ -213,9 +229,27 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       std::string word = r.get_string();
       lexicons.valence[word] = r.get<float>();
     }
+    std::shared_ptr<const neural::SequenceTagger> net;
+    if (r.get<std::uint8_t>()) {
+      neural::NetConfig nc;
+      nc.input_dim = r.get<std::uint32_t>();
+      nc.hidden = r.get<std::uint32_t>();
+      if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096) r.fail("bad network size");
+      const auto n_params = r.get<std::uint64_t>();
+      if (n_params > 64) r.fail("bad parameter count");
+      std::vector<neural::NamedTensor> params(n_params);
+      for (auto& p : params) {
+        p.name = r.get_string();
+        const auto ndim = r.get<std::uint64_t>();
+        if (ndim > 4) r.fail("bad tensor rank");
+        for (std::uint64_t k = 0; k < ndim; ++k) p.shape.push_back(r.get<std::int64_t>());
+        p.values = r.get_floats();
+      }
+      net = std::make_shared<const neural::SequenceTagger>(nc, params);
+    }
     if (!r.at_end()) r.fail("trailing bytes in payload");
     return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
-                                         std::move(lexicons));
+                                         std::move(lexicons), std::move(net));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(path)) throw;
     r.fail(e.what());

@@ -99,11 +99,11 @@ std::vector<float> threshold_grid() {
   return grid;
 }
 
-// Picks the extent and score thresholds with the best SI F1 on out-of-fold
-// predictions of the training articles.
-void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
-                     const std::vector<features::ArticleView>& views, const TrainOptions& o,
-                     ModelConfig& config) {
+// Out-of-fold probabilities of the linear tagger for every training article:
+// each fold is tagged by a tagger trained on the other folds.
+std::vector<std::vector<float>> out_of_fold_probabilities(const std::vector<const io::LabelledArticle*>& arts,
+                                                          const std::vector<features::ArticleView>& views,
+                                                          const TrainOptions& o) {
   const auto fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
   std::vector<std::vector<float>> probs(arts.size());
   for (int f = 0; f < o.tune_folds; ++f) {
@@ -122,10 +122,18 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
                       std::vector<float>(Model::classifier_block(o.config, d) * kNumTechniques), "{}",
                       o.lexicons ? *o.lexicons : ModelLexicons{});
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (fold_of[a] == f) probs[a] = tagger_only.token_probabilities(views[a]);
+      if (fold_of[a] == f) probs[a] = tagger_only.linear_token_probabilities(views[a]);
     }
-    report(o, "  tuning fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " done");
+    report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
   }
+  return probs;
+}
+
+// Sets the extent threshold, score calibration and score threshold that give
+// the best SI F1 on the given held-out token probabilities; returns that F1.
+double fit_thresholds(const std::vector<const io::LabelledArticle*>& arts,
+                      const std::vector<const features::ArticleView*>& views,
+                      const std::vector<std::vector<float>>& probs, ModelConfig& config) {
   std::vector<Span> gold;
   for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
   double best_f1 = -1.0;
@@ -139,13 +147,14 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
     for (std::size_t a = 0; a < arts.size(); ++a) {
       std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
       for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
-      for (auto& s : Model::decode_spans(views[a], probs[a], extent, arts[a]->doc.id)) {
+      for (auto& s : Model::decode_spans(*views[a], probs[a], extent, arts[a]->doc.id)) {
         auto inside = std::count(covered.begin() + s.start, covered.begin() + s.end, 1);
         raw.push_back(static_cast<float>(s.score));
         good.push_back(2 * inside >= s.length() ? 1 : 0);
         candidates.push_back(std::move(s));
       }
     }
+    if (candidates.empty()) continue;
     const auto [ca, cb] = model::fit_platt(raw, good);
     for (std::size_t k = 0; k < candidates.size(); ++k) {
       candidates[k].score = 1.0 / (1.0 + std::exp(-(ca * raw[k] + cb)));
@@ -165,10 +174,49 @@ void tune_thresholds(const std::vector<const io::LabelledArticle*>& arts,
       }
     }
   }
+  return best_f1;
+}
+
+// Trains the neural sequence tagger on the linear tagger's out-of-fold
+// probabilities; about one article in seven is held out to pick the best
+// epoch and to fit the thresholds.
+std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<const io::LabelledArticle*>& arts,
+                                                           const std::vector<features::ArticleView>& views,
+                                                           const std::vector<std::vector<float>>& oof,
+                                                           const TrainOptions& o, ModelConfig& config) {
+  const auto part = assign_folds(arts.size(), 7, o.seed + 11);
+  std::vector<neural::TrainExample> train, held;
+  std::vector<const io::LabelledArticle*> held_arts;
+  std::vector<const features::ArticleView*> held_views;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    neural::TrainExample ex{&views[a], oof[a], token_labels(views[a], arts[a]->techniques)};
+    if (part[a] == 0) {
+      held.push_back(std::move(ex));
+      held_arts.push_back(arts[a]);
+      held_views.push_back(&views[a]);
+    } else {
+      train.push_back(std::move(ex));
+    }
+  }
+  neural::NetTrainOptions no;
+  no.epochs = o.neural_epochs;
+  no.hidden = o.neural_hidden;
+  no.seed = o.seed + 13;
+  no.progress = [&o](const std::string& m) { report(o, m); };
+  no.select = [&](const std::vector<std::vector<float>>& probs) {
+    ModelConfig scratch = config;
+    return fit_thresholds(held_arts, held_views, probs, scratch);
+  };
+  std::shared_ptr<const neural::SequenceTagger> net =
+      neural::train_sequence_tagger(train, held, views.front().vector_dimension, no);
+  std::vector<std::vector<float>> held_probs;
+  for (const auto& ex : held) held_probs.push_back(net->predict(*ex.view, ex.linear_probs));
+  const double f1 = fit_thresholds(held_arts, held_views, held_probs, config);
   std::ostringstream msg;
-  msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold
-      << " (held-out SI F1 " << best_f1 << ")";
+  msg << "  neural tagger: extent threshold " << config.extent_threshold << ", score threshold "
+      << config.threshold << " (held-out SI F1 " << f1 << ")";
   report(o, msg.str());
+  return net;
 }
 
 }  // namespace
@@ -211,14 +259,29 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));
 
   ModelConfig config = o.config;
+  std::vector<std::vector<float>> oof;
   if (o.tune_folds >= 2 && arts.size() >= static_cast<std::size_t>(o.tune_folds)) {
-    report(o, "tuning the detection threshold on " + std::to_string(o.tune_folds) + " held-out folds");
-    tune_thresholds(arts, views, o, config);
+    report(o, "tagging " + std::to_string(o.tune_folds) + " held-out folds for tuning");
+    oof = out_of_fold_probabilities(arts, views, o);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
   auto tagger = train_tagger(arts, views, o);
   report(o, "training the technique classifier");
   auto classifier = train_classifier(arts, views, o);
+
+  std::shared_ptr<const neural::SequenceTagger> net;
+  if (!oof.empty() && o.neural && arts.size() >= 7) {
+    report(o, "training the neural sequence tagger");
+    net = train_neural(arts, views, oof, o, config);
+  } else if (!oof.empty()) {
+    std::vector<const features::ArticleView*> view_ptrs;
+    for (const auto& v : views) view_ptrs.push_back(&v);
+    const double f1 = fit_thresholds(arts, view_ptrs, oof, config);
+    std::ostringstream msg;
+    msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold
+        << " (held-out SI F1 " << f1 << ")";
+    report(o, msg.str());
+  }
 
   std::size_t spans = 0;
   for (const auto* a : arts) spans += a->techniques.size();
@@ -230,8 +293,9 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"extent_threshold", config.extent_threshold},
                          {"calibration", {config.calibration_a, config.calibration_b}},
                          {"threshold", config.threshold}};
+  if (net) info["neural"] = {{"hidden", o.neural_hidden}, {"epochs", o.neural_epochs}};
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
-                                       o.lexicons ? *o.lexicons : ModelLexicons{});
+                                       o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net));
 }
 
 namespace {

@@ -23,6 +23,10 @@ struct TrainOptions {
   int classifier_epochs = 10;
   // Folds of the training data used to tune the detection threshold.
   int tune_folds = 3;
+  // The neural sequence tagger on top of the linear one (needs >= 7 articles).
+  bool neural = true;
+  int neural_epochs = 8;
+  std::uint32_t neural_hidden = 64;
   ModelConfig config;
   // Word vectors and valence to train with (copied into the model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;

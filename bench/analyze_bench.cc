@@ -1,0 +1,118 @@
+// `make bench`: speed and memory of the analyzer on the PTC training articles.
+//   BM_ModelLoad            time to load the shipped model
+//   BM_Batch90WithLoad      load the model, then analyse 90 articles on one core
+//   BM_Analyze/threads:N    articles per second on one core and on all cores
+//   BM_Latency              p50 / p99 time per article on one core
+// Peak RSS is reported with each benchmark.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "io/corpus.h"
+#include "neural/sequence_tagger.h"
+#include "propscan/analyzer.h"
+
+namespace {
+
+std::string articles_dir() {
+  if (const char* env = std::getenv("PROPSCAN_BENCH_DATA")) return env;
+  return std::string(PROPSCAN_SOURCE_DIR) + "/../shared/data/ptc/train/articles";
+}
+
+const std::vector<propscan::Document>& articles() {
+  static const auto docs = propscan::io::load_articles(articles_dir());
+  return docs;
+}
+
+const propscan::Analyzer& analyzer() {
+  static const propscan::Analyzer a(propscan::default_model_path());
+  return a;
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+void BM_ModelLoad(benchmark::State& state) {
+  const std::string path = propscan::default_model_path();
+  for (auto _ : state) {
+    propscan::Analyzer a(path);
+    benchmark::DoNotOptimize(&a);
+  }
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+BENCHMARK(BM_ModelLoad)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+void BM_Batch90WithLoad(benchmark::State& state) {
+  const auto& docs = articles();
+  const std::size_t n = std::min<std::size_t>(90, docs.size());
+  for (auto _ : state) {
+    propscan::Analyzer a(propscan::default_model_path());
+    for (std::size_t i = 0; i < n; ++i) benchmark::DoNotOptimize(a.analyze(docs[i]));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+  state.counters["articles_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * n), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+BENCHMARK(BM_Batch90WithLoad)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+
+// Each benchmark thread analyses its share of the articles with the one
+// shared analyzer.
+void BM_Analyze(benchmark::State& state) {
+  const auto& docs = articles();
+  const auto& a = analyzer();
+  std::size_t i = static_cast<std::size_t>(state.thread_index());
+  std::int64_t done = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(a.analyze(docs[i % docs.size()]));
+    i += static_cast<std::size_t>(state.threads());
+    ++done;
+  }
+  state.SetItemsProcessed(done);
+  state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+BENCHMARK(BM_Analyze)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0)->Threads(1)->ThreadPerCpu();
+
+void BM_Latency(benchmark::State& state) {
+  const auto& docs = articles();
+  const auto& a = analyzer();
+  std::vector<double> ms;
+  for (auto _ : state) {
+    ms.clear();
+    for (const auto& d : docs) {
+      auto t0 = std::chrono::steady_clock::now();
+      benchmark::DoNotOptimize(a.analyze(d));
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  state.counters["p50_ms"] = ms[ms.size() / 2];
+  state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  state.counters["articles"] = static_cast<double>(ms.size());
+  state.counters["peak_rss_MB"] = peak_rss_mb();
+}
+BENCHMARK(BM_Latency)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The analyzer runs one article per thread; libtorch must not add its own.
+  propscan::neural::set_threads(1);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  std::cout << "articles: " << articles().size() << " from " << articles_dir() << "\n";
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

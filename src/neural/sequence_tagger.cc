@@ -1,0 +1,208 @@
+#include "neural/sequence_tagger.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include "propscan/error.h"
+
+namespace propscan::neural {
+namespace {
+
+struct NetImpl : torch::nn::Module {
+  NetImpl(std::int64_t input, std::int64_t hidden)
+      : lstm(register_module(
+            "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(input, hidden).bidirectional(true).batch_first(true)))),
+        out(register_module("out", torch::nn::Linear(2 * hidden, 1))),
+        dropout(register_module("dropout", torch::nn::Dropout(0.25))) {}
+
+  // x: [batch, time, input] -> logits [batch, time]
+  torch::Tensor forward(torch::Tensor x) {
+    auto h = std::get<0>(lstm->forward(dropout->forward(x)));
+    return out->forward(dropout->forward(h)).squeeze(-1);
+  }
+
+  torch::nn::LSTM lstm;
+  torch::nn::Linear out;
+  torch::nn::Dropout dropout;
+};
+TORCH_MODULE(Net);
+
+struct Sequence {
+  std::size_t example = 0;
+  int first = 0;  // token range [first, end)
+  int end = 0;
+};
+
+std::vector<Sequence> sentences_of(const features::ArticleView& view, std::size_t example) {
+  std::vector<Sequence> seqs;
+  for (std::size_t s = 0; s < view.sentences.size(); ++s) {
+    const int first = view.sentence_first_token[s], end = view.sentence_end_token[s];
+    if (end > first) seqs.push_back({example, first, end});
+  }
+  return seqs;
+}
+
+// Pads the sequences' inputs into one [batch, time, input] tensor.
+torch::Tensor batch_inputs(const std::vector<Sequence>& seqs, const std::vector<const std::vector<float>*>& inputs,
+                           std::int64_t width) {
+  std::int64_t longest = 0;
+  for (const auto& s : seqs) longest = std::max<std::int64_t>(longest, s.end - s.first);
+  auto x = torch::zeros({static_cast<std::int64_t>(seqs.size()), longest, width});
+  auto acc = x.accessor<float, 3>();
+  for (std::size_t b = 0; b < seqs.size(); ++b) {
+    const auto& in = *inputs[seqs[b].example];
+    for (int t = seqs[b].first; t < seqs[b].end; ++t) {
+      const float* row = in.data() + static_cast<std::size_t>(t) * static_cast<std::size_t>(width);
+      for (std::int64_t k = 0; k < width; ++k) acc[static_cast<std::int64_t>(b)][t - seqs[b].first][k] = row[k];
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
+void set_threads(int threads) { torch::set_num_threads(std::max(1, threads)); }
+
+struct SequenceTagger::Impl {
+  Net net{nullptr};
+};
+
+SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed) : config_(config), impl_(std::make_unique<Impl>()) {
+  torch::manual_seed(seed);
+  impl_->net = Net(config.input_dim, config.hidden);
+  impl_->net->eval();
+}
+
+SequenceTagger::SequenceTagger(NetConfig config, const std::vector<NamedTensor>& parameters)
+    : SequenceTagger(config, 0) {
+  auto named = impl_->net->named_parameters();
+  if (named.size() != parameters.size()) throw Error("neural tagger: wrong number of parameter tensors");
+  torch::NoGradGuard no_grad;
+  for (const auto& p : parameters) {
+    auto* target = named.find(p.name);
+    if (!target) throw Error("neural tagger: unknown parameter '" + p.name + "'");
+    if (target->sizes().vec() != p.shape || static_cast<std::size_t>(target->numel()) != p.values.size()) {
+      throw Error("neural tagger: parameter '" + p.name + "' has the wrong shape");
+    }
+    target->copy_(torch::from_blob(const_cast<float*>(p.values.data()), p.shape, torch::kFloat32));
+  }
+}
+
+SequenceTagger::~SequenceTagger() = default;
+
+std::vector<NamedTensor> SequenceTagger::parameters() const {
+  std::vector<NamedTensor> out;
+  for (const auto& item : impl_->net->named_parameters()) {
+    auto t = item.value().detach().contiguous();
+    NamedTensor nt;
+    nt.name = item.key();
+    nt.shape = t.sizes().vec();
+    nt.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    out.push_back(std::move(nt));
+  }
+  return out;
+}
+
+std::vector<float> SequenceTagger::predict(const features::ArticleView& view,
+                                           const std::vector<float>& linear_probs) const {
+  std::vector<float> probs = linear_probs;
+  auto seqs = sentences_of(view, 0);
+  if (seqs.empty()) return probs;
+  const auto inputs = token_inputs(view);
+  torch::NoGradGuard no_grad;
+  auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
+  auto p = torch::sigmoid(impl_->net->forward(x)).contiguous();
+  auto acc = p.accessor<float, 2>();
+  for (std::size_t b = 0; b < seqs.size(); ++b) {
+    for (int t = seqs[b].first; t < seqs[b].end; ++t) {
+      auto& p_token = probs[static_cast<std::size_t>(t)];
+      p_token = 0.5f * (p_token + acc[static_cast<std::int64_t>(b)][t - seqs[b].first]);
+    }
+  }
+  return probs;
+}
+
+std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>& train,
+                                                      const std::vector<TrainExample>& held_out,
+                                                      int vector_dimension, const NetTrainOptions& o) {
+  NetConfig config{input_dim(vector_dimension), o.hidden};
+  auto tagger = std::make_unique<SequenceTagger>(config, o.seed);
+  Net& net = tagger->impl_->net;
+
+  std::vector<std::vector<float>> inputs(train.size());
+  std::vector<const std::vector<float>*> input_ptrs(train.size());
+  std::vector<Sequence> seqs;
+  for (std::size_t e = 0; e < train.size(); ++e) {
+    inputs[e] = token_inputs(*train[e].view);
+    input_ptrs[e] = &inputs[e];
+    auto s = sentences_of(*train[e].view, e);
+    seqs.insert(seqs.end(), s.begin(), s.end());
+  }
+  // Batches of similar length waste little on padding; their order is shuffled each epoch.
+  std::stable_sort(seqs.begin(), seqs.end(),
+                   [](const Sequence& a, const Sequence& b) { return a.end - a.first < b.end - b.first; });
+  std::vector<std::vector<Sequence>> batches;
+  for (std::size_t i = 0; i < seqs.size(); i += static_cast<std::size_t>(o.batch_size)) {
+    batches.emplace_back(seqs.begin() + static_cast<std::ptrdiff_t>(i),
+                         seqs.begin() + static_cast<std::ptrdiff_t>(std::min(seqs.size(), i + static_cast<std::size_t>(o.batch_size))));
+  }
+
+  torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
+  std::mt19937_64 rng(o.seed);
+  double best = -1.0;
+  std::vector<NamedTensor> best_params = tagger->parameters();
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    net->train();
+    std::vector<std::size_t> order(batches.size());
+    std::iota(order.begin(), order.end(), 0);
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng() % i)]);
+    double total_loss = 0.0;
+    for (std::size_t bi : order) {
+      const auto& batch = batches[bi];
+      auto x = batch_inputs(batch, input_ptrs, config.input_dim);
+      const auto T = x.size(1);
+      auto y = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
+      auto mask = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
+      auto ya = y.accessor<float, 2>();
+      auto ma = mask.accessor<float, 2>();
+      for (std::size_t b = 0; b < batch.size(); ++b) {
+        const auto& labels = train[batch[b].example].labels;
+        for (int t = batch[b].first; t < batch[b].end; ++t) {
+          ya[static_cast<std::int64_t>(b)][t - batch[b].first] = labels[static_cast<std::size_t>(t)];
+          ma[static_cast<std::int64_t>(b)][t - batch[b].first] = 1.0f;
+        }
+      }
+      optimizer.zero_grad();
+      auto logits = net->forward(x);
+      auto loss = (torch::binary_cross_entropy_with_logits(logits, y, {}, {}, torch::Reduction::None) * mask).sum() /
+                  mask.sum();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+      optimizer.step();
+      total_loss += loss.item<double>();
+    }
+    net->eval();
+    std::ostringstream msg;
+    msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss " << total_loss / static_cast<double>(batches.size());
+    if (o.select && !held_out.empty()) {
+      std::vector<std::vector<float>> probs;
+      for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view, ex.linear_probs));
+      const double score = o.select(probs);
+      msg << ", held-out " << score;
+      if (score > best) {
+        best = score;
+        best_params = tagger->parameters();
+      }
+    } else {
+      best_params = tagger->parameters();
+    }
+    if (o.progress) o.progress(msg.str());
+  }
+  return std::make_unique<SequenceTagger>(config, best_params);
+}
+
+}  // namespace propscan::neural

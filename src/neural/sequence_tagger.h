@@ -1,0 +1,92 @@
+// A bidirectional LSTM that reads each sentence token by token and gives
+// every token the probability that it lies inside a propaganda passage, from
+// the token's word vector and a few surface cues. It sees the sentence as a
+// whole where the linear tagger sees a window of words; the two are averaged,
+// an ensemble of two different views of the text.
+//
+// libtorch stays behind this header: nothing else in propscan includes it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "features/article.h"
+
+namespace propscan::neural {
+
+struct NetConfig {
+  std::uint32_t input_dim = 0;
+  std::uint32_t hidden = 64;  // per direction
+};
+
+// One named parameter tensor, flattened, as stored in a model file.
+struct NamedTensor {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  std::vector<float> values;
+};
+
+// Threads libtorch may use inside one operation (process-wide). propscan
+// parallelises over articles and folds itself, so it sets this to 1 there.
+void set_threads(int threads);
+
+// Per-token network inputs (row-major, tokens x input_dim).
+std::vector<float> token_inputs(const features::ArticleView& view);
+std::uint32_t input_dim(int vector_dimension);
+
+struct TrainExample {
+  const features::ArticleView* view = nullptr;
+  std::vector<float> linear_probs;        // out-of-fold probabilities of the linear tagger (for selection)
+  std::vector<std::uint8_t> labels;       // 1 inside any technique span
+};
+
+struct NetTrainOptions {
+  std::uint32_t hidden = 64;
+  int epochs = 8;
+  float learning_rate = 2e-3f;
+  int batch_size = 32;
+  std::uint64_t seed = 42;
+  std::function<void(const std::string&)> progress;
+  // Called after each epoch with the network's probabilities on the
+  // held-out examples; returns a score to maximise (e.g. SI F1). The
+  // network of the best epoch is kept.
+  std::function<double(const std::vector<std::vector<float>>&)> select;
+};
+
+class SequenceTagger;
+
+std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>& train,
+                                                      const std::vector<TrainExample>& held_out,
+                                                      int vector_dimension, const NetTrainOptions& options);
+
+class SequenceTagger {
+ public:
+  // Fresh, randomly initialised network (seeded).
+  SequenceTagger(NetConfig config, std::uint64_t seed);
+  // Network with stored parameters; throws propscan::Error if they do not fit.
+  SequenceTagger(NetConfig config, const std::vector<NamedTensor>& parameters);
+  ~SequenceTagger();
+  SequenceTagger(const SequenceTagger&) = delete;
+  SequenceTagger& operator=(const SequenceTagger&) = delete;
+
+  const NetConfig& config() const { return config_; }
+  std::vector<NamedTensor> parameters() const;
+
+  // Probability per token: the mean of the network's and `linear_probs`.
+  // Thread-safe (inference only).
+  std::vector<float> predict(const features::ArticleView& view, const std::vector<float>& linear_probs) const;
+
+  struct Impl;
+
+ private:
+  NetConfig config_;
+  std::unique_ptr<Impl> impl_;
+  friend std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>&,
+                                                               const std::vector<TrainExample>&, int,
+                                                               const NetTrainOptions&);
+};
+
+}  // namespace propscan::neural

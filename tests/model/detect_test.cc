@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include "features/hashing.h"
+#include "model/model.h"
+
+namespace propscan {
+namespace {
+
+// A model whose classifier only looks at passage length: one token ->
+// `short_label`, five tokens -> `long_label`, two tokens -> `pair_label`.
+Model length_model(Technique short_label, Technique long_label, Technique pair_label) {
+  ModelConfig c;
+  c.tagger_bits = 16;
+  c.classifier_bits = 16;
+  c.extent_threshold = 0.2f;
+  c.nested_extent = 0.5f;
+  c.calibration_a = 1.0f;
+  c.calibration_b = 0.0f;
+  c.threshold = 0.0f;
+  const std::size_t block = Model::classifier_block(c, 0);
+  std::vector<float> classifier(block * kNumTechniques, 0.0f);
+  features::FeatureHasher h(c.classifier_bits);
+  // "ntok=" buckets: 1 token -> "0", 2 tokens -> "1", 5 tokens -> "4".
+  classifier[technique_index(short_label) * block + h.bucket("ntok=", "0")] = 5.0f;
+  classifier[technique_index(pair_label) * block + h.bucket("ntok=", "1")] = 5.0f;
+  classifier[technique_index(long_label) * block + h.bucket("ntok=", "4")] = 5.0f;
+  return Model(c, std::vector<float>(Model::tagger_size(c, 0), 0.0f), std::move(classifier), "{}");
+}
+
+TEST(DetectTest, StrongCoreInsideAPassageBecomesANestedSpan) {
+  const Model model = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kSlogans);
+  const std::u32string text = U"This is outrageous nonsense today.";
+  const auto view = model.view(text);
+  ASSERT_EQ(view.tokens.size(), 6u);
+  // "outrageous" stands out inside a weaker five-word passage.
+  const std::vector<float> probs = {0.3f, 0.3f, 0.9f, 0.3f, 0.3f, 0.1f};
+  auto spans = detect_spans(model, view, probs, 0.0f, "a");
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0].start, 0);
+  EXPECT_EQ(spans[0].end, 33);
+  EXPECT_EQ(spans[0].technique, Technique::kDoubt);
+  EXPECT_EQ(spans[1].start, 8);
+  EXPECT_EQ(spans[1].end, 18);
+  EXPECT_EQ(spans[1].technique, Technique::kLoadedLanguage);
+}
+
+TEST(DetectTest, NestedCoreWithTheSameTechniqueIsDropped) {
+  const Model model = length_model(Technique::kDoubt, Technique::kDoubt, Technique::kSlogans);
+  const std::u32string text = U"This is outrageous nonsense today.";
+  const auto view = model.view(text);
+  auto spans = detect_spans(model, view, {0.3f, 0.3f, 0.9f, 0.3f, 0.3f, 0.1f}, 0.0f, "a");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].technique, Technique::kDoubt);
+}
+
+TEST(DetectTest, RepetitionIsMarkedAcrossTheWholeArticle) {
+  const Model model = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kRepetition);
+  // 13 tokens: Jobs now . We want jobs now . They promised jobs now .
+  const std::u32string text = U"Jobs now. We want jobs now. They promised jobs now.";
+  const auto view = model.view(text);
+  ASSERT_EQ(view.tokens.size(), 13u);
+  std::vector<float> probs(13, 0.05f);
+  probs[0] = probs[1] = 0.9f;  // only the first "Jobs now" is detected
+  auto spans = detect_spans(model, view, probs, 0.6f, "a");
+  ASSERT_EQ(spans.size(), 3u);
+  for (const auto& s : spans) EXPECT_EQ(s.technique, Technique::kRepetition);
+  EXPECT_EQ(spans[0].start, 0);
+  EXPECT_EQ(spans[1].start, 18);
+  EXPECT_EQ(spans[1].end, 26);
+  EXPECT_EQ(spans[2].start, 42);
+  EXPECT_EQ(spans[2].end, 50);
+}
+
+}  // namespace
+}  // namespace propscan
