@@ -2,7 +2,11 @@
 
 #include <torch/torch.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
+#include <mutex>
+#include <optional>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -12,22 +16,31 @@
 namespace propscan::neural {
 namespace {
 
+constexpr double kDropout = 0.25;
+
 struct NetImpl : torch::nn::Module {
   NetImpl(std::int64_t input, std::int64_t hidden)
       : lstm(register_module(
             "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(input, hidden).bidirectional(true).batch_first(true)))),
-        out(register_module("out", torch::nn::Linear(2 * hidden, 1))),
-        dropout(register_module("dropout", torch::nn::Dropout(0.25))) {}
+        out(register_module("out", torch::nn::Linear(2 * hidden, 1))) {}
 
-  // x: [batch, time, input] -> logits [batch, time]
-  torch::Tensor forward(torch::Tensor x) {
-    auto h = std::get<0>(lstm->forward(dropout->forward(x)));
-    return out->forward(dropout->forward(h)).squeeze(-1);
+  // x: [batch, time, input] -> logits [batch, time]. With a generator the
+  // network trains (dropout drawn from it); without, it infers.
+  torch::Tensor forward(torch::Tensor x, std::optional<at::Generator> dropout = std::nullopt) {
+    auto h = std::get<0>(lstm->forward(drop(x, dropout)));
+    return out->forward(drop(h, dropout)).squeeze(-1);
+  }
+
+  // Dropout from an explicit generator: the global one is shared by the
+  // folds that train in parallel and would make training irreproducible.
+  static torch::Tensor drop(const torch::Tensor& x, const std::optional<at::Generator>& gen) {
+    if (!gen) return x;
+    auto keep = torch::empty_like(x).bernoulli_(1.0 - kDropout, *gen);
+    return x * keep / (1.0 - kDropout);
   }
 
   torch::nn::LSTM lstm;
   torch::nn::Linear out;
-  torch::nn::Dropout dropout;
 };
 TORCH_MODULE(Net);
 
@@ -72,6 +85,10 @@ struct SequenceTagger::Impl {
 };
 
 SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed) : config_(config), impl_(std::make_unique<Impl>()) {
+  // Initial weights come from the global generator: seed and draw under a
+  // lock so networks built in parallel threads stay reproducible.
+  static std::mutex init_mutex;
+  std::lock_guard lock(init_mutex);
   torch::manual_seed(seed);
   impl_->net = Net(config.input_dim, config.hidden);
   impl_->net->eval();
@@ -152,6 +169,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   }
 
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
+  auto dropout_gen = at::make_generator<at::CPUGeneratorImpl>(o.seed + 1);
   std::mt19937_64 rng(o.seed);
   double best = -1.0;
   std::vector<NamedTensor> best_params = tagger->parameters();
@@ -177,7 +195,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
         }
       }
       optimizer.zero_grad();
-      auto logits = net->forward(x);
+      auto logits = net->forward(x, dropout_gen);
       auto loss = (torch::binary_cross_entropy_with_logits(logits, y, {}, {}, torch::Reduction::None) * mask).sum() /
                   mask.sum();
       loss.backward();

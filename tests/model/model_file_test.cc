@@ -71,6 +71,28 @@ TEST(ModelFileTest, RoundTripKeepsEveryField) {
   fs::remove(path);
 }
 
+TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerAndItsPredictions) {
+  const Model base = tiny_model();
+  auto net = std::make_shared<const neural::SequenceTagger>(neural::NetConfig{neural::input_dim(0), 6}, 3);
+  const Model original(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, net);
+  const auto path = temp_path(".model");
+  save_model(original, path);
+  auto loaded = load_model(path);
+  ASSERT_NE(loaded->sequence_tagger(), nullptr);
+  EXPECT_EQ(loaded->sequence_tagger()->config().hidden, 6u);
+  const auto a = original.sequence_tagger()->parameters();
+  const auto b = loaded->sequence_tagger()->parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].name, b[i].name);
+    EXPECT_EQ(a[i].shape, b[i].shape);
+    EXPECT_EQ(a[i].values, b[i].values);
+  }
+  const std::u32string text = U"A short sentence. And another one, with “quotes” 🙂.";
+  EXPECT_EQ(original.token_probabilities(original.view(text)), loaded->token_probabilities(loaded->view(text)));
+  fs::remove(path);
+}
+
 TEST(ModelFileTest, SavingTwiceGivesIdenticalBytes) {
   const auto a = temp_path("a.model"), b = temp_path("b.model");
   save_model(tiny_model(), a);

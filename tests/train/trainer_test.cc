@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "propscan/analyzer.h"
 
@@ -73,6 +74,43 @@ TEST(TrainerTest, LearnsTheTinyCorpusPatterns) {
   EXPECT_EQ(labels[1], Technique::kNameCallingLabeling);
   EXPECT_GT(result.propaganda_score, 0.0);
   EXPECT_LT(result.propaganda_score, 1.0);
+}
+
+// Eight articles (the tiny corpus twice over) so the neural tagger trains too.
+io::Corpus doubled_corpus() {
+  auto corpus = io::load_corpus(kTiny);
+  const std::size_t n = corpus.articles.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    auto copy = corpus.articles[i];
+    copy.doc.id += "b";
+    for (auto& s : copy.techniques) s.article_id = copy.doc.id;
+    for (auto& s : copy.si) s.article_id = copy.doc.id;
+    corpus.articles.push_back(std::move(copy));
+  }
+  return corpus;
+}
+
+TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural_hidden = 8;
+  o.neural_epochs = 2;
+  std::shared_ptr<const Model> a, b, c;
+  std::thread t1([&] { a = train_model(all_articles(corpus), o); });
+  std::thread t2([&] { b = train_model(all_articles(corpus), o); });
+  t1.join();
+  t2.join();
+  c = train_model(all_articles(corpus), o);
+  ASSERT_NE(a->sequence_tagger(), nullptr);
+  const auto pa = a->sequence_tagger()->parameters();
+  const auto pb = b->sequence_tagger()->parameters();
+  const auto pc = c->sequence_tagger()->parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    EXPECT_EQ(pa[i].values, pb[i].values) << pa[i].name;
+    EXPECT_EQ(pa[i].values, pc[i].values) << pa[i].name;
+  }
+  EXPECT_EQ(a->config().threshold, c->config().threshold);
 }
 
 TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
