@@ -41,6 +41,7 @@ eval: data
 # Speed and memory of the analyzer on the training articles (Google Benchmark).
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
+	@scripts/bench-rss.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -3,9 +3,9 @@
 //   BM_Batch90WithLoad      load the model, then analyse 90 articles on one core
 //   BM_Analyze/threads:N    articles per second on one core and on all cores
 //   BM_Latency              p50 / p99 time per article on one core
-// Peak RSS is reported with each benchmark.
+// Peak memory is measured per process by scripts/bench-rss.sh (in one
+// benchmark process it would only grow from one benchmark to the next).
 #include <benchmark/benchmark.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -36,19 +36,12 @@ const propscan::Analyzer& analyzer() {
   return a;
 }
 
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
-}
-
 void BM_ModelLoad(benchmark::State& state) {
   const std::string path = propscan::default_model_path();
   for (auto _ : state) {
     propscan::Analyzer a(path);
     benchmark::DoNotOptimize(&a);
   }
-  state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 BENCHMARK(BM_ModelLoad)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
@@ -62,7 +55,6 @@ void BM_Batch90WithLoad(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
   state.counters["articles_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations() * n), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 BENCHMARK(BM_Batch90WithLoad)->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
 
@@ -80,7 +72,6 @@ void BM_Analyze(benchmark::State& state) {
   }
   state.SetItemsProcessed(done);
   state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
-  state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 BENCHMARK(BM_Analyze)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0)->Threads(1)->ThreadPerCpu();
 
@@ -100,7 +91,6 @@ void BM_Latency(benchmark::State& state) {
   state.counters["p50_ms"] = ms[ms.size() / 2];
   state.counters["p99_ms"] = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
   state.counters["articles"] = static_cast<double>(ms.size());
-  state.counters["peak_rss_MB"] = peak_rss_mb();
 }
 BENCHMARK(BM_Latency)->Unit(benchmark::kMillisecond)->Iterations(1);
 

@@ -6,7 +6,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtorch-dev
+  libtorch-dev time
   # libtorch uses the system BLAS; the reference one is ~15 times slower.
   libopenblas0-pthread
 )

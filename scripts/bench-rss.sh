@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Whole-process figures for `make bench`: wall time and peak resident memory
+# of `propscan analyze` on the first 90 training articles, including process
+# start and model load, on one core and on all cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-build/propscan}
+ARTICLES=${PROPSCAN_BENCH_DATA:-../shared/data/ptc/train/articles}
+batch=$(mktemp -d)
+trap 'rm -rf "$batch"' EXIT
+find "$ARTICLES" -name '*.txt' | sort | head -n 90 | xargs -I{} cp {} "$batch/"
+n=$(find "$batch" -name '*.txt' | wc -l)
+"$BIN" analyze "$batch" -j 1 --format semeval-si >/dev/null  # warm the page cache
+printf '%-28s %8s %12s %12s\n' "run ($n articles)" "wall s" "articles/s" "peak RSS MB"
+for threads in 1 "$(nproc)"; do
+  stats=$( { /usr/bin/time -f '%e %M' "$BIN" analyze "$batch" -j "$threads" --format semeval-si >/dev/null; } 2>&1 | tail -n 1)
+  read -r wall rss_kb <<<"$stats"
+  awk -v t="$threads" -v w="$wall" -v k="$rss_kb" -v n="$n" \
+    'BEGIN { printf "%-28s %8.2f %12.1f %12.1f\n", "analyze -j " t " (with load)", w, n / w, k / 1024 }'
+done
