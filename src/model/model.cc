@@ -140,7 +140,8 @@ namespace {
 
 // Every other occurrence of a Repetition passage's words in the article is a
 // repetition too: the technique lives at the level of the whole article.
-void expand_repetitions(const features::ArticleView& view, std::vector<Span>& spans) {
+void expand_repetitions(const features::ArticleView& view, const std::vector<float>& token_probs, float support,
+                        std::vector<Span>& spans) {
   const std::size_t n = spans.size();
   for (std::size_t k = 0; k < n; ++k) {
     if (spans[k].technique != Technique::kRepetition) continue;
@@ -151,6 +152,9 @@ void expand_repetitions(const features::ArticleView& view, std::vector<Span>& sp
     const auto& w = view.words;
     for (std::size_t i = 0; i + len <= w.size(); ++i) {
       if (!std::equal(w.begin() + first, w.begin() + last, w.begin() + static_cast<std::ptrdiff_t>(i))) continue;
+      float mean = 0.0f;
+      for (std::size_t t = i; t < i + len; ++t) mean += token_probs[t];
+      if (mean / static_cast<float>(len) < support) continue;
       Span copy = spans[k];
       copy.start = view.tokens[i].start;
       copy.end = view.tokens[i + len - 1].end;
@@ -200,7 +204,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     });
     if (!same) kept.push_back(std::move(spans[k]));
   }
-  expand_repetitions(view, kept);
+  expand_repetitions(view, token_probs, c.extent_threshold, kept);
   return kept;
 }
 
