@@ -11,7 +11,7 @@ APT_PACKAGES=(
 # ---- Web page and HTTP API (propscan serve): server library, browser and
 # load generator for its tests and benchmark. Node.js and npm come from Debian
 # unless some other install already provides them.
-APT_PACKAGES+=(libcpp-httplib-dev chromium wrk)
+APT_PACKAGES+=(libcpp-httplib-dev chromium fonts-noto-color-emoji wrk)
 if ! command -v npm >/dev/null 2>&1; then
   APT_PACKAGES+=(nodejs npm)
 fi

@@ -385,7 +385,7 @@
       const swatch = el('span', { class: 'swatch' });
       swatch.style.backgroundColor = colorOf(span.technique);
       const others = coveringPlace().filter((s) => s !== span);
-      details.replaceChildren(
+      const parts = [
         el('h3', { class: 'technique', 'data-role': 'technique' }, swatch, el('span', { text: span.technique })),
         el('p', { class: 'definition', 'data-role': 'definition', text: definitions[span.technique] || '' }),
         el('p', { class: 'meta' },
@@ -401,7 +401,8 @@
               type: 'button', class: 'other-span', 'data-span': s.index,
               onclick: () => select(s, state.place),
             }, sw, el('span', { text: `${s.technique} (${s.score.toFixed(2)})` })));
-          }))));
+          })))];
+      details.replaceChildren(...parts.filter((p) => p !== null));
     }
 
     function render() {

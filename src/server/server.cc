@@ -161,6 +161,10 @@ thread_local Clock::time_point t_request_start;
 void Server::Impl::routes() {
   http.new_task_queue = [n = options.threads] { return new httplib::ThreadPool(n); };
   http.set_payload_max_length(options.max_body_bytes);
+  // A worker waits on an idle kept-alive connection for this long, and stop()
+  // waits for such workers: short, so that idle browsers neither hold the
+  // pool nor delay Ctrl-C.
+  http.set_keep_alive_timeout(1);
   // httplib's default also sets SO_REUSEPORT, which would let a second server
   // share a port in use instead of failing; keep only SO_REUSEADDR.
   http.set_socket_options([](socket_t sock) {
