@@ -136,19 +136,30 @@
   }
 
   // Cuts [0, length) at every span boundary. Each piece lists the spans that
-  // cover it, so nested and overlapping spans need no nesting of elements.
+  // cover it (in the order given), so nested and overlapping spans need no
+  // nesting of elements. One sweep, so long articles with many spans stay fast.
   function segments(spans, length) {
+    const clamp = (x) => Math.max(0, Math.min(length, x));
     const cuts = new Set([0, length]);
     for (const s of spans) {
-      cuts.add(Math.max(0, Math.min(length, s.start)));
-      cuts.add(Math.max(0, Math.min(length, s.end)));
+      cuts.add(clamp(s.start));
+      cuts.add(clamp(s.end));
     }
     const points = Array.from(cuts).sort((a, b) => a - b);
+    const position = new Map(spans.map((s, i) => [s, i]));
+    const byStart = spans.slice().sort((a, b) => a.start - b.start);
+    let next = 0;
+    let active = [];
     const out = [];
     for (let i = 0; i + 1 < points.length; ++i) {
       const start = points[i];
-      const end = points[i + 1];
-      out.push({ start, end, covering: spans.filter((s) => s.start <= start && s.end >= end) });
+      // Every end is a cut, so a span still open at `start` covers the piece.
+      active = active.filter((s) => s.end > start);
+      for (; next < byStart.length && byStart[next].start <= start; ++next) {
+        if (byStart[next].end > start) active.push(byStart[next]);
+      }
+      const covering = active.slice().sort((a, b) => position.get(a) - position.get(b));
+      out.push({ start, end: points[i + 1], covering });
     }
     return out;
   }

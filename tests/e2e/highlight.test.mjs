@@ -107,3 +107,30 @@ test('every technique has its own colour', () => {
   assert.equal(new Set(colours).size, 14);
   assert.equal(P.colorOf('Doubt'), '#9467bd');
 });
+
+test('segments agree with a brute-force cover on random spans, and scale', () => {
+  let seed = 7;
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let round = 0; round < 50; ++round) {
+    const length = 1 + random(60);
+    const spans = [];
+    for (let k = random(8); k > 0; --k) {
+      const start = random(length);
+      spans.push({ start, end: start + random(length - start + 1) });
+    }
+    for (const seg of P.segments(spans, length)) {
+      const expected = spans.filter((s) => s.start <= seg.start && s.end >= seg.end);
+      assert.deepEqual(seg.covering, expected);
+    }
+  }
+  // 20,000 spans over a 2-million-character article in well under a second.
+  const many = [];
+  for (let k = 0; k < 20000; ++k) many.push({ start: k * 100, end: k * 100 + 40 + (k % 3) * 50 });
+  const t0 = Date.now();
+  const segs = P.segments(many, 2000000);
+  assert.ok(segs.length > 30000, `${segs.length} segments`);
+  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+});
