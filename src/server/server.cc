@@ -180,10 +180,14 @@ void Server::Impl::routes() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t_request_start).count();
-    char timing[32];
-    std::snprintf(timing, sizeof timing, "%.1fms", ms);
-    log(utc_now() + " " + req.remote_addr + " \"" + printable(req.method) + " " + printable(req.path) + "\" " +
+    // A request refused before routing (a malformed request line) has no start time.
+    char timing[32] = "-";
+    if (t_request_start != Clock::time_point{}) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t_request_start).count();
+      std::snprintf(timing, sizeof timing, "%.1fms", ms);
+    }
+    t_request_start = {};
+    log(utc_now() + " " + (req.remote_addr.empty() ? "-" : req.remote_addr) + " \"" + printable(req.method) + " " + printable(req.path) + "\" " +
         std::to_string(res.status) + " " + std::to_string(res.body.size()) + "B " + timing);
   });
 
