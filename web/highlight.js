@@ -301,6 +301,9 @@
             if (state.hidden.has(technique)) state.hidden.delete(technique);
             else state.hidden.add(technique);
             render();
+            // The legend was rebuilt: keep the keyboard focus on this entry.
+            const again = legend.querySelector(`button[data-technique="${CSS.escape(technique)}"]`);
+            if (again) again.focus();
           },
         }, swatch, el('span', { class: 'label', text: technique }), el('span', { class: 'count', text: String(count) }),
         el('span', { class: 'bar' }, bar));
