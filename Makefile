@@ -45,3 +45,11 @@ bench: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# ---- Web page and HTTP API ----------------------------------------------------
+# Load run of POST /api/analyze with wrk (8 connections, 30 s); part of `bench`.
+.PHONY: bench-web
+bench: bench-web
+bench-web: build
+	@scripts/bench-web.sh $(BUILD_DIR)/propscan
+# ---- end web ------------------------------------------------------------------

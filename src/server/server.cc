@@ -1,0 +1,346 @@
+#include "server/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "io/input.h"
+#include "model/model.h"
+#include "propscan/analyzer.h"
+#include "propscan/error.h"
+#include "server/assets.h"
+#include "text/utf8.h"
+#include "writers/writers.h"
+
+namespace propscan::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kJson = "application/json; charset=utf-8";
+
+// The page loads only its own files; nothing else may run or be fetched.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+std::string mib(std::size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+// Request paths come from the network: keep control characters (terminal
+// escapes, newlines) out of the log.
+std::string printable(std::string_view s, std::size_t max = 200) {
+  std::string out;
+  for (char c : s.substr(0, max)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u == 0x7F) ? '?' : c;
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_content(error_body(message), kJson);
+}
+
+// A client error in the request, answered with 400 and `what`.
+struct BadRequest {
+  std::string what;
+};
+
+// The request body of POST /api/analyze, checked field by field.
+struct AnalyzeRequest {
+  std::string text;
+  std::string title;
+  std::string id = "article";
+  std::optional<double> threshold;
+};
+
+std::string string_field(const nlohmann::json& body, const char* key, std::string fallback) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return fallback;
+  if (!it->is_string()) throw BadRequest{std::string("field '") + key + "' must be a string"};
+  return it->get<std::string>();
+}
+
+AnalyzeRequest parse_analyze_request(const std::string& body_bytes) {
+  // Checked before parsing so that the message names the actual problem.
+  if (!text::is_valid_utf8(body_bytes)) throw BadRequest{"request body is not valid UTF-8"};
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(body_bytes);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw BadRequest{"request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")"};
+  }
+  if (!body.is_object()) throw BadRequest{"request body must be a JSON object with a field 'text'"};
+  auto text = body.find("text");
+  if (text == body.end() || !text->is_string()) throw BadRequest{"field 'text' is missing or not a string"};
+  AnalyzeRequest req;
+  req.text = text->get<std::string>();
+  req.title = string_field(body, "title", "");
+  req.id = string_field(body, "id", req.id);
+  if (req.id.empty()) throw BadRequest{"field 'id' is empty"};
+  auto threshold = body.find("threshold");
+  if (threshold != body.end() && !threshold->is_null()) {
+    if (!threshold->is_number()) throw BadRequest{"field 'threshold' must be a number in [0, 1]"};
+    const double t = threshold->get<double>();
+    if (!std::isfinite(t) || t < 0.0 || t > 1.0) throw BadRequest{"field 'threshold' must be a number in [0, 1]"};
+    req.threshold = t;
+  }
+  return req;
+}
+
+}  // namespace
+
+std::string error_body(const std::string& message) {
+  // Messages may quote request bytes; replace anything that is not UTF-8.
+  return nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+struct Server::Impl {
+  std::shared_ptr<const Model> model;
+  ServerOptions options;
+  Analyzer analyzer;  // at the model's own threshold, shared by all workers
+  httplib::Server http;
+  int port = 0;
+  bool bound = false;
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopping{false};
+  std::mutex log_mutex;
+
+  Impl(std::shared_ptr<const Model> m, ServerOptions o)
+      : model(std::move(m)), options(std::move(o)), analyzer(model) {
+    if (options.threads == 0) throw Error("server: --threads must be at least 1");
+    routes();
+  }
+
+  void log(const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    if (options.log) {
+      options.log(line);
+    } else {
+      std::cerr << line << '\n';
+      std::cerr.flush();
+    }
+  }
+
+  void routes();
+  void analyze(const httplib::Request& req, httplib::Response& res) const;
+  void techniques(httplib::Response& res) const;
+};
+
+// When each worker started on its current request, for the log line.
+thread_local Clock::time_point t_request_start;
+
+void Server::Impl::routes() {
+  http.new_task_queue = [n = options.threads] { return new httplib::ThreadPool(n); };
+  http.set_payload_max_length(options.max_body_bytes);
+  // A worker waits on an idle kept-alive connection for this long, and stop()
+  // waits for such workers: short, so that idle browsers neither hold the
+  // pool nor delay Ctrl-C.
+  http.set_keep_alive_timeout(1);
+  // httplib's default also sets SO_REUSEPORT, which would let a second server
+  // share a port in use instead of failing; keep only SO_REUSEADDR.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  // httplib writes the headers and the body of a response separately; with
+  // Nagle's algorithm the body would wait for the client's delayed ACK (about
+  // 40 ms on Linux).
+  http.set_tcp_nodelay(true);
+  http.set_default_headers({{"X-Content-Type-Options", "nosniff"},
+                            {"Content-Security-Policy", kContentSecurityPolicy},
+                            {"Referrer-Policy", "no-referrer"}});
+
+  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    t_request_start = Clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    // A request refused before routing (a malformed request line) has no start time.
+    char timing[32] = "-";
+    if (t_request_start != Clock::time_point{}) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t_request_start).count();
+      std::snprintf(timing, sizeof timing, "%.1fms", ms);
+    }
+    t_request_start = {};
+    log(utc_now() + " " + (req.remote_addr.empty() ? "-" : req.remote_addr) + " \"" + printable(req.method) + " " + printable(req.path) + "\" " +
+        std::to_string(res.status) + " " + std::to_string(res.body.size()) + "B " + timing);
+  });
+
+  // Every status >= 400 without a body of ours (404 for an unknown path, 413
+  // for a body over the limit, 400 for a malformed request) gets a JSON one.
+  http.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message;
+    switch (res.status) {
+      case 404: message = "no such path: " + printable(req.path); break;
+      case 413: message = "request body too large (limit " + mib(options.max_body_bytes) + ")"; break;
+      case 400: message = "malformed HTTP request"; break;
+      default: message = "HTTP error " + std::to_string(res.status); break;
+    }
+    res.set_content(error_body(message), kJson);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string message = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::bad_alloc&) {
+      message = "out of memory";
+    } catch (const std::exception& e) {
+      message = std::string("internal error: ") + e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, message);
+  });
+
+  // The API.
+  http.Post("/api/analyze", [this](const httplib::Request& req, httplib::Response& res) { analyze(req, res); });
+  http.Get("/api/techniques", [this](const httplib::Request&, httplib::Response& res) { techniques(res); });
+  http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"ok\"}\n", kJson);
+  });
+
+  // The page: "/" is index.html, "/NAME" any other embedded file.
+  auto serve_asset = [](const Asset& asset, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(std::string(asset.data), std::string(asset.content_type));
+  };
+  http.Get("/", [serve_asset](const httplib::Request&, httplib::Response& res) {
+    if (const Asset* asset = find_asset("index.html")) serve_asset(*asset, res);
+  });
+  http.Get(R"(/([A-Za-z0-9_.-]+))", [serve_asset](const httplib::Request& req, httplib::Response& res) {
+    const Asset* asset = find_asset(req.matches[1].str());
+    if (!asset) {
+      send_error(res, 404, "no such path: " + printable(req.path));
+      return;
+    }
+    serve_asset(*asset, res);
+  });
+
+  // A known path with the wrong method is 405, naming the allowed one.
+  auto wrong_method = [](const char* allowed) {
+    return [allowed](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Allow", allowed);
+      send_error(res, 405, "method " + printable(req.method) + " not allowed on " + printable(req.path) +
+                               " (use " + allowed + ")");
+    };
+  };
+  for (const char* path : {"/api/techniques", "/healthz", "/"}) {
+    http.Post(path, wrong_method("GET"));
+    http.Put(path, wrong_method("GET"));
+    http.Patch(path, wrong_method("GET"));
+    http.Delete(path, wrong_method("GET"));
+    http.Options(path, wrong_method("GET"));
+  }
+  http.Get("/api/analyze", wrong_method("POST"));
+  http.Put("/api/analyze", wrong_method("POST"));
+  http.Patch("/api/analyze", wrong_method("POST"));
+  http.Delete("/api/analyze", wrong_method("POST"));
+  http.Options("/api/analyze", wrong_method("POST"));
+}
+
+void Server::Impl::analyze(const httplib::Request& req, httplib::Response& res) const {
+  res.set_header("Cache-Control", "no-store");
+  try {
+    const AnalyzeRequest request = parse_analyze_request(req.body);
+    io::InputLimits limits;
+    limits.max_article_bytes = options.max_body_bytes;
+    Document doc = io::document_from_bytes("text", request.id, request.text, limits);
+    doc.title = request.title;
+    Analysis analysis;
+    if (request.threshold) {
+      // Another threshold: a second analyzer over the same shared model,
+      // which costs no more than copying a pointer.
+      AnalyzerOptions o = analyzer.options();
+      o.threshold = *request.threshold;
+      analysis = Analyzer(model, o).analyze(doc);
+    } else {
+      analysis = analyzer.analyze(doc);
+    }
+    res.set_content(writers::analysis_json(doc, analysis).dump() + "\n", kJson);
+  } catch (const BadRequest& e) {
+    send_error(res, 400, e.what);
+  } catch (const Error& e) {
+    send_error(res, 400, e.what());
+  }
+}
+
+void Server::Impl::techniques(httplib::Response& res) const {
+  nlohmann::json list = nlohmann::json::array();
+  for (Technique t : all_techniques()) {
+    list.push_back({{"label", technique_label(t)}, {"definition", technique_definition(t)}});
+  }
+  const nlohmann::json out = {{"default_threshold", analyzer.threshold()}, {"techniques", std::move(list)}};
+  res.set_content(out.dump() + "\n", kJson);
+}
+
+Server::Server(std::shared_ptr<const Model> model, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(model), std::move(options))) {}
+
+Server::~Server() { stop(); }
+
+void Server::bind() {
+  auto& o = impl_->options;
+  const std::string where = o.host + ":" + std::to_string(o.port);
+  if (o.port < 0 || o.port > 65535) throw Error("cannot listen on " + where + ": port must be in 0..65535");
+  errno = 0;
+  const bool ok = o.port == 0 ? (impl_->port = impl_->http.bind_to_any_port(o.host)) > 0
+                              : impl_->http.bind_to_port(o.host, impl_->port = o.port);
+  if (!ok) {
+    const int err = errno;
+    throw Error("cannot listen on " + where + ": " +
+                (err ? std::string(std::strerror(err)) : std::string("unknown host, or not a local address")));
+  }
+  impl_->bound = true;
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::run() {
+  if (!impl_->bound) throw Error("server: run() before bind()");
+  // With stop(): whichever of the two flags the other side sees first, a
+  // stop() racing with the start of run() is never lost.
+  impl_->running = true;
+  if (!impl_->stopping) impl_->http.listen_after_bind();
+  impl_->running = false;
+}
+
+void Server::stop() {
+  impl_->stopping = true;
+  if (!impl_->running) return;
+  // httplib ignores stop() until its loop runs; wait for that briefly.
+  while (impl_->running && !impl_->http.is_running()) std::this_thread::yield();
+  impl_->http.stop();
+}
+
+}  // namespace propscan::server

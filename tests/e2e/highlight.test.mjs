@@ -1,0 +1,136 @@
+// The page's pure functions (web/highlight.js) in Node: code point to UTF-16
+// offsets, threshold filtering as the server does it, lanes and segments for
+// nested and overlapping spans.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const P = require('../../web/highlight.js');
+
+test('utf16Offsets maps code points to UTF-16 indices', () => {
+  assert.deepEqual(P.utf16Offsets(''), [0]);
+  assert.deepEqual(P.utf16Offsets('abc'), [0, 1, 2, 3]);
+  // é and “ are one unit each; 🌊 (U+1F30A) is two.
+  const text = 'é🌊“x';
+  assert.deepEqual(P.utf16Offsets(text), [0, 1, 3, 4, 5]);
+  const map = P.utf16Offsets(text);
+  assert.equal(text.slice(map[1], map[2]), '🌊');
+  assert.equal(text.slice(map[2], map[4]), '“x');
+});
+
+test('a span after emoji slices to its own text', () => {
+  const text = '🌊🌊 Café owners say the elites lie.';
+  // Code points: 2 emoji, a space, then "Café" at 3..7.
+  const map = P.utf16Offsets(text);
+  assert.equal(map.length - 1, Array.from(text).length);
+  assert.equal(text.slice(map[3], map[7]), 'Café');
+  assert.equal(text.slice(3, 7), '\udf0a Ca', 'without the map the slice is shifted');
+});
+
+test('passes compares in single precision like the server', () => {
+  // 0.3 as a float is 0.30000001192...; a double score just below it fails
+  // on the server, and must fail here too.
+  assert.equal(P.passes({ score: 0.3 }, 0.3), false);
+  assert.equal(P.passes({ score: Math.fround(0.3) }, 0.3), true);
+  assert.equal(P.passes({ score: 0.5 }, 0), true);
+  assert.equal(P.passes({ score: 0.99 }, 1), false);
+});
+
+test('propagandaScore merges overlapping spans, counts touching ones once each', () => {
+  assert.equal(P.propagandaScore([], 10), 0);
+  assert.equal(P.propagandaScore([{ start: 0, end: 5 }], 10), 0.5);
+  // [0,5) and [3,8) overlap: union 8. [8,10) touches: 2 more.
+  assert.equal(P.propagandaScore([{ start: 3, end: 8 }, { start: 0, end: 5 }, { start: 8, end: 10 }], 20), 0.5);
+  // Nested spans add nothing.
+  assert.equal(P.propagandaScore([{ start: 0, end: 10 }, { start: 2, end: 4 }], 40), 0.25);
+});
+
+test('analysisAt filters spans and recomputes counts and score', () => {
+  const full = {
+    id: 'a', length: 100, propaganda_score: 0.3, technique_counts: { Doubt: 1, Slogans: 1 },
+    spans: [
+      { start: 0, end: 10, technique: 'Slogans', score: 0.2, text: 'x', sentence: 0 },
+      { start: 20, end: 40, technique: 'Doubt', score: 0.6, text: 'y', sentence: 1 },
+    ],
+  };
+  const at = P.analysisAt(full, 0.5);
+  assert.deepEqual(Object.keys(at), ['id', 'length', 'propaganda_score', 'spans', 'technique_counts']);
+  assert.equal(at.spans.length, 1);
+  assert.equal(at.spans[0].technique, 'Doubt');
+  assert.deepEqual(at.technique_counts, { Doubt: 1 });
+  assert.equal(at.propaganda_score, 0.2);
+  assert.equal(full.spans.length, 2, 'the full analysis is not changed');
+});
+
+test('assignLanes gives nested and overlapping spans different lanes', () => {
+  const outer = { start: 0, end: 50 };
+  const inner = { start: 10, end: 20 };
+  const same = { start: 10, end: 20 };
+  const overlap = { start: 40, end: 60 };
+  const later = { start: 70, end: 80 };
+  const { lane, count } = P.assignLanes([inner, overlap, outer, same, later]);
+  assert.equal(lane.get(outer), 0);
+  assert.notEqual(lane.get(inner), lane.get(same));
+  assert.ok(lane.get(inner) > 0 && lane.get(same) > 0);
+  assert.notEqual(lane.get(overlap), lane.get(outer));
+  assert.equal(lane.get(later), 0, 'a lane is reused once free');
+  assert.equal(count, 3);
+});
+
+test('segments cut at every boundary and list the covering spans', () => {
+  const a = { start: 2, end: 8 };
+  const b = { start: 4, end: 6 };
+  const c = { start: 6, end: 10 };
+  const segs = P.segments([a, b, c], 12);
+  assert.deepEqual(segs.map((s) => [s.start, s.end]), [[0, 2], [2, 4], [4, 6], [6, 8], [8, 10], [10, 12]]);
+  assert.deepEqual(segs.map((s) => s.covering), [[], [a], [a, b], [a, c], [c], []]);
+  // Every span is exactly the union of the segments that list it.
+  for (const span of [a, b, c]) {
+    const mine = segs.filter((s) => s.covering.includes(span));
+    assert.equal(mine[0].start, span.start);
+    assert.equal(mine[mine.length - 1].end, span.end);
+  }
+});
+
+test('innermost prefers the shortest span, then the surest', () => {
+  const long = { start: 0, end: 10, score: 0.9 };
+  const short = { start: 2, end: 4, score: 0.1 };
+  const shortSure = { start: 2, end: 4, score: 0.5 };
+  assert.equal(P.innermost([long, short]), short);
+  assert.equal(P.innermost([long, short, shortSure]), shortSure);
+});
+
+test('every technique has its own colour', () => {
+  const colours = Object.values(P.COLORS);
+  assert.equal(colours.length, 14);
+  assert.equal(new Set(colours).size, 14);
+  assert.equal(P.colorOf('Doubt'), '#9467bd');
+});
+
+test('segments agree with a brute-force cover on random spans, and scale', () => {
+  let seed = 7;
+  const random = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let round = 0; round < 50; ++round) {
+    const length = 1 + random(60);
+    const spans = [];
+    for (let k = random(8); k > 0; --k) {
+      const start = random(length);
+      spans.push({ start, end: start + random(length - start + 1) });
+    }
+    for (const seg of P.segments(spans, length)) {
+      const expected = spans.filter((s) => s.start <= seg.start && s.end >= seg.end);
+      assert.deepEqual(seg.covering, expected);
+    }
+  }
+  // 20,000 spans over a 2-million-character article in well under a second.
+  const many = [];
+  for (let k = 0; k < 20000; ++k) many.push({ start: k * 100, end: k * 100 + 40 + (k % 3) * 50 });
+  const t0 = Date.now();
+  const segs = P.segments(many, 2000000);
+  assert.ok(segs.length > 30000, `${segs.length} segments`);
+  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+});
