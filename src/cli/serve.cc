@@ -1,6 +1,9 @@
 // `propscan serve`: the web page and the HTTP API (src/server/).
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <iostream>
 #include <memory>
@@ -17,6 +20,8 @@
 namespace propscan::cli {
 namespace {
 
+int g_signal_pipe[2] = {-1, -1};
+
 struct ServeArgs {
   std::string model;
   double max_body_mib = 2.0;
@@ -28,32 +33,37 @@ void run_serve(ServeArgs args) {
   if (model_path.empty()) throw Error("no model given and no default model found (models/propscan.model); use --model");
   args.options.max_body_bytes = static_cast<std::size_t>(args.max_body_mib * 1024.0 * 1024.0);
 
-  // SIGINT and SIGTERM are taken by one thread with sigwait(), so every
-  // other thread (all started below, inheriting this mask) runs undisturbed
-  // and the stop happens outside a signal handler. SIGUSR1 wakes that
-  // thread when the server ends for another reason.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // SIGINT and SIGTERM only write their number to a pipe (async-signal-safe);
+  // a waiter thread reads it and stops the server outside the handler. A
+  // mask-and-sigwait scheme would miss signals delivered to threads that
+  // libraries (OpenBLAS, libtorch) start before main().
+  if (pipe(g_signal_pipe) != 0) throw Error("serve: cannot create the signal pipe");
+  struct sigaction action {};
+  action.sa_handler = [](int sig) {
+    const unsigned char byte = static_cast<unsigned char>(sig);
+    [[maybe_unused]] auto n = write(g_signal_pipe[1], &byte, 1);
+  };
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 
   server::Server server(load_model(model_path), args.options);
   server.bind();
   std::cerr << "propscan: serving http://" << args.options.host << ":" << server.port() << "/ (model "
             << model_path << ", " << args.options.threads << " threads); Ctrl-C stops" << std::endl;
 
-  std::thread waiter([&server, &signals] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (sig != SIGUSR1) {
+  std::thread waiter([&server] {
+    unsigned char sig = 0;
+    while (read(g_signal_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+    }
+    if (sig == SIGINT || sig == SIGTERM) {
       std::cerr << "propscan: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping" << std::endl;
     }
     server.stop();
   });
   server.run();
-  pthread_kill(waiter.native_handle(), SIGUSR1);
+  const unsigned char done = 0;  // wakes the waiter when the server ended by itself
+  [[maybe_unused]] auto n = write(g_signal_pipe[1], &done, 1);
   waiter.join();
   std::cerr << "propscan: stopped" << std::endl;
 }

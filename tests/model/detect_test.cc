@@ -53,6 +53,17 @@ TEST(DetectTest, NestedCoreWithTheSameTechniqueIsDropped) {
   EXPECT_EQ(spans[0].technique, Technique::kDoubt);
 }
 
+TEST(DetectTest, RepetitionWithoutSupportIsNotCopied) {
+  const Model model = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kRepetition);
+  const std::u32string text = U"Jobs now. We want jobs now.";
+  const auto view = model.view(text);
+  std::vector<float> probs(view.tokens.size(), 0.05f);
+  probs[0] = probs[1] = 0.9f;
+  auto spans = detect_spans(model, view, probs, 0.6f, "a");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].start, 0);
+}
+
 TEST(DetectTest, RepetitionIsMarkedAcrossTheWholeArticle) {
   const Model model = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kRepetition);
   // 13 tokens: Jobs now . We want jobs now . They promised jobs now .
@@ -60,7 +71,9 @@ TEST(DetectTest, RepetitionIsMarkedAcrossTheWholeArticle) {
   const auto view = model.view(text);
   ASSERT_EQ(view.tokens.size(), 13u);
   std::vector<float> probs(13, 0.05f);
-  probs[0] = probs[1] = 0.9f;  // only the first "Jobs now" is detected
+  probs[0] = probs[1] = 0.9f;  // only the first "Jobs now" is detected...
+  // ...but the tagger gives the repeats some support (above the extent threshold).
+  probs[5] = probs[6] = probs[10] = probs[11] = 0.3f;
   auto spans = detect_spans(model, view, probs, 0.6f, "a");
   ASSERT_EQ(spans.size(), 3u);
   for (const auto& s : spans) EXPECT_EQ(s.technique, Technique::kRepetition);
