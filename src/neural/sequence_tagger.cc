@@ -4,6 +4,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <mutex>
 #include <optional>
@@ -78,7 +80,17 @@ torch::Tensor batch_inputs(const std::vector<Sequence>& seqs, const std::vector<
 
 }  // namespace
 
-void set_threads(int threads) { torch::set_num_threads(std::max(1, threads)); }
+void set_threads(int threads) {
+  threads = std::max(1, threads);
+  torch::set_num_threads(threads);
+  // OpenBLAS keeps its own pool, which serialises calls from several threads
+  // unless told to run in the caller's thread. Looked up at run time because
+  // the system BLAS is chosen by Debian's alternatives and may not be OpenBLAS.
+  using SetThreads = void (*)(int);
+  if (auto* set_blas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_blas(threads);
+  }
+}
 
 struct SequenceTagger::Impl {
   Net net{nullptr};
