@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "io/corpus.h"
-#include "neural/sequence_tagger.h"
 #include "propscan/analyzer.h"
 
 namespace {
@@ -98,7 +97,7 @@ BENCHMARK(BM_Latency)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 int main(int argc, char** argv) {
   // The analyzer runs one article per thread; libtorch must not add its own.
-  propscan::neural::set_threads(1);
+  propscan::set_compute_threads(1);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   std::cout << "articles: " << articles().size() << " from " << articles_dir() << "\n";

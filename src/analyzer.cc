@@ -7,6 +7,7 @@
 #include "metrics/metrics.h"
 #include "model/model.h"
 #include "model/model_file.h"
+#include "neural/sequence_tagger.h"
 #include "propscan/error.h"
 #include "text/sentences.h"
 
@@ -65,6 +66,8 @@ std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector
   }
   return out;
 }
+
+void set_compute_threads(int threads) { neural::set_threads(threads); }
 
 std::string default_model_path() {
   namespace fs = std::filesystem;

@@ -45,6 +45,12 @@ class Analyzer {
   AnalyzerOptions options_;
 };
 
+// Threads the math libraries (libtorch, OpenBLAS) may use inside one
+// analysis; process-wide. When you analyse many articles in parallel, as the
+// command line and the server do, set 1: otherwise the libraries' own pools
+// compete with your threads and OpenBLAS serialises concurrent calls.
+void set_compute_threads(int threads);
+
 // The model file shipped with propscan, resolved relative to the binary or
 // the source tree; empty when none is found.
 std::string default_model_path();

@@ -21,7 +21,6 @@
 #include "io/input.h"
 #include "io/labels.h"
 #include "lexicon/word_vectors.h"
-#include "neural/sequence_tagger.h"
 #include "model/model_file.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
@@ -78,7 +77,7 @@ struct AnalyzeArgs {
 void run_analyze(const AnalyzeArgs& args) {
   auto format = writers::parse_format(args.format);
   if (!format) throw Error("unknown format '" + args.format + "' (json, text, semeval-si, semeval-flc)");
-  neural::set_threads(1);  // articles run in parallel instead
+  set_compute_threads(1);  // articles run in parallel instead
   AnalyzerOptions options;
   options.threshold = args.threshold;
   const Analyzer analyzer(resolve_model(args.model), options);
@@ -287,7 +286,7 @@ void run_eval(EvalArgs args) {
     args.options.lexicons = lexicons_for(args.lexicons, corpus);
     progress_line(std::to_string(args.folds) + "-fold cross-validation on " +
                   std::to_string(corpus.articles.size()) + " articles");
-    neural::set_threads(1);  // folds run in parallel instead
+    set_compute_threads(1);  // folds run in parallel instead
     report = train::cross_validate(corpus, args.folds, args.options,
                                    args.threads ? args.threads : default_threads());
   } else {

@@ -13,7 +13,6 @@
 
 #include "cli/commands.h"
 #include "model/model_file.h"
-#include "neural/sequence_tagger.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "server/server.h"
@@ -48,7 +47,7 @@ void run_serve(ServeArgs args) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  neural::set_threads(1);  // requests run in parallel instead
+  set_compute_threads(1);  // requests run in parallel instead
   server::Server server(load_model(model_path), args.options);
   server.bind();
   std::cerr << "propscan: serving http://" << args.options.host << ":" << server.port() << "/ (model "
