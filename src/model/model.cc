@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 #include <utility>
 
 #include "features/extract.h"
@@ -85,6 +86,21 @@ bool is_edge_punct(const std::string& w) {
          w == "(" || w == ")";
 }
 
+// Function words that a passage in the corpus rarely starts with ...
+bool is_weak_start(const std::string& w) {
+  static const std::unordered_set<std::string> kWords = {
+      "and", "or", "but", "by", "of", "to", "in", "on", "at", "for", "from", "with", "as", "that", "which", "so"};
+  return kWords.count(w) > 0;
+}
+
+// ... or ends with.
+bool is_weak_end(const std::string& w) {
+  static const std::unordered_set<std::string> kWords = {
+      "and", "or", "but", "by", "of", "to", "in", "on", "at", "for", "from", "with", "as", "that", "which",
+      "the", "a", "an", "is", "are", "was", "were", "be", "has", "have", "had", "this", "its", "their", "his", "her"};
+  return kWords.count(w) > 0;
+}
+
 }  // namespace
 
 std::vector<Span> Model::decode_spans(const features::ArticleView& view, const std::vector<float>& raw_probs,
@@ -111,8 +127,9 @@ std::vector<Span> Model::decode_spans(const features::ArticleView& view, const s
       ++j;
     }
     int a = i, b = j;  // [a, b) tokens
-    while (a < b && is_edge_punct(view.words[static_cast<std::size_t>(a)])) ++a;
-    while (b > a && is_edge_punct(view.words[static_cast<std::size_t>(b - 1)])) --b;
+    auto word = [&](int k) -> const std::string& { return view.words[static_cast<std::size_t>(k)]; };
+    while (a < b && (is_edge_punct(word(a)) || is_weak_start(word(a)))) ++a;
+    while (b > a && (is_edge_punct(word(b - 1)) || is_weak_end(word(b - 1)))) --b;
     bool has_word = false;
     float total = 0.0f;
     for (int k = a; k < b; ++k) {
