@@ -300,12 +300,6 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
 
 namespace {
 
-struct Predictions {
-  std::vector<Span> gold_tc, gold_si, tc_pred;
-  // Per article: its view and token probabilities, kept for the curve.
-  std::vector<std::vector<float>> probs;
-};
-
 struct ArticleResult {
   std::vector<float> probs;
   std::vector<Span> tc_pred;
