@@ -37,26 +37,6 @@ void fail(const std::string& message) {
   g_exit = 1;
 }
 
-// Runs a command body; a propscan::Error becomes a one-line message and exit 1.
-template <typename F>
-std::function<void()> guarded(F body) {
-  return [body] {
-    try {
-      body();
-    } catch (const Error& e) {
-      fail(e.what());
-    } catch (const std::bad_alloc&) {
-      fail("out of memory");
-    }
-  };
-}
-
-std::string resolve_model(const std::string& given) {
-  if (!given.empty()) return given;
-  std::string path = default_model_path();
-  if (path.empty()) throw Error("no model given and no default model found (models/propscan.model); use --model");
-  return path;
-}
 
 unsigned default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
@@ -333,6 +313,25 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
 }  // namespace
 
 int exit_code() { return g_exit; }
+
+std::function<void()> guarded(std::function<void()> body) {
+  return [body = std::move(body)] {
+    try {
+      body();
+    } catch (const Error& e) {
+      fail(e.what());
+    } catch (const std::bad_alloc&) {
+      fail("out of memory");
+    }
+  };
+}
+
+std::string resolve_model(const std::string& given) {
+  if (!given.empty()) return given;
+  std::string path = default_model_path();
+  if (path.empty()) throw Error("no model given and no default model found (models/propscan.model); use --model");
+  return path;
+}
 
 void register_commands(CLI::App& app) {
   {

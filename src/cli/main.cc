@@ -18,8 +18,6 @@ int main(int argc, char** argv) {
   propscan::cli::register_serve(app);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::RuntimeError& e) {
-    return e.get_exit_code();  // a command failed and has said why
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every usage error exits 2.
     return app.exit(e) == 0 ? 0 : 2;

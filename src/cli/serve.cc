@@ -29,8 +29,7 @@ struct ServeArgs {
 };
 
 void run_serve(ServeArgs args) {
-  std::string model_path = args.model.empty() ? default_model_path() : args.model;
-  if (model_path.empty()) throw Error("no model given and no default model found (models/propscan.model); use --model");
+  const std::string model_path = resolve_model(args.model);
   args.options.max_body_bytes = static_cast<std::size_t>(args.max_body_mib * 1024.0 * 1024.0);
 
   // SIGINT and SIGTERM only write their number to a pipe (async-signal-safe);
@@ -89,19 +88,7 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--max-body-mib", args->max_body_mib, "Largest accepted request body, in MiB")
       ->check(CLI::Range(0.001, 1024.0))
       ->capture_default_str();
-  // A failure is one line on standard error and exit status 1 (CLI11 turns
-  // RuntimeError into that status without printing anything more).
-  cmd->callback([args] {
-    try {
-      run_serve(*args);
-    } catch (const Error& e) {
-      std::cerr << "propscan: " << e.what() << '\n';
-      throw CLI::RuntimeError(1);
-    } catch (const std::bad_alloc&) {
-      std::cerr << "propscan: out of memory\n";
-      throw CLI::RuntimeError(1);
-    }
-  });
+  cmd->callback(guarded([args] { run_serve(*args); }));
 }
 
 }  // namespace propscan::cli

@@ -53,12 +53,17 @@ std::vector<float> Model::token_probabilities(const features::ArticleView& view)
 }
 
 std::vector<float> Model::linear_token_probabilities(const features::ArticleView& view) const {
+  return linear_tagger_probabilities(view, tagger_hasher_, tagger_weights_);
+}
+
+std::vector<float> linear_tagger_probabilities(const features::ArticleView& view,
+                                               const features::FeatureHasher& hasher, std::span<const float> weights) {
   std::vector<float> probs(view.tokens.size());
   features::SparseVector x;
   for (std::size_t i = 0; i < view.tokens.size(); ++i) {
     x.clear();
-    features::token_features(view, static_cast<int>(i), tagger_hasher_, x);
-    probs[i] = model::logistic_predict(tagger_weights_, x);
+    features::token_features(view, static_cast<int>(i), hasher, x);
+    probs[i] = model::logistic_predict(weights, x);
   }
   return probs;
 }

@@ -101,6 +101,11 @@ class Model {
 
 namespace propscan {
 
+// The linear tagger's token probabilities for given weights (used by Model
+// and, during training, by taggers that are not part of any model yet).
+std::vector<float> linear_tagger_probabilities(const features::ArticleView& view,
+                                               const features::FeatureHasher& hasher, std::span<const float> weights);
+
 // The whole detection step shared by the analyzer and the evaluator: decode
 // passages from token probabilities at the model's extent threshold, keep
 // those scoring at least `threshold`, label each with its most likely

@@ -50,16 +50,16 @@ std::vector<std::uint8_t> token_labels(const features::ArticleView& view, const 
 }
 
 std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& arts,
-                                const std::vector<features::ArticleView>& views, const TrainOptions& o) {
+                                const std::vector<const features::ArticleView*>& views, const TrainOptions& o) {
   features::FeatureHasher hasher(o.config.tagger_bits);
-  const int d = views.empty() ? 0 : views.front().vector_dimension;
+  const int d = views.empty() ? 0 : views.front()->vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<std::uint8_t> ys;
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    auto labels = token_labels(views[a], arts[a]->techniques);
+    auto labels = token_labels(*views[a], arts[a]->techniques);
     for (std::size_t i = 0; i < labels.size(); ++i) {
       features::SparseVector x;
-      features::token_features(views[a], static_cast<int>(i), hasher, x);
+      features::token_features(*views[a], static_cast<int>(i), hasher, x);
       xs.push_back(std::move(x));
       ys.push_back(labels[i]);
     }
@@ -72,15 +72,15 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
 }
 
 std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*>& arts,
-                                    const std::vector<features::ArticleView>& views, const TrainOptions& o) {
+                                    const std::vector<const features::ArticleView*>& views, const TrainOptions& o) {
   features::FeatureHasher hasher(o.config.classifier_bits);
-  const int d = views.empty() ? 0 : views.front().vector_dimension;
+  const int d = views.empty() ? 0 : views.front()->vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<std::uint16_t> ys;
   for (std::size_t a = 0; a < arts.size(); ++a) {
     for (const auto& s : arts[a]->techniques) {
       features::SparseVector x;
-      features::span_features(views[a], s.start, s.end, hasher, x, arts[a]->techniques);
+      features::span_features(*views[a], s.start, s.end, hasher, x, arts[a]->techniques);
       xs.push_back(std::move(x));
       ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
     }
@@ -108,21 +108,17 @@ std::vector<std::vector<float>> out_of_fold_probabilities(const std::vector<cons
   std::vector<std::vector<float>> probs(arts.size());
   for (int f = 0; f < o.tune_folds; ++f) {
     std::vector<const io::LabelledArticle*> train_arts;
-    std::vector<features::ArticleView> train_views;
+    std::vector<const features::ArticleView*> train_views;
     for (std::size_t a = 0; a < arts.size(); ++a) {
       if (fold_of[a] != f) {
         train_arts.push_back(arts[a]);
-        train_views.push_back(views[a]);
+        train_views.push_back(&views[a]);
       }
     }
-    auto weights = train_tagger(train_arts, train_views, o);
-    // Only the tagger matters here; the classifier stays empty (all zeros).
-    const int d = views.front().vector_dimension;
-    Model tagger_only(o.config, std::move(weights),
-                      std::vector<float>(Model::classifier_block(o.config, d) * kNumTechniques), "{}",
-                      o.lexicons ? *o.lexicons : ModelLexicons{});
+    const auto weights = train_tagger(train_arts, train_views, o);
+    const features::FeatureHasher hasher(o.config.tagger_bits);
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (fold_of[a] == f) probs[a] = tagger_only.linear_token_probabilities(views[a]);
+      if (fold_of[a] == f) probs[a] = linear_tagger_probabilities(views[a], hasher, weights);
     }
     report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
   }
@@ -257,6 +253,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   std::vector<features::ArticleView> views;
   views.reserve(arts.size());
   for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));
+  std::vector<const features::ArticleView*> view_ptrs;
+  for (const auto& v : views) view_ptrs.push_back(&v);
 
   ModelConfig config = o.config;
   std::vector<std::vector<float>> oof;
@@ -265,17 +263,15 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     oof = out_of_fold_probabilities(arts, views, o);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
-  auto tagger = train_tagger(arts, views, o);
+  auto tagger = train_tagger(arts, view_ptrs, o);
   report(o, "training the technique classifier");
-  auto classifier = train_classifier(arts, views, o);
+  auto classifier = train_classifier(arts, view_ptrs, o);
 
   std::shared_ptr<const neural::SequenceTagger> net;
   if (!oof.empty() && o.neural && arts.size() >= 7) {
     report(o, "training the neural sequence tagger");
     net = train_neural(arts, views, oof, o, config);
   } else if (!oof.empty()) {
-    std::vector<const features::ArticleView*> view_ptrs;
-    for (const auto& v : views) view_ptrs.push_back(&v);
     const double f1 = fit_thresholds(arts, view_ptrs, oof, config);
     std::ostringstream msg;
     msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold
