@@ -99,12 +99,35 @@ std::vector<float> threshold_grid() {
   return grid;
 }
 
-// Out-of-fold probabilities of the linear tagger for every training article:
-// each fold is tagged by a tagger trained on the other folds.
+// Trains the neural sequence tagger on the given articles for a fixed
+// number of epochs.
+std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<const io::LabelledArticle*>& arts,
+                                                           const std::vector<const features::ArticleView*>& views,
+                                                           const TrainOptions& o, std::uint64_t seed) {
+  std::vector<neural::TrainExample> examples;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    examples.push_back({views[a], {}, token_labels(*views[a], arts[a]->techniques)});
+  }
+  neural::NetTrainOptions no;
+  no.epochs = o.neural_epochs;
+  no.hidden = o.neural_hidden;
+  no.seed = seed;
+  no.progress = [&o](const std::string& m) { report(o, m); };
+  return neural::train_sequence_tagger(examples, {}, views.front()->vector_dimension, no);
+}
+
+bool wants_neural(const TrainOptions& o, std::size_t articles) {
+  return o.neural && articles >= static_cast<std::size_t>(std::max(2, o.tune_folds));
+}
+
+// Out-of-fold token probabilities of the whole detector (the linear tagger,
+// averaged with the neural one when the model has it) for every training
+// article: each fold is tagged by taggers trained on the other folds.
 std::vector<std::vector<float>> out_of_fold_probabilities(const std::vector<const io::LabelledArticle*>& arts,
                                                           const std::vector<features::ArticleView>& views,
                                                           const TrainOptions& o) {
   const auto fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
+  const bool neural = wants_neural(o, arts.size());
   std::vector<std::vector<float>> probs(arts.size());
   for (int f = 0; f < o.tune_folds; ++f) {
     std::vector<const io::LabelledArticle*> train_arts;
@@ -117,8 +140,12 @@ std::vector<std::vector<float>> out_of_fold_probabilities(const std::vector<cons
     }
     const auto weights = train_tagger(train_arts, train_views, o);
     const features::FeatureHasher hasher(o.config.tagger_bits);
+    std::shared_ptr<const neural::SequenceTagger> net;
+    if (neural) net = train_neural(train_arts, train_views, o, o.seed + 13 + static_cast<std::uint64_t>(f));
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (fold_of[a] == f) probs[a] = linear_tagger_probabilities(views[a], hasher, weights);
+      if (fold_of[a] != f) continue;
+      probs[a] = linear_tagger_probabilities(views[a], hasher, weights);
+      if (net) probs[a] = net->predict(views[a], probs[a]);
     }
     report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
   }
@@ -171,48 +198,6 @@ double fit_thresholds(const std::vector<const io::LabelledArticle*>& arts,
     }
   }
   return best_f1;
-}
-
-// Trains the neural sequence tagger on the linear tagger's out-of-fold
-// probabilities; about one article in seven is held out to pick the best
-// epoch and to fit the thresholds.
-std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<const io::LabelledArticle*>& arts,
-                                                           const std::vector<features::ArticleView>& views,
-                                                           const std::vector<std::vector<float>>& oof,
-                                                           const TrainOptions& o, ModelConfig& config) {
-  const auto part = assign_folds(arts.size(), 7, o.seed + 11);
-  std::vector<neural::TrainExample> train, held;
-  std::vector<const io::LabelledArticle*> held_arts;
-  std::vector<const features::ArticleView*> held_views;
-  for (std::size_t a = 0; a < arts.size(); ++a) {
-    neural::TrainExample ex{&views[a], oof[a], token_labels(views[a], arts[a]->techniques)};
-    if (part[a] == 0) {
-      held.push_back(std::move(ex));
-      held_arts.push_back(arts[a]);
-      held_views.push_back(&views[a]);
-    } else {
-      train.push_back(std::move(ex));
-    }
-  }
-  neural::NetTrainOptions no;
-  no.epochs = o.neural_epochs;
-  no.hidden = o.neural_hidden;
-  no.seed = o.seed + 13;
-  no.progress = [&o](const std::string& m) { report(o, m); };
-  no.select = [&](const std::vector<std::vector<float>>& probs) {
-    ModelConfig scratch = config;
-    return fit_thresholds(held_arts, held_views, probs, scratch);
-  };
-  std::shared_ptr<const neural::SequenceTagger> net =
-      neural::train_sequence_tagger(train, held, views.front().vector_dimension, no);
-  std::vector<std::vector<float>> held_probs;
-  for (const auto& ex : held) held_probs.push_back(net->predict(*ex.view, ex.linear_probs));
-  const double f1 = fit_thresholds(held_arts, held_views, held_probs, config);
-  std::ostringstream msg;
-  msg << "  neural tagger: extent threshold " << config.extent_threshold << ", score threshold "
-      << config.threshold << " (held-out SI F1 " << f1 << ")";
-  report(o, msg.str());
-  return net;
 }
 
 }  // namespace
@@ -268,10 +253,11 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   auto classifier = train_classifier(arts, view_ptrs, o);
 
   std::shared_ptr<const neural::SequenceTagger> net;
-  if (!oof.empty() && o.neural && arts.size() >= 7) {
+  if (wants_neural(o, arts.size())) {
     report(o, "training the neural sequence tagger");
-    net = train_neural(arts, views, oof, o, config);
-  } else if (!oof.empty()) {
+    net = train_neural(arts, view_ptrs, o, o.seed + 13);
+  }
+  if (!oof.empty()) {
     const double f1 = fit_thresholds(arts, view_ptrs, oof, config);
     std::ostringstream msg;
     msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold

@@ -25,7 +25,7 @@ struct TrainOptions {
   int tune_folds = 3;
   // The neural sequence tagger on top of the linear one (needs >= 7 articles).
   bool neural = true;
-  int neural_epochs = 8;
+  int neural_epochs = 6;
   std::uint32_t neural_hidden = 64;
   ModelConfig config;
   // Word vectors and valence to train with (copied into the model); may be null.
