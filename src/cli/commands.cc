@@ -302,6 +302,8 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_flag("!--no-neural", o.neural, "Train without the neural sequence tagger (linear model only)");
+  cmd->add_flag("!--no-rerank", o.rerank,
+                "Train without the passage reranker (passages decoded at one extent threshold)");
   cmd->add_option("--neural-epochs", o.neural_epochs, "Epochs of the neural sequence tagger")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();

@@ -31,7 +31,7 @@ float logistic_predict(std::span<const float> w, const features::SparseVector& x
 }
 
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
-                                  const std::vector<std::uint8_t>& labels, std::uint32_t dimension,
+                                  const std::vector<float>& targets, std::uint32_t dimension,
                                   const SgdOptions& opt) {
   std::vector<float> w(dimension, 0.0f);
   std::vector<float> g2(dimension, 1e-6f);
@@ -40,7 +40,7 @@ std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
     for (std::size_t idx : shuffled_order(xs.size(), rng)) {
       const auto& x = xs[idx];
       const float p = logistic_predict(w, x);
-      const float err = p - static_cast<float>(labels[idx]);
+      const float err = p - targets[idx];
       for (std::size_t k = 0; k < x.size(); ++k) {
         const std::uint32_t j = x.index[k];
         const float g = err * x.value[k] + opt.l2 * w[j];

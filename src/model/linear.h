@@ -24,8 +24,10 @@ struct SgdOptions {
 float logistic_predict(std::span<const float> weights, const features::SparseVector& x);
 
 // Returns weights of size `dimension` (bias is a feature like any other).
+// Targets are probabilities in [0, 1]: 0/1 labels, or soft targets such as
+// the share of a passage that is propaganda.
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
-                                  const std::vector<std::uint8_t>& labels, std::uint32_t dimension,
+                                  const std::vector<float>& targets, std::uint32_t dimension,
                                   const SgdOptions& options);
 
 // Class probabilities of a softmax model whose weights are laid out class by

@@ -7,13 +7,15 @@
 
 #include "features/extract.h"
 #include "model/linear.h"
+#include "model/reranker.h"
 #include "propscan/error.h"
 
 namespace propscan {
 
 Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
              std::string info, ModelLexicons lexicons,
-             std::shared_ptr<const neural::SequenceTagger> sequence_tagger)
+             std::shared_ptr<const neural::SequenceTagger> sequence_tagger,
+             std::vector<float> reranker_weights)
     : config_(config),
       tagger_hasher_(config.tagger_bits),
       classifier_hasher_(config.classifier_bits),
@@ -21,7 +23,8 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
       classifier_weights_(std::move(classifier_weights)),
       info_(std::move(info)),
       lexicons_(std::move(lexicons)),
-      sequence_tagger_(std::move(sequence_tagger)) {
+      sequence_tagger_(std::move(sequence_tagger)),
+      reranker_weights_(std::move(reranker_weights)) {
   if (sequence_tagger_ && sequence_tagger_->config().input_dim != neural::input_dim(lexicons_.vectors.dimension())) {
     throw Error("model: the neural tagger does not fit the word vectors");
   }
@@ -29,6 +32,9 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
   if (tagger_weights_.size() != tagger_size(config_, d) ||
       classifier_weights_.size() != classifier_block(config_, d) * kNumTechniques) {
     throw Error("model: weight sizes do not match the configuration");
+  }
+  if (!reranker_weights_.empty() && reranker_weights_.size() != (std::size_t{1} << rerank::kBits)) {
+    throw Error("model: the reranker weights do not fit");
   }
 }
 
@@ -49,11 +55,18 @@ features::ArticleView Model::view(const std::u32string& text) const {
 
 std::vector<float> Model::token_probabilities(const features::ArticleView& view) const {
   auto probs = linear_token_probabilities(view);
-  return sequence_tagger_ ? sequence_tagger_->predict(view, probs) : probs;
+  if (sequence_tagger_) blend_probabilities(probs, sequence_tagger_->predict(view), config_.neural_weight);
+  return probs;
 }
 
 std::vector<float> Model::linear_token_probabilities(const features::ArticleView& view) const {
   return linear_tagger_probabilities(view, tagger_hasher_, tagger_weights_);
+}
+
+void blend_probabilities(std::vector<float>& linear, const std::vector<float>& neural, float neural_weight) {
+  for (std::size_t i = 0; i < linear.size(); ++i) {
+    linear[i] = (1.0f - neural_weight) * linear[i] + neural_weight * neural[i];
+  }
 }
 
 std::vector<float> linear_tagger_probabilities(const features::ArticleView& view,
@@ -71,11 +84,19 @@ std::vector<float> linear_tagger_probabilities(const features::ArticleView& view
 std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
                                                                  Offset start, Offset end,
                                                                  std::span<const Span> siblings) const {
+  return classify_passage(view, start, end, classifier_hasher_, classifier_weights_,
+                          static_cast<std::uint32_t>(classifier_block(config_, lexicons_.vectors.dimension())),
+                          siblings);
+}
+
+std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
+                                                   const features::FeatureHasher& hasher,
+                                                   std::span<const float> weights, std::uint32_t block,
+                                                   std::span<const Span> siblings) {
   features::SparseVector x;
-  features::span_features(view, start, end, classifier_hasher_, x, siblings);
+  features::span_features(view, start, end, hasher, x, siblings);
   std::array<float, kNumTechniques> probs{};
-  model::softmax_predict(classifier_weights_,
-                         static_cast<std::uint32_t>(classifier_block(config_, lexicons_.vectors.dimension())), x, probs);
+  model::softmax_predict(weights, block, x, probs);
   return probs;
 }
 
@@ -188,6 +209,24 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
   }
 }
 
+// Candidates at every extent, scored by the reranker; the best that do not
+// overlap.
+std::vector<Span> reranked_passages(const Model& model, const features::ArticleView& view,
+                                    const std::vector<float>& token_probs, float threshold,
+                                    const std::string& article_id) {
+  auto cands = rerank::candidates(view, token_probs, article_id);
+  const auto stats = rerank::article_stats(view, token_probs);
+  const features::FeatureHasher hasher(rerank::kBits);
+  features::SparseVector x;
+  for (auto& cand : cands) {
+    x.clear();
+    const auto techniques = model.technique_probabilities(view, cand.span.start, cand.span.end);
+    rerank::candidate_features(view, token_probs, stats, cand, techniques, hasher, x);
+    cand.span.score = model::logistic_predict(model.reranker_weights(), x);
+  }
+  return rerank::select(std::move(cands), threshold);
+}
+
 }  // namespace
 
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
@@ -200,7 +239,8 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     std::erase_if(found, [threshold](const Span& s) { return s.score < threshold; });
     return found;
   };
-  auto spans = decode(c.extent_threshold);
+  auto spans = model.reranker_weights().empty() ? decode(c.extent_threshold)
+                                                : reranked_passages(model, view, token_probs, threshold, article_id);
   // The strongest cores inside a passage are passages of their own (a loaded
   // word inside a sentence of doubt): decoded again at a higher extent.
   const std::size_t passages = spans.size();

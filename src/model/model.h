@@ -36,6 +36,9 @@ struct ModelConfig {
   // Score a passage needs to be reported. Both thresholds are tuned for SI F1
   // on held-out folds of the training data.
   float threshold = 0.5f;
+  // Weight of the neural tagger's probabilities in the mean with the linear
+  // tagger's (when the model has one); tuned on held-out folds.
+  float neural_weight = 0.5f;
 };
 
 // The lexical resources a model carries with it: the word vectors and the
@@ -49,7 +52,8 @@ class Model {
  public:
   Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
         std::string info, ModelLexicons lexicons = {},
-        std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr);
+        std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr,
+        std::vector<float> reranker_weights = {});
 
   // The article prepared for this model's features (tokens, sentences,
   // word vectors, valence).
@@ -69,6 +73,9 @@ class Model {
   std::vector<float> token_probabilities(const features::ArticleView& view) const;
   std::vector<float> linear_token_probabilities(const features::ArticleView& view) const;
   const neural::SequenceTagger* sequence_tagger() const { return sequence_tagger_.get(); }
+  // Weights of the passage reranker (see reranker.h); empty when the model
+  // has none and passages are decoded at the extent threshold.
+  const std::vector<float>& reranker_weights() const { return reranker_weights_; }
 
   // Probability of each technique for the passage [start, end).
   // `siblings`: all passages being labelled in the article (see span_features).
@@ -95,6 +102,7 @@ class Model {
   std::string info_;
   ModelLexicons lexicons_;
   std::shared_ptr<const neural::SequenceTagger> sequence_tagger_;
+  std::vector<float> reranker_weights_;
 };
 
 }  // namespace propscan
@@ -106,10 +114,20 @@ namespace propscan {
 std::vector<float> linear_tagger_probabilities(const features::ArticleView& view,
                                                const features::FeatureHasher& hasher, std::span<const float> weights);
 
+// linear = (1 - w) * linear + w * neural, token by token.
+void blend_probabilities(std::vector<float>& linear, const std::vector<float>& neural, float neural_weight);
+
+// Technique probabilities of the passage [start, end) under classifier
+// `weights` (laid out as in Model::classifier_weights, blocks of `block`).
+std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
+                                                   const features::FeatureHasher& hasher,
+                                                   std::span<const float> weights, std::uint32_t block,
+                                                   std::span<const Span> siblings);
+
 // The whole detection step shared by the analyzer and the evaluator: decode
-// passages from token probabilities at the model's extent threshold, keep
-// those scoring at least `threshold`, label each with its most likely
-// technique.
+// passages from token probabilities (by the reranker when the model has one,
+// else at the model's extent threshold), keep those scoring at least
+// `threshold`, label each with its most likely technique.
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const std::vector<float>& token_probs, float threshold,
                                const std::string& article_id);

@@ -91,6 +91,7 @@ void save_model(const Model& model, const std::string& path) {
   payload.put<float>(c.calibration_b);
   payload.put<float>(c.nested_extent);
   payload.put<float>(c.threshold);
+  payload.put<float>(c.neural_weight);
   payload.put_string(model.info());
   payload.put_floats(model.tagger_weights());
   payload.put_floats(model.classifier_weights());
@@ -127,6 +128,7 @@ void save_model(const Model& model, const std::string& path) {
       payload.put_floats(p.values);
     }
   }
+  payload.put_floats(model.reranker_weights());
   const std::string& raw = payload.bytes();
 
   uLongf packed_size = compressBound(raw.size());
@@ -202,6 +204,7 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   c.calibration_b = r.get<float>();
   c.nested_extent = r.get<float>();
   c.threshold = r.get<float>();
+  c.neural_weight = r.get<float>();
   if (c.tagger_bits < 4 || c.tagger_bits > 26 || c.classifier_bits < 4 || c.classifier_bits > 26) {
     r.fail("feature table sizes out of range");
   }
@@ -247,9 +250,10 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       }
       net = std::make_shared<const neural::SequenceTagger>(nc, params);
     }
+    auto reranker = r.get_floats();
     if (!r.at_end()) r.fail("trailing bytes in payload");
     return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
-                                         std::move(lexicons), std::move(net));
+                                         std::move(lexicons), std::move(net), std::move(reranker));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(path)) throw;
     r.fail(e.what());

@@ -136,9 +136,8 @@ std::vector<NamedTensor> SequenceTagger::parameters() const {
   return out;
 }
 
-std::vector<float> SequenceTagger::predict(const features::ArticleView& view,
-                                           const std::vector<float>& linear_probs) const {
-  std::vector<float> probs = linear_probs;
+std::vector<float> SequenceTagger::predict(const features::ArticleView& view) const {
+  std::vector<float> probs(view.tokens.size(), 0.0f);
   auto seqs = sentences_of(view, 0);
   if (seqs.empty()) return probs;
   const auto inputs = token_inputs(view);
@@ -148,8 +147,7 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view,
   auto acc = p.accessor<float, 2>();
   for (std::size_t b = 0; b < seqs.size(); ++b) {
     for (int t = seqs[b].first; t < seqs[b].end; ++t) {
-      auto& p_token = probs[static_cast<std::size_t>(t)];
-      p_token = 0.5f * (p_token + acc[static_cast<std::int64_t>(b)][t - seqs[b].first]);
+      probs[static_cast<std::size_t>(t)] = acc[static_cast<std::int64_t>(b)][t - seqs[b].first];
     }
   }
   return probs;
@@ -220,7 +218,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
     msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss " << total_loss / static_cast<double>(batches.size());
     if (o.select && !held_out.empty()) {
       std::vector<std::vector<float>> probs;
-      for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view, ex.linear_probs));
+      for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view));
       const double score = o.select(probs);
       msg << ", held-out " << score;
       if (score > best) {

@@ -39,7 +39,6 @@ std::uint32_t input_dim(int vector_dimension);
 
 struct TrainExample {
   const features::ArticleView* view = nullptr;
-  std::vector<float> linear_probs;        // out-of-fold probabilities of the linear tagger (for selection)
   std::vector<std::uint8_t> labels;       // 1 inside any technique span
 };
 
@@ -75,9 +74,9 @@ class SequenceTagger {
   const NetConfig& config() const { return config_; }
   std::vector<NamedTensor> parameters() const;
 
-  // Probability per token: the mean of the network's and `linear_probs`.
+  // The network's probability per token (0 for tokens outside sentences).
   // Thread-safe (inference only).
-  std::vector<float> predict(const features::ArticleView& view, const std::vector<float>& linear_probs) const;
+  std::vector<float> predict(const features::ArticleView& view) const;
 
   struct Impl;
 

@@ -7,12 +7,14 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
 #include "features/extract.h"
 #include "model/linear.h"
+#include "model/reranker.h"
 #include "propscan/error.h"
 
 namespace propscan::train {
@@ -54,7 +56,7 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
   features::FeatureHasher hasher(o.config.tagger_bits);
   const int d = views.empty() ? 0 : views.front()->vector_dimension;
   std::vector<features::SparseVector> xs;
-  std::vector<std::uint8_t> ys;
+  std::vector<float> ys;
   for (std::size_t a = 0; a < arts.size(); ++a) {
     auto labels = token_labels(*views[a], arts[a]->techniques);
     for (std::size_t i = 0; i < labels.size(); ++i) {
@@ -106,7 +108,7 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
                                                            const TrainOptions& o, std::uint64_t seed) {
   std::vector<neural::TrainExample> examples;
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    examples.push_back({views[a], {}, token_labels(*views[a], arts[a]->techniques)});
+    examples.push_back({views[a], token_labels(*views[a], arts[a]->techniques)});
   }
   neural::NetTrainOptions no;
   no.epochs = o.neural_epochs;
@@ -120,36 +122,129 @@ bool wants_neural(const TrainOptions& o, std::size_t articles) {
   return o.neural && articles >= static_cast<std::size_t>(std::max(2, o.tune_folds));
 }
 
-// Out-of-fold token probabilities of the whole detector (the linear tagger,
-// averaged with the neural one when the model has it) for every training
-// article: each fold is tagged by taggers trained on the other folds.
-std::vector<std::vector<float>> out_of_fold_probabilities(const std::vector<const io::LabelledArticle*>& arts,
-                                                          const std::vector<features::ArticleView>& views,
-                                                          const TrainOptions& o) {
-  const auto fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
+// What the held-out folds of the training data say about the detector: token
+// probabilities of the linear tagger and of the neural one (when the model
+// has it) for every training article, each fold tagged by taggers trained on
+// the other folds; and the technique classifier trained on each fold's others.
+struct Tuning {
+  std::vector<int> fold_of;
+  std::vector<std::vector<float>> linear;
+  std::vector<std::vector<float>> neural;  // empty without the neural tagger
+  std::vector<std::vector<float>> probs;   // the two blended at the tuned weight
+  std::vector<std::vector<float>> classifiers;  // technique classifier of each fold (with the reranker)
+};
+
+Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const std::vector<features::ArticleView>& views,
+                   const TrainOptions& o) {
+  Tuning t;
+  t.fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
   const bool neural = wants_neural(o, arts.size());
-  std::vector<std::vector<float>> probs(arts.size());
+  t.linear.resize(arts.size());
+  if (neural) t.neural.resize(arts.size());
+  const features::FeatureHasher tagger_hasher(o.config.tagger_bits);
   for (int f = 0; f < o.tune_folds; ++f) {
     std::vector<const io::LabelledArticle*> train_arts;
     std::vector<const features::ArticleView*> train_views;
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (fold_of[a] != f) {
+      if (t.fold_of[a] != f) {
         train_arts.push_back(arts[a]);
         train_views.push_back(&views[a]);
       }
     }
     const auto weights = train_tagger(train_arts, train_views, o);
-    const features::FeatureHasher hasher(o.config.tagger_bits);
+    if (o.rerank) t.classifiers.push_back(train_classifier(train_arts, train_views, o));
     std::shared_ptr<const neural::SequenceTagger> net;
     if (neural) net = train_neural(train_arts, train_views, o, o.seed + 13 + static_cast<std::uint64_t>(f));
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (fold_of[a] != f) continue;
-      probs[a] = linear_tagger_probabilities(views[a], hasher, weights);
-      if (net) probs[a] = net->predict(views[a], probs[a]);
+      if (t.fold_of[a] != f) continue;
+      t.linear[a] = linear_tagger_probabilities(views[a], tagger_hasher, weights);
+      if (net) t.neural[a] = net->predict(views[a]);
     }
     report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
   }
-  return probs;
+  return t;
+}
+
+// Trains the passage reranker on the held-out candidates and sets the score
+// threshold that gives the best SI F1 on its own held-out scores (each
+// tuning fold scored by a reranker trained on the others); returns that F1
+// and the weights trained on all candidates.
+std::pair<double, std::vector<float>> train_reranker(const std::vector<const io::LabelledArticle*>& arts,
+                                                     const std::vector<features::ArticleView>& views,
+                                                     const Tuning& t, const TrainOptions& o, ModelConfig& config) {
+  const features::FeatureHasher classifier_hasher(o.config.classifier_bits);
+  const features::FeatureHasher rerank_hasher(rerank::kBits);
+  const auto block = static_cast<std::uint32_t>(Model::classifier_block(o.config, views.front().vector_dimension));
+  std::vector<std::vector<rerank::Candidate>> candidates(arts.size());
+  std::vector<std::vector<features::SparseVector>> features(arts.size());
+  std::vector<std::vector<float>> targets(arts.size());
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    const auto& probs = t.probs[a];
+    const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
+    candidates[a] = rerank::candidates(views[a], probs, arts[a]->doc.id);
+    const auto stats = rerank::article_stats(views[a], probs);
+    std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
+    for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
+    const auto merged = metrics::merge_overlapping(arts[a]->si);
+    for (const auto& c : candidates[a]) {
+      const auto techniques =
+          classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, block, {});
+      features::SparseVector x;
+      rerank::candidate_features(views[a], probs, stats, c, techniques, rerank_hasher, x);
+      features[a].push_back(std::move(x));
+      // A passage is worth what it adds to SI precision and to SI recall:
+      // trained on precision alone, the reranker prefers cores too short
+      // to recover the long passages.
+      targets[a].push_back(0.5f * (rerank::gold_share(c, covered) + rerank::gold_coverage(c, merged)));
+    }
+  }
+  model::SgdOptions sgd;
+  sgd.epochs = 6;
+  sgd.learning_rate = 0.05f;
+  sgd.seed = o.seed + 17;
+  auto fit = [&](auto&& include) {
+    std::vector<features::SparseVector> xs;
+    std::vector<float> ys;
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      if (!include(a)) continue;
+      xs.insert(xs.end(), features[a].begin(), features[a].end());
+      ys.insert(ys.end(), targets[a].begin(), targets[a].end());
+    }
+    return model::train_logistic(xs, ys, 1u << rerank::kBits, sgd);
+  };
+  std::vector<std::vector<rerank::Candidate>> scored = candidates;
+  for (int f = 0; f < o.tune_folds; ++f) {
+    const auto w = fit([&](std::size_t a) { return t.fold_of[a] != f; });
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      if (t.fold_of[a] != f) continue;
+      for (std::size_t k = 0; k < scored[a].size(); ++k) {
+        scored[a][k].span.score = model::logistic_predict(w, features[a][k]);
+      }
+    }
+  }
+  std::vector<Span> gold;
+  for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
+  auto best_threshold = [&](const std::vector<std::vector<rerank::Candidate>>& cands) {
+    std::vector<float> scores;
+    for (const auto& cs : cands) {
+      for (const auto& c : cs) scores.push_back(static_cast<float>(c.span.score));
+    }
+    std::sort(scores.begin(), scores.end());
+    std::pair<double, float> best{-1.0, 0.5f};
+    for (int q = 1; q < 100 && !scores.empty(); ++q) {
+      const float threshold = scores[scores.size() * static_cast<std::size_t>(q) / 100];
+      std::vector<Span> pred;
+      for (const auto& cs : cands) {
+        auto picked = rerank::select(cs, threshold);
+        pred.insert(pred.end(), picked.begin(), picked.end());
+      }
+      best = std::max(best, {metrics::span_identification(gold, pred).f1, threshold});
+    }
+    return best;
+  };
+  const auto [best_f1, threshold] = best_threshold(scored);
+  config.threshold = threshold;
+  return {best_f1, fit([](std::size_t) { return true; })};
 }
 
 // Sets the extent threshold, score calibration and score threshold that give
@@ -242,10 +337,10 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   for (const auto& v : views) view_ptrs.push_back(&v);
 
   ModelConfig config = o.config;
-  std::vector<std::vector<float>> oof;
+  Tuning tuning;
   if (o.tune_folds >= 2 && arts.size() >= static_cast<std::size_t>(o.tune_folds)) {
     report(o, "tagging " + std::to_string(o.tune_folds) + " held-out folds for tuning");
-    oof = out_of_fold_probabilities(arts, views, o);
+    tuning = out_of_fold(arts, views, o);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
   auto tagger = train_tagger(arts, view_ptrs, o);
@@ -257,12 +352,38 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     report(o, "training the neural sequence tagger");
     net = train_neural(arts, view_ptrs, o, o.seed + 13);
   }
-  if (!oof.empty()) {
-    const double f1 = fit_thresholds(arts, view_ptrs, oof, config);
+  std::vector<float> reranker;
+  if (!tuning.linear.empty()) {
+    tuning.probs = tuning.linear;
+    if (!tuning.neural.empty()) {
+      // The blend of the two taggers that decodes best on held-out folds.
+      double best = -1.0;
+      for (float w : {0.3f, 0.4f, 0.5f, 0.6f, 0.7f}) {
+        auto probs = tuning.linear;
+        for (std::size_t a = 0; a < probs.size(); ++a) blend_probabilities(probs[a], tuning.neural[a], w);
+        ModelConfig scratch = config;
+        const double f1 = fit_thresholds(arts, view_ptrs, probs, scratch);
+        report(o, "  neural weight " + std::to_string(w) + ": held-out SI F1 " + std::to_string(f1));
+        if (f1 > best) {
+          best = f1;
+          config.neural_weight = w;
+          tuning.probs = std::move(probs);
+        }
+      }
+    }
+    const double f1 = fit_thresholds(arts, view_ptrs, tuning.probs, config);
     std::ostringstream msg;
     msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold
         << " (held-out SI F1 " << f1 << ")";
     report(o, msg.str());
+    if (o.rerank) {
+      report(o, "training the passage reranker");
+      double rerank_f1 = 0.0;
+      std::tie(rerank_f1, reranker) = train_reranker(arts, views, tuning, o, config);
+      std::ostringstream m2;
+      m2 << "  reranker score threshold " << config.threshold << " (held-out SI F1 " << rerank_f1 << ")";
+      report(o, m2.str());
+    }
   }
 
   std::size_t spans = 0;
@@ -274,10 +395,12 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"classifier_epochs", o.classifier_epochs},
                          {"extent_threshold", config.extent_threshold},
                          {"calibration", {config.calibration_a, config.calibration_b}},
-                         {"threshold", config.threshold}};
-  if (net) info["neural"] = {{"hidden", o.neural_hidden}, {"epochs", o.neural_epochs}};
+                         {"threshold", config.threshold},
+                         {"reranker", !reranker.empty()}};
+  if (net) info["neural"] = {{"hidden", o.neural_hidden}, {"epochs", o.neural_epochs}, {"weight", config.neural_weight}};
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
-                                       o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net));
+                                       o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
+                                       std::move(reranker));
 }
 
 namespace {

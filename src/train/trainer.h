@@ -27,6 +27,8 @@ struct TrainOptions {
   bool neural = true;
   int neural_epochs = 6;
   std::uint32_t neural_hidden = 64;
+  // The passage reranker (needs tune_folds >= 2).
+  bool rerank = true;
   ModelConfig config;
   // Word vectors and valence to train with (copied into the model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "model/reranker.h"
 #include "propscan/error.h"
 
 namespace propscan {
@@ -71,14 +72,20 @@ TEST(ModelFileTest, RoundTripKeepsEveryField) {
   fs::remove(path);
 }
 
-TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerAndItsPredictions) {
+TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   const Model base = tiny_model();
   auto net = std::make_shared<const neural::SequenceTagger>(neural::NetConfig{neural::input_dim(0), 6}, 3);
-  const Model original(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, net);
+  ModelConfig config = base.config();
+  config.neural_weight = 0.3f;
+  std::vector<float> reranker(std::size_t{1} << rerank::kBits);
+  for (std::size_t i = 0; i < reranker.size(); ++i) reranker[i] = static_cast<float>(i % 11) * 0.1f - 0.5f;
+  const Model original(config, base.tagger_weights(), base.classifier_weights(), base.info(), {}, net, reranker);
   const auto path = temp_path(".model");
   save_model(original, path);
   auto loaded = load_model(path);
   ASSERT_NE(loaded->sequence_tagger(), nullptr);
+  EXPECT_FLOAT_EQ(loaded->config().neural_weight, 0.3f);
+  EXPECT_EQ(loaded->reranker_weights(), reranker);
   EXPECT_EQ(loaded->sequence_tagger()->config().hidden, 6u);
   const auto a = original.sequence_tagger()->parameters();
   const auto b = loaded->sequence_tagger()->parameters();
@@ -89,7 +96,10 @@ TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerAndItsPredictions) {
     EXPECT_EQ(a[i].values, b[i].values);
   }
   const std::u32string text = U"A short sentence. And another one, with “quotes” 🙂.";
-  EXPECT_EQ(original.token_probabilities(original.view(text)), loaded->token_probabilities(loaded->view(text)));
+  const auto view = original.view(text);
+  const auto probs = original.token_probabilities(view);
+  EXPECT_EQ(probs, loaded->token_probabilities(loaded->view(text)));
+  EXPECT_EQ(detect_spans(original, view, probs, 0.0f, "a").size(), detect_spans(*loaded, view, probs, 0.0f, "a").size());
   fs::remove(path);
 }
 
@@ -128,7 +138,7 @@ TEST(ModelFileTest, DetectsForeignTruncatedCorruptAndNewerFiles) {
   std::string newer = good;
   newer[8] = 9;  // format version, little-endian u32 at offset 8
   spit(path, newer);
-  EXPECT_EQ(load_error(path), path + ": model format version 9, this propscan reads version 1");
+  EXPECT_EQ(load_error(path), path + ": model format version 9, this propscan reads version " + std::to_string(kModelFormatVersion));
 
   spit(path, "");
   EXPECT_EQ(load_error(path), path + ": not a propscan model file (bad magic number)");

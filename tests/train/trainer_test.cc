@@ -111,6 +111,11 @@ TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
     EXPECT_EQ(pa[i].values, pc[i].values) << pa[i].name;
   }
   EXPECT_EQ(a->config().threshold, c->config().threshold);
+  EXPECT_EQ(a->config().neural_weight, c->config().neural_weight);
+  // The reranker is trained on the held-out folds, reproducibly too.
+  EXPECT_FALSE(a->reranker_weights().empty());
+  EXPECT_EQ(a->reranker_weights(), b->reranker_weights());
+  EXPECT_EQ(a->reranker_weights(), c->reranker_weights());
 }
 
 TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
