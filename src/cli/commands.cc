@@ -302,6 +302,10 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_flag("!--no-neural", o.neural, "Train without the neural sequence tagger (linear model only)");
+  cmd->add_option("--tune-folds", o.tune_folds,
+                  "Held-out folds of the training data on which thresholds and the reranker are fitted")
+      ->check(CLI::Range(2, 20))
+      ->capture_default_str();
   cmd->add_flag("!--no-rerank", o.rerank,
                 "Train without the passage reranker (passages decoded at one extent threshold)");
   cmd->add_option("--neural-epochs", o.neural_epochs, "Epochs of the neural sequence tagger")

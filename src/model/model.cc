@@ -53,10 +53,15 @@ features::ArticleView Model::view(const std::u32string& text) const {
   return v;
 }
 
-std::vector<float> Model::token_probabilities(const features::ArticleView& view) const {
-  auto probs = linear_token_probabilities(view);
-  if (sequence_tagger_) blend_probabilities(probs, sequence_tagger_->predict(view), config_.neural_weight);
-  return probs;
+TokenProbabilities Model::token_probabilities(const features::ArticleView& view) const {
+  TokenProbabilities p;
+  p.linear = linear_token_probabilities(view);
+  p.blend = p.linear;
+  if (sequence_tagger_) {
+    p.neural = sequence_tagger_->predict(view);
+    blend_probabilities(p.blend, p.neural, config_.neural_weight);
+  }
+  return p;
 }
 
 std::vector<float> Model::linear_token_probabilities(const features::ArticleView& view) const {
@@ -212,10 +217,10 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
 // Candidates at every extent, scored by the reranker; the best that do not
 // overlap.
 std::vector<Span> reranked_passages(const Model& model, const features::ArticleView& view,
-                                    const std::vector<float>& token_probs, float threshold,
+                                    const TokenProbabilities& token_probs, float threshold,
                                     const std::string& article_id) {
-  auto cands = rerank::candidates(view, token_probs, article_id);
-  const auto stats = rerank::article_stats(view, token_probs);
+  auto cands = rerank::candidates(view, token_probs.blend, article_id);
+  const auto stats = rerank::article_stats(view, token_probs.blend);
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
   for (auto& cand : cands) {
@@ -232,9 +237,15 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const std::vector<float>& token_probs, float threshold,
                                const std::string& article_id) {
+  return detect_spans(model, view, TokenProbabilities{token_probs, token_probs, {}}, threshold, article_id);
+}
+
+std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
+                               const TokenProbabilities& token_probs, float threshold,
+                               const std::string& article_id) {
   const auto& c = model.config();
   auto decode = [&](float extent) {
-    auto found = Model::decode_spans(view, token_probs, extent, article_id);
+    auto found = Model::decode_spans(view, token_probs.blend, extent, article_id);
     for (auto& s : found) s.score = model.calibrated_score(static_cast<float>(s.score));
     std::erase_if(found, [threshold](const Span& s) { return s.score < threshold; });
     return found;
@@ -266,7 +277,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     });
     if (!same) kept.push_back(std::move(spans[k]));
   }
-  expand_repetitions(view, token_probs, c.extent_threshold, kept);
+  expand_repetitions(view, token_probs.blend, c.extent_threshold, kept);
   return kept;
 }
 

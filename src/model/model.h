@@ -19,6 +19,14 @@
 
 namespace propscan {
 
+// A tagger's view of one article: the probability, per token, that it lies
+// inside a passage.
+struct TokenProbabilities {
+  std::vector<float> blend;   // what passages are decoded from
+  std::vector<float> linear;  // the linear tagger's own
+  std::vector<float> neural;  // the neural tagger's own; empty without one
+};
+
 struct ModelConfig {
   std::uint32_t tagger_bits = 20;
   std::uint32_t classifier_bits = 18;
@@ -70,7 +78,7 @@ class Model {
 
   // Probability, for each token of the article, that it lies inside a passage:
   // the linear tagger's, refined by the neural sequence tagger when the model has one.
-  std::vector<float> token_probabilities(const features::ArticleView& view) const;
+  TokenProbabilities token_probabilities(const features::ArticleView& view) const;
   std::vector<float> linear_token_probabilities(const features::ArticleView& view) const;
   const neural::SequenceTagger* sequence_tagger() const { return sequence_tagger_.get(); }
   // Weights of the passage reranker (see reranker.h); empty when the model
@@ -128,6 +136,10 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
 // passages from token probabilities (by the reranker when the model has one,
 // else at the model's extent threshold), keep those scoring at least
 // `threshold`, label each with its most likely technique.
+std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
+                               const TokenProbabilities& token_probs, float threshold,
+                               const std::string& article_id);
+// The same from one set of probabilities (taken as the linear tagger's).
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const std::vector<float>& token_probs, float threshold,
                                const std::string& article_id);

@@ -69,10 +69,11 @@ std::vector<Candidate> candidates(const features::ArticleView& view, const std::
   return out;
 }
 
-void candidate_features(const features::ArticleView& view, const std::vector<float>& probs,
+void candidate_features(const features::ArticleView& view, const TokenProbabilities& token_probs,
                         const ArticleStats& stats, const Candidate& c,
                         const std::array<float, kNumTechniques>& techniques, const features::FeatureHasher& hasher,
                         features::SparseVector& x) {
+  const auto& probs = token_probs.blend;
   const int a = c.first_token, b = c.end_token, n = b - a;
   const auto sent = static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(a)]);
   float mean = 0.0f, lo = 1.0f, hi = 0.0f;
@@ -103,6 +104,23 @@ void candidate_features(const features::ArticleView& view, const std::vector<flo
   hasher.add(x, "loglen", "", std::log1p(static_cast<float>(n)));
   hasher.add(x, "mean*len=", m + "|" + len);
   hasher.add(x, "extent*len=", std::to_string(c.extent) + "|" + len);
+
+  // Each tagger's own view of it: where they disagree, which to believe
+  // depends on the passage.
+  auto mean_of = [&](const std::vector<float>& p) {
+    float total = 0.0f;
+    for (int k = a; k < b; ++k) total += p[static_cast<std::size_t>(k)];
+    return total / static_cast<float>(std::max(1, n));
+  };
+  if (!token_probs.neural.empty()) {
+    const float lin = mean_of(token_probs.linear), net = mean_of(token_probs.neural);
+    hasher.add(x, "linear", "", lin);
+    hasher.add(x, "neural", "", net);
+    hasher.add(x, "linear=", tenth(lin));
+    hasher.add(x, "neural=", tenth(net));
+    hasher.add(x, "linear*neural=", tenth(lin) + "|" + tenth(net));
+    hasher.add(x, "neural*len=", tenth(net) + "|" + len);
+  }
 
   // The sentence around it.
   int words_before = 0, words_after = 0, sentence_words = 0;

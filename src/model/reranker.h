@@ -12,6 +12,7 @@
 
 #include "features/article.h"
 #include "features/hashing.h"
+#include "model/model.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
 
@@ -20,7 +21,7 @@ namespace propscan::rerank {
 inline constexpr unsigned kBits = 16;
 
 // Token-probability thresholds at which candidates are decoded.
-inline constexpr std::array<float, 10> kExtents = {0.1f, 0.125f, 0.15f, 0.175f, 0.2f, 0.225f, 0.25f, 0.3f, 0.4f, 0.5f};
+inline constexpr std::array<float, 13> kExtents = {0.05f, 0.075f, 0.1f, 0.125f, 0.15f, 0.175f, 0.2f, 0.225f, 0.25f, 0.3f, 0.4f, 0.5f, 0.6f};
 
 struct Candidate {
   Span span;            // character offsets; score = mean token probability until reranked
@@ -45,7 +46,7 @@ std::vector<Candidate> candidates(const features::ArticleView& view, const std::
 
 // Features of one candidate. `techniques`: the technique classifier's
 // probabilities for it.
-void candidate_features(const features::ArticleView& view, const std::vector<float>& probs,
+void candidate_features(const features::ArticleView& view, const TokenProbabilities& probs,
                         const ArticleStats& stats, const Candidate& c,
                         const std::array<float, kNumTechniques>& techniques, const features::FeatureHasher& hasher,
                         features::SparseVector& x);

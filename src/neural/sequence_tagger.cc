@@ -52,11 +52,20 @@ struct Sequence {
   int end = 0;
 };
 
+// Consecutive sentences are read together up to this many tokens, so that a
+// short sentence is seen with its neighbours.
+constexpr int kContextTokens = 80;
+
 std::vector<Sequence> sentences_of(const features::ArticleView& view, std::size_t example) {
   std::vector<Sequence> seqs;
   for (std::size_t s = 0; s < view.sentences.size(); ++s) {
     const int first = view.sentence_first_token[s], end = view.sentence_end_token[s];
-    if (end > first) seqs.push_back({example, first, end});
+    if (end <= first) continue;
+    if (!seqs.empty() && seqs.back().end == first && end - seqs.back().first <= kContextTokens) {
+      seqs.back().end = end;
+    } else {
+      seqs.push_back({example, first, end});
+    }
   }
   return seqs;
 }

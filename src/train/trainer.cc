@@ -180,6 +180,7 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
   std::vector<std::vector<float>> targets(arts.size());
   for (std::size_t a = 0; a < arts.size(); ++a) {
     const auto& probs = t.probs[a];
+    const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
     const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
     candidates[a] = rerank::candidates(views[a], probs, arts[a]->doc.id);
     const auto stats = rerank::article_stats(views[a], probs);
@@ -190,7 +191,7 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
       const auto techniques =
           classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, block, {});
       features::SparseVector x;
-      rerank::candidate_features(views[a], probs, stats, c, techniques, rerank_hasher, x);
+      rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
       features[a].push_back(std::move(x));
       // A passage is worth what it adds to SI precision and to SI recall:
       // trained on precision alone, the reranker prefers cores too short
@@ -406,7 +407,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
 namespace {
 
 struct ArticleResult {
-  std::vector<float> probs;
+  TokenProbabilities probs;
   std::vector<Span> tc_pred;
 };
 

@@ -98,7 +98,7 @@ TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   const std::u32string text = U"A short sentence. And another one, with “quotes” 🙂.";
   const auto view = original.view(text);
   const auto probs = original.token_probabilities(view);
-  EXPECT_EQ(probs, loaded->token_probabilities(loaded->view(text)));
+  EXPECT_EQ(probs.blend, loaded->token_probabilities(loaded->view(text)).blend);
   EXPECT_EQ(detect_spans(original, view, probs, 0.0f, "a").size(), detect_spans(*loaded, view, probs, 0.0f, "a").size());
   fs::remove(path);
 }

@@ -50,7 +50,7 @@ TEST(RerankTest, TargetsMeasurePrecisionAndRecallShares) {
 TEST(RerankTest, CandidatesAreDistinctAndNestFromLooseToTight) {
   const std::u32string text = U"Naïve critics call it a “disgraceful sham” again.";
   const auto view = features::make_article_view(text);
-  std::vector<float> probs(view.tokens.size(), 0.05f);
+  std::vector<float> probs(view.tokens.size(), 0.02f);
   // A loose phrase around a strong core.
   for (std::size_t i = 0; i < view.words.size(); ++i) {
     if (view.words[i] == "call" || view.words[i] == "it" || view.words[i] == "a") probs[i] = 0.22f;

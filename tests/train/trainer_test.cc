@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 #include <thread>
 
 #include "propscan/analyzer.h"
@@ -56,9 +60,7 @@ TEST(TrainerTest, SameSeedGivesIdenticalModels) {
 TEST(TrainerTest, LearnsTheTinyCorpusPatterns) {
   auto corpus = io::load_corpus(kTiny);
   auto model = train_model(all_articles(corpus), small_options());
-  AnalyzerOptions options;
-  options.threshold = 0.5;
-  Analyzer analyzer(model, options);
+  Analyzer analyzer(model);  // at the threshold tuned on held-out folds
   Document doc;
   doc.id = "new";
   doc.text = U"Park fees rise\n\nResidents said the new fees were disgraceful.\nThe mayor is a clown, one wrote.\n";
@@ -67,7 +69,18 @@ TEST(TrainerTest, LearnsTheTinyCorpusPatterns) {
   for (const auto& s : result.spans) {
     fragments.insert(doc.text.substr(static_cast<std::size_t>(s.start), static_cast<std::size_t>(s.length())));
   }
-  EXPECT_TRUE(fragments.count(U"disgraceful")) << result.spans.size() << " spans";
+  // The tagger ranks the two kinds of propaganda seen in training above
+  // every other word.
+  const auto view = model->view(doc.text);
+  const auto probs = model->token_probabilities(view).blend;
+  std::vector<std::pair<float, std::string>> ranked;
+  for (std::size_t i = 0; i < probs.size(); ++i) ranked.emplace_back(probs[i], view.words[i]);
+  std::sort(ranked.rbegin(), ranked.rend());
+  std::set<std::string> top{ranked[0].second, ranked[1].second};
+  EXPECT_EQ(top, (std::set<std::string>{"clown", "disgraceful"}));
+  // And at its own threshold the analyzer reports at least one of them.
+  EXPECT_TRUE(fragments.count(U"disgraceful") || fragments.count(U"a clown") || fragments.count(U"clown"))
+      << result.spans.size() << " spans";
   // The classifier separates the two techniques seen in training.
   auto labels = analyzer.classify(doc, {Span{"new", 47, 58, std::nullopt, 1.0}, Span{"new", 73, 80, std::nullopt, 1.0}});
   EXPECT_EQ(labels[0], Technique::kLoadedLanguage);
