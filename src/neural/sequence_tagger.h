@@ -1,8 +1,9 @@
-// A bidirectional LSTM that reads each sentence token by token and gives
-// every token the probability that it lies inside a propaganda passage, from
-// the token's word vector and a few surface cues. It sees the sentence as a
-// whole where the linear tagger sees a window of words; the two are averaged,
-// an ensemble of two different views of the text.
+// A bidirectional LSTM that reads the article a few sentences at a time
+// (consecutive sentences up to 80 tokens), token by token, and gives every
+// token the probability that it lies inside a propaganda passage, from the
+// token's word vector and a few surface cues. It sees whole sentences where
+// the linear tagger sees a window of words; the model blends the two, an
+// ensemble of two different views of the text.
 //
 // libtorch stays behind this header: nothing else in propscan includes it.
 #pragma once

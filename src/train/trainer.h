@@ -21,7 +21,8 @@ struct TrainOptions {
   std::uint64_t seed = 42;
   int tagger_epochs = 4;
   int classifier_epochs = 10;
-  // Folds of the training data used to tune the detection threshold.
+  // Folds of the training data whose held-out predictions tune the blend
+  // weight, the thresholds and the reranker.
   int tune_folds = 3;
   // The neural sequence tagger on top of the linear one (needs >= 7 articles).
   bool neural = true;
