@@ -36,7 +36,7 @@ train: data
 
 # 5-fold cross-validation on the training split: the README's figures.
 eval: data
-	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5
+	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5 --curve
 
 # Speed and memory of the analyzer on the training articles (Google Benchmark).
 bench: build
