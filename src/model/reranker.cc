@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <set>
 #include <utility>
 
 #include "model/model.h"
@@ -54,10 +54,10 @@ ArticleStats article_stats(const features::ArticleView& view, const std::vector<
 std::vector<Candidate> candidates(const features::ArticleView& view, const std::vector<float>& probs,
                                   const std::string& article_id) {
   std::vector<Candidate> out;
-  std::map<std::pair<Offset, Offset>, std::size_t> seen;
+  std::set<std::pair<Offset, Offset>> seen;
   for (std::size_t e = 0; e < kExtents.size(); ++e) {
     for (auto& s : Model::decode_spans(view, probs, kExtents[e], article_id)) {
-      if (!seen.emplace(std::pair{s.start, s.end}, out.size()).second) continue;
+      if (!seen.emplace(s.start, s.end).second) continue;
       Candidate c;
       c.first_token = view.token_at_or_after(s.start);
       c.end_token = view.token_at_or_after(s.end);
