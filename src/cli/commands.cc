@@ -311,6 +311,11 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
   cmd->add_option("--neural-epochs", o.neural_epochs, "Epochs of the neural sequence tagger")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  cmd->add_option("--neural-layers", o.neural_layers, "Stacked bidirectional LSTM layers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4));
+  cmd->add_flag("--neural-techniques", o.neural_techniques,
+                "Also train the network to tell the 14 techniques apart, token by token");
   cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();

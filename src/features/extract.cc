@@ -31,17 +31,25 @@ void add_mean_vector(const ArticleView& view, int first, int last, int skip, std
                      SparseVector& out) {
   const int d = view.vector_dimension;
   if (d == 0) return;
-  std::vector<float> sum(static_cast<std::size_t>(d), 0.0f);
+  // Summed in place in the output's own storage: no allocation per call.
+  const std::size_t at = out.value.size();
+  out.value.resize(at + static_cast<std::size_t>(d), 0.0f);
+  float* sum = out.value.data() + at;
   int count = 0;
   for (int i = std::max(first, 0); i < std::min(last, static_cast<int>(view.vectors.size())); ++i) {
     const float* v = view.vectors[static_cast<std::size_t>(i)];
     if (i == skip || !v) continue;
-    for (int k = 0; k < d; ++k) sum[static_cast<std::size_t>(k)] += v[k];
+    for (int k = 0; k < d; ++k) sum[k] += v[k];
     ++count;
   }
-  if (count == 0) return;
+  if (count == 0) {
+    out.value.resize(at);
+    return;
+  }
+  const float inv = 1.0f / static_cast<float>(count);
   for (int k = 0; k < d; ++k) {
-    out.add(base + static_cast<std::uint32_t>(k), sum[static_cast<std::size_t>(k)] / static_cast<float>(count));
+    sum[k] *= inv;
+    out.index.push_back(base + static_cast<std::uint32_t>(k));
   }
 }
 

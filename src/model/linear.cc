@@ -52,16 +52,17 @@ std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
   return w;
 }
 
-void softmax_predict(std::span<const float> w, std::uint32_t dimension, const features::SparseVector& x,
-                     std::span<float> probs) {
-  float max_z = -1e30f;
-  for (std::size_t c = 0; c < probs.size(); ++c) {
-    const float* wc = w.data() + c * dimension;
-    float z = 0.0f;
-    for (std::size_t k = 0; k < x.size(); ++k) z += wc[x.index[k]] * x.value[k];
-    probs[c] = z;
-    max_z = std::max(max_z, z);
+void softmax_predict(std::span<const float> w, const features::SparseVector& x, std::span<float> probs) {
+  const std::size_t classes = probs.size();
+  std::fill(probs.begin(), probs.end(), 0.0f);
+  // Feature-major layout: a feature's weights for every class are adjacent,
+  // one cache line instead of one miss per class.
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const float* wj = w.data() + static_cast<std::size_t>(x.index[k]) * classes;
+    const float v = x.value[k];
+    for (std::size_t c = 0; c < classes; ++c) probs[c] += wj[c] * v;
   }
+  const float max_z = *std::max_element(probs.begin(), probs.end());
   float total = 0.0f;
   for (float& p : probs) {
     p = std::exp(p - max_z);
@@ -80,16 +81,14 @@ std::vector<float> train_softmax(const std::vector<features::SparseVector>& xs,
   for (int epoch = 0; epoch < opt.epochs; ++epoch) {
     for (std::size_t idx : shuffled_order(xs.size(), rng)) {
       const auto& x = xs[idx];
-      softmax_predict(w, dimension, x, probs);
-      for (std::size_t c = 0; c < classes; ++c) {
-        const float err = probs[c] - (labels[idx] == c ? 1.0f : 0.0f);
-        float* wc = w.data() + c * dimension;
-        float* gc = g2.data() + c * dimension;
-        for (std::size_t k = 0; k < x.size(); ++k) {
-          const std::uint32_t j = x.index[k];
-          const float g = err * x.value[k] + opt.l2 * wc[j];
-          gc[j] += g * g;
-          wc[j] -= opt.learning_rate * g / std::sqrt(gc[j]);
+      softmax_predict(w, x, probs);
+      for (std::size_t k = 0; k < x.size(); ++k) {
+        const std::size_t base = static_cast<std::size_t>(x.index[k]) * classes;
+        for (std::size_t c = 0; c < classes; ++c) {
+          const float err = probs[c] - (labels[idx] == c ? 1.0f : 0.0f);
+          const float g = err * x.value[k] + opt.l2 * w[base + c];
+          g2[base + c] += g * g;
+          w[base + c] -= opt.learning_rate * g / std::sqrt(g2[base + c]);
         }
       }
     }

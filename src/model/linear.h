@@ -30,10 +30,9 @@ std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
                                   const std::vector<float>& targets, std::uint32_t dimension,
                                   const SgdOptions& options);
 
-// Class probabilities of a softmax model whose weights are laid out class by
-// class (`classes` blocks of `dimension` floats).
-void softmax_predict(std::span<const float> weights, std::uint32_t dimension,
-                     const features::SparseVector& x, std::span<float> probs);
+// Class probabilities of a softmax model whose weights are laid out feature
+// by feature (`dimension` rows of `classes` floats, class index fastest).
+void softmax_predict(std::span<const float> weights, const features::SparseVector& x, std::span<float> probs);
 
 std::vector<float> train_softmax(const std::vector<features::SparseVector>& xs,
                                  const std::vector<std::uint16_t>& labels, std::uint32_t dimension,

@@ -30,7 +30,7 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
   }
   const int d = lexicons_.vectors.dimension();
   if (tagger_weights_.size() != tagger_size(config_, d) ||
-      classifier_weights_.size() != classifier_block(config_, d) * kNumTechniques) {
+      classifier_weights_.size() != classifier_features(config_, d) * kNumTechniques) {
     throw Error("model: weight sizes do not match the configuration");
   }
   if (!reranker_weights_.empty() && reranker_weights_.size() != (std::size_t{1} << rerank::kBits)) {
@@ -42,7 +42,7 @@ std::size_t Model::tagger_size(const ModelConfig& c, int d) {
   return (std::size_t{1} << c.tagger_bits) + features::token_dense_size(d);
 }
 
-std::size_t Model::classifier_block(const ModelConfig& c, int d) {
+std::size_t Model::classifier_features(const ModelConfig& c, int d) {
   return (std::size_t{1} << c.classifier_bits) + features::span_dense_size(d);
 }
 
@@ -89,19 +89,17 @@ std::vector<float> linear_tagger_probabilities(const features::ArticleView& view
 std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
                                                                  Offset start, Offset end,
                                                                  std::span<const Span> siblings) const {
-  return classify_passage(view, start, end, classifier_hasher_, classifier_weights_,
-                          static_cast<std::uint32_t>(classifier_block(config_, lexicons_.vectors.dimension())),
-                          siblings);
+  return classify_passage(view, start, end, classifier_hasher_, classifier_weights_, siblings);
 }
 
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
                                                    const features::FeatureHasher& hasher,
-                                                   std::span<const float> weights, std::uint32_t block,
+                                                   std::span<const float> weights,
                                                    std::span<const Span> siblings) {
   features::SparseVector x;
   features::span_features(view, start, end, hasher, x, siblings);
   std::array<float, kNumTechniques> probs{};
-  model::softmax_predict(weights, block, x, probs);
+  model::softmax_predict(weights, x, probs);
   return probs;
 }
 

@@ -69,11 +69,12 @@ class Model {
   const ModelLexicons& lexicons() const { return lexicons_; }
   // Sizes of the weight vectors this configuration and these lexicons need.
   static std::size_t tagger_size(const ModelConfig& c, int vector_dimension);
-  static std::size_t classifier_block(const ModelConfig& c, int vector_dimension);
+  static std::size_t classifier_features(const ModelConfig& c, int vector_dimension);
 
   const ModelConfig& config() const { return config_; }
   const std::string& info() const { return info_; }  // JSON: how it was trained
   const std::vector<float>& tagger_weights() const { return tagger_weights_; }
+  // Feature-major: row j holds feature j's weight for each technique.
   const std::vector<float>& classifier_weights() const { return classifier_weights_; }
 
   // Probability, for each token of the article, that it lies inside a passage:
@@ -126,10 +127,10 @@ std::vector<float> linear_tagger_probabilities(const features::ArticleView& view
 void blend_probabilities(std::vector<float>& linear, const std::vector<float>& neural, float neural_weight);
 
 // Technique probabilities of the passage [start, end) under classifier
-// `weights` (laid out as in Model::classifier_weights, blocks of `block`).
+// `weights` (laid out as in Model::classifier_weights: feature-major).
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
                                                    const features::FeatureHasher& hasher,
-                                                   std::span<const float> weights, std::uint32_t block,
+                                                   std::span<const float> weights,
                                                    std::span<const Span> siblings);
 
 // The whole detection step shared by the analyzer and the evaluator: decode

@@ -119,6 +119,8 @@ void save_model(const Model& model, const std::string& path) {
   if (net) {
     payload.put<std::uint32_t>(net->config().input_dim);
     payload.put<std::uint32_t>(net->config().hidden);
+    payload.put<std::uint32_t>(net->config().layers);
+    payload.put<std::uint32_t>(net->config().outputs);
     const auto params = net->parameters();
     payload.put<std::uint64_t>(params.size());
     for (const auto& p : params) {
@@ -237,7 +239,12 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       neural::NetConfig nc;
       nc.input_dim = r.get<std::uint32_t>();
       nc.hidden = r.get<std::uint32_t>();
-      if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096) r.fail("bad network size");
+      nc.layers = r.get<std::uint32_t>();
+      nc.outputs = r.get<std::uint32_t>();
+      if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096 || nc.layers == 0 ||
+          nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64) {
+        r.fail("bad network size");
+      }
       const auto n_params = r.get<std::uint64_t>();
       if (n_params > 64) r.fail("bad parameter count");
       std::vector<neural::NamedTensor> params(n_params);

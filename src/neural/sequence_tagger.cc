@@ -21,16 +21,24 @@ namespace {
 constexpr double kDropout = 0.25;
 
 struct NetImpl : torch::nn::Module {
-  NetImpl(std::int64_t input, std::int64_t hidden)
-      : lstm(register_module(
-            "lstm", torch::nn::LSTM(torch::nn::LSTMOptions(input, hidden).bidirectional(true).batch_first(true)))),
-        out(register_module("out", torch::nn::Linear(2 * hidden, 1))) {}
+  explicit NetImpl(const NetConfig& c) {
+    std::int64_t input = c.input_dim;
+    for (std::uint32_t l = 0; l < c.layers; ++l) {
+      // The first layer keeps the name of the one-layer network.
+      const std::string name = l == 0 ? "lstm" : "lstm" + std::to_string(l + 1);
+      lstms.push_back(register_module(
+          name, torch::nn::LSTM(torch::nn::LSTMOptions(input, c.hidden).bidirectional(true).batch_first(true))));
+      input = 2 * static_cast<std::int64_t>(c.hidden);
+    }
+    out = register_module("out", torch::nn::Linear(input, c.outputs));
+  }
 
-  // x: [batch, time, input] -> logits [batch, time]. With a generator the
-  // network trains (dropout drawn from it); without, it infers.
+  // x: [batch, time, input] -> logits [batch, time, outputs]. With a
+  // generator the network trains (dropout drawn from it); without, it infers.
   torch::Tensor forward(torch::Tensor x, std::optional<at::Generator> dropout = std::nullopt) {
-    auto h = std::get<0>(lstm->forward(drop(x, dropout)));
-    return out->forward(drop(h, dropout)).squeeze(-1);
+    auto h = x;
+    for (auto& lstm : lstms) h = std::get<0>(lstm->forward(drop(h, dropout)));
+    return out->forward(drop(h, dropout));
   }
 
   // Dropout from an explicit generator: the global one is shared by the
@@ -41,8 +49,8 @@ struct NetImpl : torch::nn::Module {
     return x * keep / (1.0 - kDropout);
   }
 
-  torch::nn::LSTM lstm;
-  torch::nn::Linear out;
+  std::vector<torch::nn::LSTM> lstms;
+  torch::nn::Linear out{nullptr};
 };
 TORCH_MODULE(Net);
 
@@ -111,7 +119,7 @@ SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed) : config_(c
   static std::mutex init_mutex;
   std::lock_guard lock(init_mutex);
   torch::manual_seed(seed);
-  impl_->net = Net(config.input_dim, config.hidden);
+  impl_->net = Net(config);
   impl_->net->eval();
 }
 
@@ -152,7 +160,7 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view) co
   const auto inputs = token_inputs(view);
   torch::NoGradGuard no_grad;
   auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
-  auto p = torch::sigmoid(impl_->net->forward(x)).contiguous();
+  auto p = torch::sigmoid(impl_->net->forward(x).select(2, 0)).contiguous();
   auto acc = p.accessor<float, 2>();
   for (std::size_t b = 0; b < seqs.size(); ++b) {
     for (int t = seqs[b].first; t < seqs[b].end; ++t) {
@@ -165,7 +173,7 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view) co
 std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>& train,
                                                       const std::vector<TrainExample>& held_out,
                                                       int vector_dimension, const NetTrainOptions& o) {
-  NetConfig config{input_dim(vector_dimension), o.hidden};
+  NetConfig config{input_dim(vector_dimension), o.hidden, o.layers, 1 + o.technique_outputs};
   auto tagger = std::make_unique<SequenceTagger>(config, o.seed);
   Net& net = tagger->impl_->net;
 
@@ -204,19 +212,33 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       const auto T = x.size(1);
       auto y = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
       auto mask = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
+      const auto K = static_cast<std::int64_t>(o.technique_outputs);
+      auto yt = torch::zeros({static_cast<std::int64_t>(batch.size()), T, std::max<std::int64_t>(K, 1)});
       auto ya = y.accessor<float, 2>();
       auto ma = mask.accessor<float, 2>();
+      auto yta = yt.accessor<float, 3>();
       for (std::size_t b = 0; b < batch.size(); ++b) {
-        const auto& labels = train[batch[b].example].labels;
+        const auto& ex = train[batch[b].example];
+        const auto bb = static_cast<std::int64_t>(b);
         for (int t = batch[b].first; t < batch[b].end; ++t) {
-          ya[static_cast<std::int64_t>(b)][t - batch[b].first] = labels[static_cast<std::size_t>(t)];
-          ma[static_cast<std::int64_t>(b)][t - batch[b].first] = 1.0f;
+          const auto tt = t - batch[b].first;
+          ya[bb][tt] = ex.labels[static_cast<std::size_t>(t)];
+          ma[bb][tt] = 1.0f;
+          for (std::int64_t k = 0; k < K; ++k) {
+            yta[bb][tt][k] = (ex.techniques[static_cast<std::size_t>(t)] >> k) & 1u ? 1.0f : 0.0f;
+          }
         }
       }
       optimizer.zero_grad();
       auto logits = net->forward(x, dropout_gen);
-      auto loss = (torch::binary_cross_entropy_with_logits(logits, y, {}, {}, torch::Reduction::None) * mask).sum() /
-                  mask.sum();
+      auto bce = [&](const torch::Tensor& z, const torch::Tensor& target) {
+        return torch::binary_cross_entropy_with_logits(z, target, {}, {}, torch::Reduction::None);
+      };
+      auto loss = (bce(logits.select(2, 0), y) * mask).sum() / mask.sum();
+      if (K > 0) {
+        auto aux = bce(logits.narrow(2, 1, K), yt).mean(2);
+        loss = loss + o.technique_loss_weight * (aux * mask).sum() / mask.sum();
+      }
       loss.backward();
       torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
       optimizer.step();

@@ -21,6 +21,11 @@ namespace propscan::neural {
 struct NetConfig {
   std::uint32_t input_dim = 0;
   std::uint32_t hidden = 64;  // per direction
+  std::uint32_t layers = 1;   // stacked bidirectional LSTM layers
+  // Output 0 is the probability that a token lies inside any passage; the
+  // others, when present, the probability that it lies inside a passage of
+  // each technique: a second task that shapes what the network learns.
+  std::uint32_t outputs = 1;
 };
 
 // One named parameter tensor, flattened, as stored in a model file.
@@ -41,10 +46,18 @@ std::uint32_t input_dim(int vector_dimension);
 struct TrainExample {
   const features::ArticleView* view = nullptr;
   std::vector<std::uint8_t> labels;       // 1 inside any technique span
+  // Per token, bit t set inside a span of technique t (for outputs 1..);
+  // may be empty when the network has one output.
+  std::vector<std::uint32_t> techniques;
 };
 
 struct NetTrainOptions {
   std::uint32_t hidden = 64;
+  std::uint32_t layers = 1;
+  // Technique outputs beside the main one (0: none); their loss is weighted
+  // by `technique_loss_weight` against the main output's.
+  std::uint32_t technique_outputs = 0;
+  float technique_loss_weight = 0.5f;
   int epochs = 8;
   float learning_rate = 2e-3f;
   int batch_size = 32;

@@ -91,7 +91,7 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
   sgd.epochs = o.classifier_epochs;
   sgd.learning_rate = 0.05f;
   sgd.seed = o.seed + 1;
-  return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_block(o.config, d)),
+  return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)),
                               kNumTechniques, sgd);
 }
 
@@ -101,6 +101,20 @@ std::vector<float> threshold_grid() {
   return grid;
 }
 
+// Per token, bit t set when the token overlaps a gold span of technique t.
+std::vector<std::uint32_t> token_technique_bits(const features::ArticleView& view, const std::vector<Span>& gold) {
+  std::vector<std::uint32_t> bits(view.tokens.size(), 0);
+  for (const auto& s : gold) {
+    if (!s.technique) continue;
+    const std::uint32_t bit = 1u << technique_index(*s.technique);
+    for (int i = view.token_at_or_after(s.start); i < static_cast<int>(bits.size()); ++i) {
+      if (view.tokens[static_cast<std::size_t>(i)].start >= s.end) break;
+      bits[static_cast<std::size_t>(i)] |= bit;
+    }
+  }
+  return bits;
+}
+
 // Trains the neural sequence tagger on the given articles for a fixed
 // number of epochs.
 std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<const io::LabelledArticle*>& arts,
@@ -108,9 +122,13 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
                                                            const TrainOptions& o, std::uint64_t seed) {
   std::vector<neural::TrainExample> examples;
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    examples.push_back({views[a], token_labels(*views[a], arts[a]->techniques)});
+    examples.push_back({views[a], token_labels(*views[a], arts[a]->techniques),
+                        o.neural_techniques ? token_technique_bits(*views[a], arts[a]->techniques)
+                                            : std::vector<std::uint32_t>{}});
   }
   neural::NetTrainOptions no;
+  no.layers = o.neural_layers;
+  no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
   no.hidden = o.neural_hidden;
   no.seed = seed;
@@ -174,7 +192,6 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
                                                      const Tuning& t, const TrainOptions& o, ModelConfig& config) {
   const features::FeatureHasher classifier_hasher(o.config.classifier_bits);
   const features::FeatureHasher rerank_hasher(rerank::kBits);
-  const auto block = static_cast<std::uint32_t>(Model::classifier_block(o.config, views.front().vector_dimension));
   std::vector<std::vector<rerank::Candidate>> candidates(arts.size());
   std::vector<std::vector<features::SparseVector>> features(arts.size());
   std::vector<std::vector<float>> targets(arts.size());
@@ -189,7 +206,7 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
     const auto merged = metrics::merge_overlapping(arts[a]->si);
     for (const auto& c : candidates[a]) {
       const auto techniques =
-          classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, block, {});
+          classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, {});
       features::SparseVector x;
       rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
       features[a].push_back(std::move(x));
@@ -398,7 +415,11 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"calibration", {config.calibration_a, config.calibration_b}},
                          {"threshold", config.threshold},
                          {"reranker", !reranker.empty()}};
-  if (net) info["neural"] = {{"hidden", o.neural_hidden}, {"epochs", o.neural_epochs}, {"weight", config.neural_weight}};
+  if (net) {
+    info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
+                      {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
+                      {"techniques", o.neural_techniques}};
+  }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
                                        std::move(reranker));

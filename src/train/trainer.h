@@ -28,6 +28,9 @@ struct TrainOptions {
   bool neural = true;
   int neural_epochs = 6;
   std::uint32_t neural_hidden = 64;
+  std::uint32_t neural_layers = 1;
+  // Train the network to tell the techniques apart as well (a second task).
+  bool neural_techniques = false;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   ModelConfig config;

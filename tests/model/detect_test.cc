@@ -17,13 +17,12 @@ Model length_model(Technique short_label, Technique long_label, Technique pair_l
   c.calibration_a = 1.0f;
   c.calibration_b = 0.0f;
   c.threshold = 0.0f;
-  const std::size_t block = Model::classifier_block(c, 0);
-  std::vector<float> classifier(block * kNumTechniques, 0.0f);
+  std::vector<float> classifier(Model::classifier_features(c, 0) * kNumTechniques, 0.0f);
   features::FeatureHasher h(c.classifier_bits);
   // "ntok=" buckets: 1 token -> "0", 2 tokens -> "1", 5 tokens -> "4".
-  classifier[technique_index(short_label) * block + h.bucket("ntok=", "0")] = 5.0f;
-  classifier[technique_index(pair_label) * block + h.bucket("ntok=", "1")] = 5.0f;
-  classifier[technique_index(long_label) * block + h.bucket("ntok=", "4")] = 5.0f;
+  classifier[h.bucket("ntok=", "0") * kNumTechniques + technique_index(short_label)] = 5.0f;
+  classifier[h.bucket("ntok=", "1") * kNumTechniques + technique_index(pair_label)] = 5.0f;
+  classifier[h.bucket("ntok=", "4") * kNumTechniques + technique_index(long_label)] = 5.0f;
   return Model(c, std::vector<float>(Model::tagger_size(c, 0), 0.0f), std::move(classifier), "{}");
 }
 

@@ -131,6 +131,30 @@ TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
   EXPECT_EQ(a->reranker_weights(), c->reranker_weights());
 }
 
+TEST(TrainerTest, StackedNetworkWithTechniqueOutputsTrainsAndPredictsProbabilities) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural_hidden = 8;
+  o.neural_epochs = 2;
+  o.neural_layers = 2;
+  o.neural_techniques = true;
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_NE(model->sequence_tagger(), nullptr);
+  EXPECT_EQ(model->sequence_tagger()->config().layers, 2u);
+  EXPECT_EQ(model->sequence_tagger()->config().outputs, 1u + kNumTechniques);
+  const auto view = model->view(corpus.articles.front().doc.text);
+  const auto probs = model->sequence_tagger()->predict(view);
+  ASSERT_EQ(probs.size(), view.tokens.size());
+  for (float p : probs) {
+    EXPECT_GE(p, 0.0f);
+    EXPECT_LE(p, 1.0f);
+  }
+  // Training is as reproducible with the second task as without.
+  const auto again = train_model(all_articles(corpus), o);
+  EXPECT_EQ(model->sequence_tagger()->parameters().back().values,
+            again->sequence_tagger()->parameters().back().values);
+}
+
 TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
   auto folds = assign_folds(10, 3, 42);
   EXPECT_EQ(folds, assign_folds(10, 3, 42));
