@@ -268,10 +268,10 @@ void run_eval(EvalArgs args) {
                   std::to_string(corpus.articles.size()) + " articles");
     set_compute_threads(1);  // folds run in parallel instead
     report = train::cross_validate(corpus, args.folds, args.options,
-                                   args.threads ? args.threads : default_threads());
+                                   args.threads ? args.threads : default_threads(), args.curve);
   } else {
     auto model = load_model(resolve_model(args.model));
-    report = train::evaluate(*model, corpus, static_cast<float>(args.threshold));
+    report = train::evaluate(*model, corpus, static_cast<float>(args.threshold), args.curve);
   }
   print_report(report, args.curve);
 }
@@ -316,6 +316,8 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->check(CLI::Range(1, 4));
   cmd->add_flag("--neural-techniques", o.neural_techniques,
                 "Also train the network to tell the 14 techniques apart, token by token");
+  cmd->add_flag("--neural-stack", o.neural_stack,
+                "The network reads the linear tagger's token probabilities too (trained on held-out ones)");
   cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();

@@ -25,7 +25,8 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
       lexicons_(std::move(lexicons)),
       sequence_tagger_(std::move(sequence_tagger)),
       reranker_weights_(std::move(reranker_weights)) {
-  if (sequence_tagger_ && sequence_tagger_->config().input_dim != neural::input_dim(lexicons_.vectors.dimension())) {
+  if (sequence_tagger_ && sequence_tagger_->config().input_dim !=
+                              neural::input_dim(lexicons_.vectors.dimension(), sequence_tagger_->config().reads_linear)) {
     throw Error("model: the neural tagger does not fit the word vectors");
   }
   const int d = lexicons_.vectors.dimension();
@@ -58,7 +59,8 @@ TokenProbabilities Model::token_probabilities(const features::ArticleView& view)
   p.linear = linear_token_probabilities(view);
   p.blend = p.linear;
   if (sequence_tagger_) {
-    p.neural = sequence_tagger_->predict(view);
+    p.neural = sequence_tagger_->config().reads_linear ? sequence_tagger_->predict(view, p.linear)
+                                                       : sequence_tagger_->predict(view);
     blend_probabilities(p.blend, p.neural, config_.neural_weight);
   }
   return p;

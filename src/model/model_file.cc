@@ -121,6 +121,7 @@ void save_model(const Model& model, const std::string& path) {
     payload.put<std::uint32_t>(net->config().hidden);
     payload.put<std::uint32_t>(net->config().layers);
     payload.put<std::uint32_t>(net->config().outputs);
+    payload.put<std::uint8_t>(net->config().reads_linear ? 1 : 0);
     const auto params = net->parameters();
     payload.put<std::uint64_t>(params.size());
     for (const auto& p : params) {
@@ -241,6 +242,9 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       nc.hidden = r.get<std::uint32_t>();
       nc.layers = r.get<std::uint32_t>();
       nc.outputs = r.get<std::uint32_t>();
+      const auto reads_linear = r.get<std::uint8_t>();
+      if (reads_linear > 1) r.fail("bad network flag");
+      nc.reads_linear = reads_linear == 1;
       if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096 || nc.layers == 0 ||
           nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64) {
         r.fail("bad network size");

@@ -8,14 +8,16 @@ namespace {
 constexpr std::uint32_t kSurfaceFeatures = 11;
 }
 
-std::uint32_t input_dim(int vector_dimension) {
-  return static_cast<std::uint32_t>(vector_dimension) + kSurfaceFeatures;
+constexpr std::uint32_t kLinearFeatures = 2;
+
+std::uint32_t input_dim(int vector_dimension, bool reads_linear) {
+  return static_cast<std::uint32_t>(vector_dimension) + kSurfaceFeatures + (reads_linear ? kLinearFeatures : 0);
 }
 
-std::vector<float> token_inputs(const features::ArticleView& view) {
+std::vector<float> token_inputs(const features::ArticleView& view, std::span<const float> linear) {
   const std::size_t n = view.tokens.size();
   const auto d = static_cast<std::size_t>(view.vector_dimension);
-  const std::size_t width = input_dim(view.vector_dimension);
+  const std::size_t width = input_dim(view.vector_dimension, !linear.empty());
   std::vector<float> x(n * width, 0.0f);
   for (std::size_t i = 0; i < n; ++i) {
     float* row = x.data() + i * width;
@@ -36,6 +38,11 @@ std::vector<float> token_inputs(const features::ArticleView& view) {
     auto it = view.word_count.find(view.words[i]);
     const int count = it == view.word_count.end() ? 1 : it->second;
     s[10] = view.words[i].size() >= 4 ? std::log(static_cast<float>(count)) / 3.0f : 0.0f;
+    if (!linear.empty()) {
+      const float p = std::clamp(linear[i], 1e-4f, 1.0f - 1e-4f);
+      s[kSurfaceFeatures] = p;
+      s[kSurfaceFeatures + 1] = std::log(p / (1.0f - p)) / 4.0f;
+    }
   }
   return x;
 }

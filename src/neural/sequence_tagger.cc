@@ -153,11 +153,14 @@ std::vector<NamedTensor> SequenceTagger::parameters() const {
   return out;
 }
 
-std::vector<float> SequenceTagger::predict(const features::ArticleView& view) const {
+std::vector<float> SequenceTagger::predict(const features::ArticleView& view, std::span<const float> linear) const {
+  if (config_.reads_linear != !linear.empty() || (!linear.empty() && linear.size() != view.tokens.size())) {
+    throw Error("neural tagger: the linear tagger's probabilities are missing or do not fit");
+  }
   std::vector<float> probs(view.tokens.size(), 0.0f);
   auto seqs = sentences_of(view, 0);
   if (seqs.empty()) return probs;
-  const auto inputs = token_inputs(view);
+  const auto inputs = token_inputs(view, linear);
   torch::NoGradGuard no_grad;
   auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
   auto p = torch::sigmoid(impl_->net->forward(x).select(2, 0)).contiguous();
@@ -173,7 +176,8 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view) co
 std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>& train,
                                                       const std::vector<TrainExample>& held_out,
                                                       int vector_dimension, const NetTrainOptions& o) {
-  NetConfig config{input_dim(vector_dimension), o.hidden, o.layers, 1 + o.technique_outputs};
+  const bool stacked = !train.empty() && !train.front().linear.empty();
+  NetConfig config{input_dim(vector_dimension, stacked), o.hidden, o.layers, 1 + o.technique_outputs, stacked};
   auto tagger = std::make_unique<SequenceTagger>(config, o.seed);
   Net& net = tagger->impl_->net;
 
@@ -181,7 +185,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   std::vector<const std::vector<float>*> input_ptrs(train.size());
   std::vector<Sequence> seqs;
   for (std::size_t e = 0; e < train.size(); ++e) {
-    inputs[e] = token_inputs(*train[e].view);
+    inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];
     auto s = sentences_of(*train[e].view, e);
     seqs.insert(seqs.end(), s.begin(), s.end());
@@ -249,7 +253,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
     msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss " << total_loss / static_cast<double>(batches.size());
     if (o.select && !held_out.empty()) {
       std::vector<std::vector<float>> probs;
-      for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view));
+      for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view, ex.linear));
       const double score = o.select(probs);
       msg << ", held-out " << score;
       if (score > best) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct NetConfig {
   // others, when present, the probability that it lies inside a passage of
   // each technique: a second task that shapes what the network learns.
   std::uint32_t outputs = 1;
+  // Reads the linear tagger's token probability as an input too (stacking):
+  // the network then weighs the linear tagger's lexical evidence in context.
+  bool reads_linear = false;
 };
 
 // One named parameter tensor, flattened, as stored in a model file.
@@ -39,9 +43,10 @@ struct NamedTensor {
 // parallelises over articles and folds itself, so it sets this to 1 there.
 void set_threads(int threads);
 
-// Per-token network inputs (row-major, tokens x input_dim).
-std::vector<float> token_inputs(const features::ArticleView& view);
-std::uint32_t input_dim(int vector_dimension);
+// Per-token network inputs (row-major, tokens x input_dim). `linear`: the
+// linear tagger's token probabilities, for a network that reads them (else empty).
+std::vector<float> token_inputs(const features::ArticleView& view, std::span<const float> linear = {});
+std::uint32_t input_dim(int vector_dimension, bool reads_linear = false);
 
 struct TrainExample {
   const features::ArticleView* view = nullptr;
@@ -49,6 +54,9 @@ struct TrainExample {
   // Per token, bit t set inside a span of technique t (for outputs 1..);
   // may be empty when the network has one output.
   std::vector<std::uint32_t> techniques;
+  // The linear tagger's token probabilities, held-out (for a stacked
+  // network; empty otherwise).
+  std::vector<float> linear;
 };
 
 struct NetTrainOptions {
@@ -89,8 +97,9 @@ class SequenceTagger {
   std::vector<NamedTensor> parameters() const;
 
   // The network's probability per token (0 for tokens outside sentences).
-  // Thread-safe (inference only).
-  std::vector<float> predict(const features::ArticleView& view) const;
+  // `linear`: the linear tagger's probabilities, required when the network
+  // reads them. Thread-safe (inference only).
+  std::vector<float> predict(const features::ArticleView& view, std::span<const float> linear = {}) const;
 
   struct Impl;
 

@@ -116,15 +116,18 @@ std::vector<std::uint32_t> token_technique_bits(const features::ArticleView& vie
 }
 
 // Trains the neural sequence tagger on the given articles for a fixed
-// number of epochs.
+// number of epochs. `linear`: held-out linear-tagger probabilities of each
+// article for a stacked network, or empty.
 std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<const io::LabelledArticle*>& arts,
                                                            const std::vector<const features::ArticleView*>& views,
+                                                           const std::vector<const std::vector<float>*>& linear,
                                                            const TrainOptions& o, std::uint64_t seed) {
   std::vector<neural::TrainExample> examples;
   for (std::size_t a = 0; a < arts.size(); ++a) {
     examples.push_back({views[a], token_labels(*views[a], arts[a]->techniques),
                         o.neural_techniques ? token_technique_bits(*views[a], arts[a]->techniques)
-                                            : std::vector<std::uint32_t>{}});
+                                            : std::vector<std::uint32_t>{},
+                        linear.empty() ? std::vector<float>{} : *linear[a]});
   }
   neural::NetTrainOptions no;
   no.layers = o.neural_layers;
@@ -160,23 +163,37 @@ Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const st
   t.linear.resize(arts.size());
   if (neural) t.neural.resize(arts.size());
   const features::FeatureHasher tagger_hasher(o.config.tagger_bits);
-  for (int f = 0; f < o.tune_folds; ++f) {
-    std::vector<const io::LabelledArticle*> train_arts;
-    std::vector<const features::ArticleView*> train_views;
+  struct Split {
+    std::vector<const io::LabelledArticle*> arts;
+    std::vector<const features::ArticleView*> views;
+    std::vector<const std::vector<float>*> linear;
+  };
+  auto training_split = [&](int f) {
+    Split s;
     for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (t.fold_of[a] != f) {
-        train_arts.push_back(arts[a]);
-        train_views.push_back(&views[a]);
-      }
+      if (t.fold_of[a] == f) continue;
+      s.arts.push_back(arts[a]);
+      s.views.push_back(&views[a]);
+      s.linear.push_back(&t.linear[a]);
     }
-    const auto weights = train_tagger(train_arts, train_views, o);
-    if (o.rerank) t.classifiers.push_back(train_classifier(train_arts, train_views, o));
-    std::shared_ptr<const neural::SequenceTagger> net;
-    if (neural) net = train_neural(train_arts, train_views, o, o.seed + 13 + static_cast<std::uint64_t>(f));
+    return s;
+  };
+  // The linear tagger first: a stacked network reads its held-out output.
+  for (int f = 0; f < o.tune_folds; ++f) {
+    const auto split = training_split(f);
+    const auto weights = train_tagger(split.arts, split.views, o);
+    if (o.rerank) t.classifiers.push_back(train_classifier(split.arts, split.views, o));
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      if (t.fold_of[a] == f) t.linear[a] = linear_tagger_probabilities(views[a], tagger_hasher, weights);
+    }
+  }
+  for (int f = 0; f < o.tune_folds && neural; ++f) {
+    const auto split = training_split(f);
+    const auto net = train_neural(split.arts, split.views, o.neural_stack ? split.linear : decltype(split.linear){},
+                                  o, o.seed + 13 + static_cast<std::uint64_t>(f));
     for (std::size_t a = 0; a < arts.size(); ++a) {
       if (t.fold_of[a] != f) continue;
-      t.linear[a] = linear_tagger_probabilities(views[a], tagger_hasher, weights);
-      if (net) t.neural[a] = net->predict(views[a]);
+      t.neural[a] = o.neural_stack ? net->predict(views[a], t.linear[a]) : net->predict(views[a]);
     }
     report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
   }
@@ -368,7 +385,13 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   std::shared_ptr<const neural::SequenceTagger> net;
   if (wants_neural(o, arts.size())) {
     report(o, "training the neural sequence tagger");
-    net = train_neural(arts, view_ptrs, o, o.seed + 13);
+    // A stacked network learns from the held-out linear probabilities, the
+    // kind it will read when the final linear tagger meets new articles.
+    std::vector<const std::vector<float>*> linear;
+    if (o.neural_stack && !tuning.linear.empty()) {
+      for (const auto& p : tuning.linear) linear.push_back(&p);
+    }
+    net = train_neural(arts, view_ptrs, linear, o, o.seed + 13);
   }
   std::vector<float> reranker;
   if (!tuning.linear.empty()) {
@@ -376,7 +399,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     if (!tuning.neural.empty()) {
       // The blend of the two taggers that decodes best on held-out folds.
       double best = -1.0;
-      for (float w : {0.3f, 0.4f, 0.5f, 0.6f, 0.7f}) {
+      for (float w : {0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f}) {
         auto probs = tuning.linear;
         for (std::size_t a = 0; a < probs.size(); ++a) blend_probabilities(probs[a], tuning.neural[a], w);
         ModelConfig scratch = config;
@@ -418,7 +441,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   if (net) {
     info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
-                      {"techniques", o.neural_techniques}};
+                      {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
@@ -447,7 +470,7 @@ ArticleResult predict_article(const Model& model, const io::LabelledArticle& art
 
 EvalReport score(const std::vector<const Model*>& model_of, const io::Corpus& corpus,
                  const std::vector<features::ArticleView>& views, const std::vector<ArticleResult>& results,
-                 float threshold_override) {
+                 float threshold_override, bool curve) {
   EvalReport rep;
   rep.articles = corpus.articles.size();
   std::vector<Span> gold_tc, gold_si, tc_pred;
@@ -475,7 +498,7 @@ EvalReport score(const std::vector<const Model*>& model_of, const io::Corpus& co
   rep.si = metrics::span_identification(gold_si, pred);
   rep.flc = metrics::fragment_classification(gold_tc, pred);
   rep.flc_per_technique = metrics::fragment_classification_per_technique(gold_tc, pred);
-  for (float t : threshold_grid()) {
+  for (float t : curve ? threshold_grid() : std::vector<float>{}) {
     auto p = detect_all(t, false);
     rep.curve.push_back({t, metrics::span_identification(gold_si, p), metrics::fragment_classification(gold_tc, p)});
   }
@@ -484,7 +507,7 @@ EvalReport score(const std::vector<const Model*>& model_of, const io::Corpus& co
 
 }  // namespace
 
-EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold) {
+EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold, bool curve) {
   std::vector<features::ArticleView> views;
   std::vector<ArticleResult> results;
   for (const auto& art : corpus.articles) {
@@ -492,10 +515,11 @@ EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshol
     results.push_back(predict_article(model, art, views.back()));
   }
   std::vector<const Model*> model_of(corpus.articles.size(), &model);
-  return score(model_of, corpus, views, results, threshold);
+  return score(model_of, corpus, views, results, threshold, curve);
 }
 
-EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options, unsigned threads) {
+EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options, unsigned threads,
+                          bool curve) {
   const std::size_t n = corpus.articles.size();
   if (n < static_cast<std::size_t>(folds)) throw Error("cross-validation: fewer articles than folds");
   const auto fold_of = assign_folds(n, folds, options.seed);
@@ -533,7 +557,7 @@ EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOption
 
   std::vector<const Model*> model_of(n);
   for (std::size_t a = 0; a < n; ++a) model_of[a] = models[static_cast<std::size_t>(fold_of[a])].get();
-  auto rep = score(model_of, corpus, views, results, -1.0f);
+  auto rep = score(model_of, corpus, views, results, -1.0f, curve);
   // Each fold has its own tuned threshold; report their mean.
   float sum = 0.0f;
   for (const auto& m : models) sum += m->config().threshold;

@@ -31,6 +31,8 @@ struct TrainOptions {
   std::uint32_t neural_layers = 1;
   // Train the network to tell the techniques apart as well (a second task).
   bool neural_techniques = false;
+  // The network reads the linear tagger's held-out probabilities (stacking).
+  bool neural_stack = false;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   ModelConfig config;
@@ -62,17 +64,18 @@ struct EvalReport {
   metrics::PRF flc;
   metrics::TCResult tc;
   std::array<metrics::PRF, kNumTechniques> flc_per_technique{};
-  std::vector<CurvePoint> curve;  // SI and FLC at a range of thresholds
+  std::vector<CurvePoint> curve;  // SI and FLC at a range of thresholds (when asked for)
 };
 
 // Scores `model` on the corpus. A negative threshold means the model's own.
-EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold = -1.0f);
+// `curve`: also measure SI and FLC at a range of thresholds.
+EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold = -1.0f, bool curve = false);
 
 // K-fold cross-validation by article: each fold is scored by a model trained
 // on the other folds; the figures pool the predictions of all folds. Folds
 // run in parallel on up to `threads` threads.
 EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options,
-                          unsigned threads);
+                          unsigned threads, bool curve = false);
 
 // Deterministic assignment of articles to `folds` folds (shuffled by seed).
 std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed);

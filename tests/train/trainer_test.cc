@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "propscan/analyzer.h"
+#include "propscan/error.h"
 
 namespace propscan::train {
 namespace {
@@ -153,6 +154,25 @@ TEST(TrainerTest, StackedNetworkWithTechniqueOutputsTrainsAndPredictsProbabiliti
   const auto again = train_model(all_articles(corpus), o);
   EXPECT_EQ(model->sequence_tagger()->parameters().back().values,
             again->sequence_tagger()->parameters().back().values);
+}
+
+TEST(TrainerTest, StackedNetworkReadsTheLinearTaggersProbabilities) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural_hidden = 8;
+  o.neural_epochs = 2;
+  o.neural_stack = true;
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_NE(model->sequence_tagger(), nullptr);
+  ASSERT_TRUE(model->sequence_tagger()->config().reads_linear);
+  const auto view = model->view(corpus.articles.front().doc.text);
+  const auto probs = model->token_probabilities(view);
+  ASSERT_EQ(probs.neural.size(), view.tokens.size());
+  // What it reads changes what it says; without it, it refuses to guess.
+  auto shifted = probs.linear;
+  for (float& p : shifted) p = 1.0f - p;
+  EXPECT_NE(model->sequence_tagger()->predict(view, shifted), probs.neural);
+  EXPECT_THROW(model->sequence_tagger()->predict(view), Error);
 }
 
 TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
