@@ -7,6 +7,8 @@ APT_PACKAGES=(
   nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev time
+  # Gradient-boosted trees of the passage reranker (training only).
+  libxgboost-dev
   # libtorch uses the system BLAS; the reference one is ~15 times slower.
   libopenblas0-pthread
   # Web page and HTTP API (propscan serve): server library, and the browser

@@ -218,6 +218,7 @@ struct EvalArgs {
   int folds = 0;
   double threshold = -1.0;
   bool curve = false;
+  std::string predictions;
   unsigned threads = 0;
   LexiconArgs lexicons;
   train::TrainOptions options;
@@ -274,6 +275,13 @@ void run_eval(EvalArgs args) {
     report = train::evaluate(*model, corpus, static_cast<float>(args.threshold), args.curve);
   }
   print_report(report, args.curve);
+  if (!args.predictions.empty()) {
+    std::ofstream out(args.predictions);
+    for (const auto& s : report.predictions) {
+      out << s.article_id << '\t' << technique_label(*s.technique) << '\t' << s.start << '\t' << s.end << '\n';
+    }
+    if (!out.flush()) throw Error(args.predictions + ": cannot write the predictions");
+  }
 }
 
 // ---- techniques ------------------------------------------------------------
@@ -316,6 +324,8 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->check(CLI::Range(1, 4));
   cmd->add_flag("--neural-techniques", o.neural_techniques,
                 "Also train the network to tell the 14 techniques apart, token by token");
+  cmd->add_flag("--reranker-trees", o.reranker_trees,
+                "Rerank passages with boosted trees (XGBoost) instead of a logistic model");
   cmd->add_flag("--neural-stack", o.neural_stack,
                 "The network reads the linear tagger's token probabilities too (trained on held-out ones)");
   cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")
@@ -400,6 +410,8 @@ void register_commands(CLI::App& app) {
     cmd->add_option("-t,--threshold", args->threshold, "Detection threshold (default: the model's)")
         ->check(CLI::Range(0.0, 1.0));
     cmd->add_flag("--curve", args->curve, "Also print precision/recall at a range of thresholds");
+    cmd->add_option("--predictions", args->predictions,
+                    "Write the predicted spans (held-out ones with --folds) to FILE, SemEval FLC format");
     cmd->add_option("-j,--threads", args->threads, "Folds trained in parallel (default: all cores)");
     add_training_options(cmd, args->options);
     add_lexicon_options(cmd, args->lexicons);

@@ -15,7 +15,7 @@ namespace propscan {
 Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
              std::string info, ModelLexicons lexicons,
              std::shared_ptr<const neural::SequenceTagger> sequence_tagger,
-             std::vector<float> reranker_weights)
+             std::vector<float> reranker_weights, model::TreeEnsemble reranker_trees)
     : config_(config),
       tagger_hasher_(config.tagger_bits),
       classifier_hasher_(config.classifier_bits),
@@ -24,7 +24,8 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
       info_(std::move(info)),
       lexicons_(std::move(lexicons)),
       sequence_tagger_(std::move(sequence_tagger)),
-      reranker_weights_(std::move(reranker_weights)) {
+      reranker_weights_(std::move(reranker_weights)),
+      reranker_trees_(std::move(reranker_trees)) {
   if (sequence_tagger_ && sequence_tagger_->config().input_dim !=
                               neural::input_dim(lexicons_.vectors.dimension(), sequence_tagger_->config().reads_linear)) {
     throw Error("model: the neural tagger does not fit the word vectors");
@@ -36,6 +37,9 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
   }
   if (!reranker_weights_.empty() && reranker_weights_.size() != (std::size_t{1} << rerank::kBits)) {
     throw Error("model: the reranker weights do not fit");
+  }
+  if (!reranker_trees_.empty() && reranker_trees_.features() != rerank::kDenseFeatures) {
+    throw Error("model: the reranker trees do not fit");
   }
 }
 
@@ -223,11 +227,18 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
   const auto stats = rerank::article_stats(view, token_probs.blend);
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
+  std::array<float, rerank::kDenseFeatures> row{};
+  const auto& trees = model.reranker_trees();
   for (auto& cand : cands) {
-    x.clear();
     const auto techniques = model.technique_probabilities(view, cand.span.start, cand.span.end);
-    rerank::candidate_features(view, token_probs, stats, cand, techniques, hasher, x);
-    cand.span.score = model::logistic_predict(model.reranker_weights(), x);
+    if (!trees.empty()) {
+      rerank::dense_features(view, token_probs, stats, cand, techniques, row);
+      cand.span.score = trees.probability(row);
+    } else {
+      x.clear();
+      rerank::candidate_features(view, token_probs, stats, cand, techniques, hasher, x);
+      cand.span.score = model::logistic_predict(model.reranker_weights(), x);
+    }
   }
   return rerank::select(std::move(cands), threshold);
 }
@@ -250,7 +261,8 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     std::erase_if(found, [threshold](const Span& s) { return s.score < threshold; });
     return found;
   };
-  auto spans = model.reranker_weights().empty() ? decode(c.extent_threshold)
+  const bool reranked = !model.reranker_weights().empty() || !model.reranker_trees().empty();
+  auto spans = !reranked ? decode(c.extent_threshold)
                                                 : reranked_passages(model, view, token_probs, threshold, article_id);
   // The strongest cores inside a passage are passages of their own (a loaded
   // word inside a sentence of doubt): decoded again at a higher extent.

@@ -13,6 +13,7 @@
 #include "features/article.h"
 #include "features/hashing.h"
 #include "lexicon/word_vectors.h"
+#include "model/trees.h"
 #include "neural/sequence_tagger.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
@@ -61,7 +62,7 @@ class Model {
   Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
         std::string info, ModelLexicons lexicons = {},
         std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr,
-        std::vector<float> reranker_weights = {});
+        std::vector<float> reranker_weights = {}, model::TreeEnsemble reranker_trees = {});
 
   // The article prepared for this model's features (tokens, sentences,
   // word vectors, valence).
@@ -85,6 +86,9 @@ class Model {
   // Weights of the passage reranker (see reranker.h); empty when the model
   // has none and passages are decoded at the extent threshold.
   const std::vector<float>& reranker_weights() const { return reranker_weights_; }
+  // The boosted-tree reranker over rerank::dense_features; when present it
+  // is used instead of the weights.
+  const model::TreeEnsemble& reranker_trees() const { return reranker_trees_; }
 
   // Probability of each technique for the passage [start, end).
   // `siblings`: all passages being labelled in the article (see span_features).
@@ -112,6 +116,7 @@ class Model {
   ModelLexicons lexicons_;
   std::shared_ptr<const neural::SequenceTagger> sequence_tagger_;
   std::vector<float> reranker_weights_;
+  model::TreeEnsemble reranker_trees_;
 };
 
 }  // namespace propscan

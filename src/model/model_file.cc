@@ -132,6 +132,20 @@ void save_model(const Model& model, const std::string& path) {
     }
   }
   payload.put_floats(model.reranker_weights());
+  // The boosted-tree reranker: trees of (feature, threshold, yes, no, leaf).
+  const auto& trees = model.reranker_trees();
+  payload.put<std::uint32_t>(trees.features());
+  payload.put<std::uint64_t>(trees.trees().size());
+  for (const auto& nodes : trees.trees()) {
+    payload.put<std::uint64_t>(nodes.size());
+    for (const auto& node : nodes) {
+      payload.put<std::int32_t>(node.feature);
+      payload.put<float>(node.threshold);
+      payload.put<std::int32_t>(node.yes);
+      payload.put<std::int32_t>(node.no);
+      payload.put<float>(node.leaf);
+    }
+  }
   const std::string& raw = payload.bytes();
 
   uLongf packed_size = compressBound(raw.size());
@@ -262,9 +276,26 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       net = std::make_shared<const neural::SequenceTagger>(nc, params);
     }
     auto reranker = r.get_floats();
+    const auto tree_features = r.get<std::uint32_t>();
+    const auto n_trees = r.get<std::uint64_t>();
+    if (n_trees > 100'000) r.fail("bad tree count");
+    std::vector<std::vector<model::TreeNode>> trees(n_trees);
+    for (auto& nodes : trees) {
+      const auto n_nodes = r.get<std::uint64_t>();
+      if (n_nodes > 1'000'000) r.fail("bad tree size");
+      nodes.resize(n_nodes);
+      for (auto& node : nodes) {
+        node.feature = r.get<std::int32_t>();
+        node.threshold = r.get<float>();
+        node.yes = r.get<std::int32_t>();
+        node.no = r.get<std::int32_t>();
+        node.leaf = r.get<float>();
+      }
+    }
     if (!r.at_end()) r.fail("trailing bytes in payload");
     return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
-                                         std::move(lexicons), std::move(net), std::move(reranker));
+                                         std::move(lexicons), std::move(net), std::move(reranker),
+                                         model::TreeEnsemble(std::move(trees), tree_features));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(path)) throw;
     r.fail(e.what());

@@ -69,26 +69,68 @@ std::vector<Candidate> candidates(const features::ArticleView& view, const std::
   return out;
 }
 
+namespace {
+
+// What both rerankers see of a candidate.
+struct Shape {
+  int tokens = 0;
+  std::size_t sentence = 0;
+  float mean = 0.0f, lo = 1.0f, hi = 0.0f;
+  float linear = 0.0f, neural = 0.0f;  // each tagger's own mean
+  bool quote = false, exclaim = false, question = false;
+  int words_before = 0, words_after = 0, sentence_words = 0;
+  float cover = 0.0f;                // share of the sentence's words inside
+  float before = 0.0f, after = 0.0f;  // probabilities just outside its edges
+};
+
+Shape shape_of(const features::ArticleView& view, const TokenProbabilities& token_probs, const Candidate& c) {
+  const auto& probs = token_probs.blend;
+  Shape s;
+  const int a = c.first_token, b = c.end_token;
+  s.tokens = b - a;
+  s.sentence = static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(a)]);
+  for (int k = a; k < b; ++k) {
+    const auto u = static_cast<std::size_t>(k);
+    const float p = probs[u];
+    s.mean += p;
+    s.lo = std::min(s.lo, p);
+    s.hi = std::max(s.hi, p);
+    if (!token_probs.neural.empty()) {
+      s.linear += token_probs.linear[u];
+      s.neural += token_probs.neural[u];
+    }
+    const auto& w = view.words[u];
+    s.quote = s.quote || view.in_quotes[u] || w == "\"" || w == "\u201c" || w == "\u201d";
+    s.exclaim = s.exclaim || w == "!";
+    s.question = s.question || w == "?";
+  }
+  const auto n = static_cast<float>(std::max(1, s.tokens));
+  s.mean /= n;
+  s.linear = token_probs.neural.empty() ? s.mean : s.linear / n;
+  s.neural = token_probs.neural.empty() ? s.mean : s.neural / n;
+  for (int k = view.sentence_first_token[s.sentence]; k < view.sentence_end_token[s.sentence]; ++k) {
+    if (!is_word(view, k)) continue;
+    ++s.sentence_words;
+    if (k < a) ++s.words_before;
+    if (k >= b) ++s.words_after;
+  }
+  s.cover = s.sentence_words ? static_cast<float>(s.sentence_words - s.words_before - s.words_after) /
+                                   static_cast<float>(s.sentence_words)
+                             : 0.0f;
+  s.before = a > 0 ? probs[static_cast<std::size_t>(a - 1)] : 0.0f;
+  s.after = b < static_cast<int>(probs.size()) ? probs[static_cast<std::size_t>(b)] : 0.0f;
+  return s;
+}
+
+}  // namespace
+
 void candidate_features(const features::ArticleView& view, const TokenProbabilities& token_probs,
                         const ArticleStats& stats, const Candidate& c,
                         const std::array<float, kNumTechniques>& techniques, const features::FeatureHasher& hasher,
                         features::SparseVector& x) {
-  const auto& probs = token_probs.blend;
-  const int a = c.first_token, b = c.end_token, n = b - a;
-  const auto sent = static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(a)]);
-  float mean = 0.0f, lo = 1.0f, hi = 0.0f;
-  bool quote = false, exclaim = false, question = false;
-  for (int k = a; k < b; ++k) {
-    const float p = probs[static_cast<std::size_t>(k)];
-    mean += p;
-    lo = std::min(lo, p);
-    hi = std::max(hi, p);
-    const auto& w = view.words[static_cast<std::size_t>(k)];
-    quote = quote || view.in_quotes[static_cast<std::size_t>(k)] || w == "\"" || w == "\u201c" || w == "\u201d";
-    exclaim = exclaim || w == "!";
-    question = question || w == "?";
-  }
-  mean /= static_cast<float>(std::max(1, n));
+  const Shape s = shape_of(view, token_probs, c);
+  const int n = s.tokens;
+  const float mean = s.mean, lo = s.lo, hi = s.hi;
   const std::string len = length_bucket(n);
   const std::string m = tenth(mean);
 
@@ -107,51 +149,34 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
 
   // Each tagger's own view of it: where they disagree, which to believe
   // depends on the passage.
-  auto mean_of = [&](const std::vector<float>& p) {
-    float total = 0.0f;
-    for (int k = a; k < b; ++k) total += p[static_cast<std::size_t>(k)];
-    return total / static_cast<float>(std::max(1, n));
-  };
   if (!token_probs.neural.empty()) {
-    const float lin = mean_of(token_probs.linear), net = mean_of(token_probs.neural);
-    hasher.add(x, "linear", "", lin);
-    hasher.add(x, "neural", "", net);
-    hasher.add(x, "linear=", tenth(lin));
-    hasher.add(x, "neural=", tenth(net));
-    hasher.add(x, "linear*neural=", tenth(lin) + "|" + tenth(net));
-    hasher.add(x, "neural*len=", tenth(net) + "|" + len);
+    hasher.add(x, "linear", "", s.linear);
+    hasher.add(x, "neural", "", s.neural);
+    hasher.add(x, "linear=", tenth(s.linear));
+    hasher.add(x, "neural=", tenth(s.neural));
+    hasher.add(x, "linear*neural=", tenth(s.linear) + "|" + tenth(s.neural));
+    hasher.add(x, "neural*len=", tenth(s.neural) + "|" + len);
   }
 
   // The sentence around it.
-  int words_before = 0, words_after = 0, sentence_words = 0;
-  for (int k = view.sentence_first_token[sent]; k < view.sentence_end_token[sent]; ++k) {
-    if (!is_word(view, k)) continue;
-    ++sentence_words;
-    if (k < a) ++words_before;
-    if (k >= b) ++words_after;
-  }
-  const float cover = sentence_words ? static_cast<float>(sentence_words - words_before - words_after) /
-                                           static_cast<float>(sentence_words)
-                                     : 0.0f;
-  hasher.add(x, "cover", "", cover);
-  hasher.add(x, "cover=", tenth(cover));
-  hasher.add(x, "mean*cover=", m + "|" + tenth(cover));
+  const auto sent = s.sentence;
+  hasher.add(x, "cover", "", s.cover);
+  hasher.add(x, "cover=", tenth(s.cover));
+  hasher.add(x, "mean*cover=", m + "|" + tenth(s.cover));
   hasher.add(x, "mean*extent=", m + "|" + std::to_string(c.extent));
   hasher.add(x, "max*len=", tenth(hi) + "|" + len);
   hasher.add(x, "sent_mean*len=", tenth(stats.sentence_mean[sent]) + "|" + len);
   hasher.add(x, "mean-sent=",
              std::to_string(static_cast<int>(std::floor((mean - stats.sentence_mean[sent]) * 10.0f))));
-  hasher.add(x, "whole_start", words_before == 0 ? "1" : "0");
-  hasher.add(x, "whole_end", words_after == 0 ? "1" : "0");
+  hasher.add(x, "whole_start", s.words_before == 0 ? "1" : "0");
+  hasher.add(x, "whole_end", s.words_after == 0 ? "1" : "0");
   hasher.add(x, "sent_mean=", tenth(stats.sentence_mean[sent]));
   hasher.add(x, "sent_max=", tenth(stats.sentence_max[sent]));
   hasher.add(x, "sent_mean", "", stats.sentence_mean[sent]);
-  hasher.add(x, "title", view.line_of_token[static_cast<std::size_t>(a)] == 0 ? "1" : "0");
+  hasher.add(x, "title", view.line_of_token[static_cast<std::size_t>(c.first_token)] == 0 ? "1" : "0");
   // How sharply the probabilities fall at its edges.
-  const float before = a > 0 ? probs[static_cast<std::size_t>(a - 1)] : 0.0f;
-  const float after = b < static_cast<int>(probs.size()) ? probs[static_cast<std::size_t>(b)] : 0.0f;
-  hasher.add(x, "edge_before=", tenth(before));
-  hasher.add(x, "edge_after=", tenth(after));
+  hasher.add(x, "edge_before=", tenth(s.before));
+  hasher.add(x, "edge_after=", tenth(s.after));
 
   // The article: some are dense with propaganda, others barely touched.
   hasher.add(x, "art_mean=", tenth(stats.mean * 2.0f));
@@ -159,9 +184,9 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
   hasher.add(x, "art_mean", "", stats.mean);
 
   // What it looks like.
-  hasher.add(x, "quote", quote ? "1" : "0");
-  hasher.add(x, "exclaim", exclaim ? "1" : "0");
-  hasher.add(x, "question", question ? "1" : "0");
+  hasher.add(x, "quote", s.quote ? "1" : "0");
+  hasher.add(x, "exclaim", s.exclaim ? "1" : "0");
+  hasher.add(x, "question", s.question ? "1" : "0");
 
   // Which technique it would be.
   const auto best = static_cast<std::size_t>(std::max_element(techniques.begin(), techniques.end()) -
@@ -173,6 +198,30 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
   for (std::size_t t = 0; t < techniques.size(); ++t) {
     hasher.add(x, "tech_p", technique_label(static_cast<Technique>(t)), techniques[t]);
   }
+}
+
+void dense_features(const features::ArticleView& view, const TokenProbabilities& token_probs,
+                    const ArticleStats& stats, const Candidate& c,
+                    const std::array<float, kNumTechniques>& techniques, std::span<float> x) {
+  const Shape s = shape_of(view, token_probs, c);
+  const auto sentences = stats.sentence_mean.size();
+  const auto sent = s.sentence;
+  const float* t = techniques.data();
+  const float out[] = {
+      s.mean, s.hi, s.lo, static_cast<float>(s.tokens), static_cast<float>(c.extent),
+      s.linear, s.neural, s.cover,
+      static_cast<float>(s.words_before), static_cast<float>(s.words_after), static_cast<float>(s.sentence_words),
+      stats.sentence_mean[sent], stats.sentence_max[sent],
+      sent > 0 ? stats.sentence_mean[sent - 1] : 0.0f, sent + 1 < sentences ? stats.sentence_mean[sent + 1] : 0.0f,
+      s.before, s.after, stats.mean, stats.dense,
+      static_cast<float>(sent) / static_cast<float>(std::max<std::size_t>(1, sentences)),
+      static_cast<float>(c.span.length()),
+      view.line_of_token[static_cast<std::size_t>(c.first_token)] == 0 ? 1.0f : 0.0f,
+      s.quote ? 1.0f : 0.0f, s.exclaim ? 1.0f : 0.0f, s.question ? 1.0f : 0.0f,
+      *std::max_element(techniques.begin(), techniques.end()),
+      t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13]};
+  static_assert(std::size(out) == kDenseFeatures);
+  std::copy(std::begin(out), std::end(out), x.begin());
 }
 
 float gold_share(const Candidate& c, const std::vector<std::uint8_t>& covered) {

@@ -15,6 +15,7 @@
 #include "features/extract.h"
 #include "model/linear.h"
 #include "model/reranker.h"
+#include "train/boosting.h"
 #include "propscan/error.h"
 
 namespace propscan::train {
@@ -200,11 +201,17 @@ Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const st
   return t;
 }
 
+struct Reranker {
+  double f1 = 0.0;             // held-out SI F1 at the chosen threshold
+  std::vector<float> weights;  // the logistic reranker's, or
+  model::TreeEnsemble trees;   // the boosted trees
+};
+
 // Trains the passage reranker on the held-out candidates and sets the score
 // threshold that gives the best SI F1 on its own held-out scores (each
 // tuning fold scored by a reranker trained on the others); returns that F1
-// and the weights trained on all candidates.
-std::pair<double, std::vector<float>> train_reranker(const std::vector<const io::LabelledArticle*>& arts,
+// and the reranker trained on all candidates.
+Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
                                                      const std::vector<features::ArticleView>& views,
                                                      const Tuning& t, const TrainOptions& o, ModelConfig& config) {
   const features::FeatureHasher classifier_hasher(o.config.classifier_bits);
@@ -212,6 +219,7 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
   std::vector<std::vector<rerank::Candidate>> candidates(arts.size());
   std::vector<std::vector<features::SparseVector>> features(arts.size());
   std::vector<std::vector<float>> targets(arts.size());
+  std::vector<std::vector<float>> rows(arts.size());  // dense features, for trees
   for (std::size_t a = 0; a < arts.size(); ++a) {
     const auto& probs = t.probs[a];
     const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
@@ -225,7 +233,13 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
       const auto techniques =
           classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, {});
       features::SparseVector x;
-      rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
+      if (o.reranker_trees) {
+        rows[a].resize(rows[a].size() + rerank::kDenseFeatures);
+        rerank::dense_features(views[a], token_probs, stats, c, techniques,
+                               std::span<float>(rows[a]).last(rerank::kDenseFeatures));
+      } else {
+        rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
+      }
       features[a].push_back(std::move(x));
       // A passage is worth what it adds to SI precision and to SI recall:
       // trained on precision alone, the reranker prefers cores too short
@@ -247,13 +261,35 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
     }
     return model::train_logistic(xs, ys, 1u << rerank::kBits, sgd);
   };
+  BoostOptions boost;
+  boost.seed = o.seed + 19;
+  auto fit_trees = [&](auto&& include) {
+    std::vector<float> xs, ys;
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      if (!include(a)) continue;
+      xs.insert(xs.end(), rows[a].begin(), rows[a].end());
+      ys.insert(ys.end(), targets[a].begin(), targets[a].end());
+    }
+    return train_boosted_trees(xs, rerank::kDenseFeatures, ys, boost);
+  };
   std::vector<std::vector<rerank::Candidate>> scored = candidates;
   for (int f = 0; f < o.tune_folds; ++f) {
-    const auto w = fit([&](std::size_t a) { return t.fold_of[a] != f; });
+    auto held_out = [&](std::size_t a) { return t.fold_of[a] != f; };
+    std::vector<float> w;
+    model::TreeEnsemble trees;
+    if (o.reranker_trees) {
+      trees = fit_trees(held_out);
+    } else {
+      w = fit(held_out);
+    }
     for (std::size_t a = 0; a < arts.size(); ++a) {
       if (t.fold_of[a] != f) continue;
       for (std::size_t k = 0; k < scored[a].size(); ++k) {
-        scored[a][k].span.score = model::logistic_predict(w, features[a][k]);
+        scored[a][k].span.score =
+            o.reranker_trees
+                ? trees.probability(std::span<const float>(rows[a]).subspan(k * rerank::kDenseFeatures,
+                                                                            rerank::kDenseFeatures))
+                : model::logistic_predict(w, features[a][k]);
       }
     }
   }
@@ -279,7 +315,15 @@ std::pair<double, std::vector<float>> train_reranker(const std::vector<const io:
   };
   const auto [best_f1, threshold] = best_threshold(scored);
   config.threshold = threshold;
-  return {best_f1, fit([](std::size_t) { return true; })};
+  Reranker r;
+  r.f1 = best_f1;
+  auto everything = [](std::size_t) { return true; };
+  if (o.reranker_trees) {
+    r.trees = fit_trees(everything);
+  } else {
+    r.weights = fit(everything);
+  }
+  return r;
 }
 
 // Sets the extent threshold, score calibration and score threshold that give
@@ -393,7 +437,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     }
     net = train_neural(arts, view_ptrs, linear, o, o.seed + 13);
   }
-  std::vector<float> reranker;
+  Reranker reranker;
   if (!tuning.linear.empty()) {
     tuning.probs = tuning.linear;
     if (!tuning.neural.empty()) {
@@ -419,10 +463,9 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     report(o, msg.str());
     if (o.rerank) {
       report(o, "training the passage reranker");
-      double rerank_f1 = 0.0;
-      std::tie(rerank_f1, reranker) = train_reranker(arts, views, tuning, o, config);
+      reranker = train_reranker(arts, views, tuning, o, config);
       std::ostringstream m2;
-      m2 << "  reranker score threshold " << config.threshold << " (held-out SI F1 " << rerank_f1 << ")";
+      m2 << "  reranker score threshold " << config.threshold << " (held-out SI F1 " << reranker.f1 << ")";
       report(o, m2.str());
     }
   }
@@ -437,7 +480,9 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"extent_threshold", config.extent_threshold},
                          {"calibration", {config.calibration_a, config.calibration_b}},
                          {"threshold", config.threshold},
-                         {"reranker", !reranker.empty()}};
+                         {"reranker", !reranker.trees.empty()     ? "trees"
+                                      : !reranker.weights.empty() ? "linear"
+                                                                  : "none"}};
   if (net) {
     info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
@@ -445,7 +490,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
-                                       std::move(reranker));
+                                       std::move(reranker.weights), std::move(reranker.trees));
 }
 
 namespace {
@@ -496,6 +541,7 @@ EvalReport score(const std::vector<const Model*>& model_of, const io::Corpus& co
   auto pred = detect_all(threshold_override, own);
   rep.threshold = own ? model_of.front()->config().threshold : threshold_override;
   rep.si = metrics::span_identification(gold_si, pred);
+  rep.predictions = pred;
   rep.flc = metrics::fragment_classification(gold_tc, pred);
   rep.flc_per_technique = metrics::fragment_classification_per_technique(gold_tc, pred);
   for (float t : curve ? threshold_grid() : std::vector<float>{}) {

@@ -35,6 +35,9 @@ struct TrainOptions {
   bool neural_stack = false;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
+  // Boosted trees over dense candidate features instead of the logistic
+  // reranker over hashed ones.
+  bool reranker_trees = false;
   ModelConfig config;
   // Word vectors and valence to train with (copied into the model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;
@@ -65,6 +68,7 @@ struct EvalReport {
   metrics::TCResult tc;
   std::array<metrics::PRF, kNumTechniques> flc_per_technique{};
   std::vector<CurvePoint> curve;  // SI and FLC at a range of thresholds (when asked for)
+  std::vector<Span> predictions;  // the spans scored by the headline figures, article by article
 };
 
 // Scores `model` on the corpus. A negative threshold means the model's own.

@@ -72,6 +72,28 @@ TEST(ModelFileTest, RoundTripKeepsEveryField) {
   fs::remove(path);
 }
 
+TEST(ModelFileTest, RoundTripKeepsTheRerankerTrees) {
+  const Model base = tiny_model();
+  // Candidates whose mean token probability is below 0.4 score low, others high.
+  std::vector<model::TreeNode> tree = {{0, 0.4f, 1, 2, 0.0f}, {-1, 0.0f, 0, 0, -2.0f}, {-1, 0.0f, 0, 0, 2.0f}};
+  const Model original(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, nullptr, {},
+                       model::TreeEnsemble({tree, tree}, rerank::kDenseFeatures));
+  const auto path = temp_path(".model");
+  save_model(original, path);
+  auto loaded = load_model(path);
+  fs::remove(path);
+  ASSERT_EQ(loaded->reranker_trees().trees().size(), 2u);
+  std::vector<float> row(rerank::kDenseFeatures, 0.0f);
+  row[0] = 0.5f;
+  EXPECT_FLOAT_EQ(loaded->reranker_trees().margin(row), 4.0f);
+  row[0] = 0.1f;
+  EXPECT_FLOAT_EQ(loaded->reranker_trees().margin(row), -4.0f);
+  // Trees over the wrong number of features do not make a model.
+  EXPECT_THROW(Model(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, nullptr, {},
+                     model::TreeEnsemble({tree}, 3)),
+               Error);
+}
+
 TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   const Model base = tiny_model();
   // Two stacked layers and technique outputs: the file keeps the whole shape.
