@@ -326,6 +326,10 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
                 "Also train the network to tell the 14 techniques apart, token by token");
   cmd->add_flag("--reranker-trees", o.reranker_trees,
                 "Rerank passages with boosted trees (XGBoost) instead of a logistic model");
+  cmd->add_option("--neural-members", o.neural_members,
+                  "Networks in the neural tagger's ensemble, each trained from its own seed")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
   cmd->add_flag("--neural-stack", o.neural_stack,
                 "The network reads the linear tagger's token probabilities too (trained on held-out ones)");
   cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")

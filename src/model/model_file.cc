@@ -122,6 +122,7 @@ void save_model(const Model& model, const std::string& path) {
     payload.put<std::uint32_t>(net->config().layers);
     payload.put<std::uint32_t>(net->config().outputs);
     payload.put<std::uint8_t>(net->config().reads_linear ? 1 : 0);
+    payload.put<std::uint32_t>(net->config().members);
     const auto params = net->parameters();
     payload.put<std::uint64_t>(params.size());
     for (const auto& p : params) {
@@ -259,12 +260,13 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       const auto reads_linear = r.get<std::uint8_t>();
       if (reads_linear > 1) r.fail("bad network flag");
       nc.reads_linear = reads_linear == 1;
+      nc.members = r.get<std::uint32_t>();
       if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096 || nc.layers == 0 ||
-          nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64) {
+          nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64 || nc.members == 0 || nc.members > 16) {
         r.fail("bad network size");
       }
       const auto n_params = r.get<std::uint64_t>();
-      if (n_params > 64) r.fail("bad parameter count");
+      if (n_params > 1024) r.fail("bad parameter count");
       std::vector<neural::NamedTensor> params(n_params);
       for (auto& p : params) {
         p.name = r.get_string();

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <mutex>
-#include <optional>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -110,22 +110,45 @@ void set_threads(int threads) {
 }
 
 struct SequenceTagger::Impl {
-  Net net{nullptr};
+  std::vector<Net> nets;  // the ensemble's members
 };
 
-SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed) : config_(config), impl_(std::make_unique<Impl>()) {
+namespace {
+
+// Member 0's parameters keep the one-network names; member k's are "m<k>.".
+std::string member_prefix(std::size_t k) {
+  std::string prefix;
+  if (k > 0) {
+    prefix.push_back('m');
+    prefix.append(std::to_string(k));
+    prefix.push_back('.');
+  }
+  return prefix;
+}
+
+}  // namespace
+
+SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed)
+    : config_(config), impl_(std::make_unique<Impl>()) {
+  if (config.members == 0 || config.members > 16) throw Error("neural tagger: bad ensemble size");
   // Initial weights come from the global generator: seed and draw under a
   // lock so networks built in parallel threads stay reproducible.
   static std::mutex init_mutex;
   std::lock_guard lock(init_mutex);
-  torch::manual_seed(seed);
-  impl_->net = Net(config);
-  impl_->net->eval();
+  for (std::uint32_t m = 0; m < config.members; ++m) {
+    torch::manual_seed(seed + 7919 * m);
+    impl_->nets.push_back(Net(config));
+    impl_->nets.back()->eval();
+  }
 }
 
 SequenceTagger::SequenceTagger(NetConfig config, const std::vector<NamedTensor>& parameters)
     : SequenceTagger(config, 0) {
-  auto named = impl_->net->named_parameters();
+  torch::OrderedDict<std::string, torch::Tensor> named;
+  for (std::size_t k = 0; k < impl_->nets.size(); ++k) {
+    for (const auto& item : impl_->nets[k]->named_parameters())
+      named.insert(member_prefix(k) + item.key(), item.value());
+  }
   if (named.size() != parameters.size()) throw Error("neural tagger: wrong number of parameter tensors");
   torch::NoGradGuard no_grad;
   for (const auto& p : parameters) {
@@ -142,20 +165,24 @@ SequenceTagger::~SequenceTagger() = default;
 
 std::vector<NamedTensor> SequenceTagger::parameters() const {
   std::vector<NamedTensor> out;
-  for (const auto& item : impl_->net->named_parameters()) {
-    auto t = item.value().detach().contiguous();
-    NamedTensor nt;
-    nt.name = item.key();
-    nt.shape = t.sizes().vec();
-    nt.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-    out.push_back(std::move(nt));
+  for (std::size_t k = 0; k < impl_->nets.size(); ++k) {
+    for (const auto& item : impl_->nets[k]->named_parameters()) {
+      auto t = item.value().detach().contiguous();
+      NamedTensor nt;
+      nt.name = member_prefix(k) + item.key();
+      nt.shape = t.sizes().vec();
+      nt.values.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+      out.push_back(std::move(nt));
+    }
   }
   return out;
 }
 
 std::vector<float> SequenceTagger::predict(const features::ArticleView& view, std::span<const float> linear) const {
   if (config_.reads_linear != !linear.empty() || (!linear.empty() && linear.size() != view.tokens.size())) {
-    throw Error("neural tagger: the linear tagger's probabilities are missing or do not fit");
+    throw Error(
+        "neural tagger: the linear tagger's probabilities are missing "
+        "or do not fit");
   }
   std::vector<float> probs(view.tokens.size(), 0.0f);
   auto seqs = sentences_of(view, 0);
@@ -163,7 +190,10 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
   const auto inputs = token_inputs(view, linear);
   torch::NoGradGuard no_grad;
   auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
-  auto p = torch::sigmoid(impl_->net->forward(x).select(2, 0)).contiguous();
+  auto p = torch::sigmoid(impl_->nets.front()->forward(x).select(2, 0));
+  for (std::size_t k = 1; k < impl_->nets.size(); ++k) p = p + torch::sigmoid(impl_->nets[k]->forward(x).select(2, 0));
+  if (impl_->nets.size() > 1) p = p / static_cast<double>(impl_->nets.size());
+  p = p.contiguous();
   auto acc = p.accessor<float, 2>();
   for (std::size_t b = 0; b < seqs.size(); ++b) {
     for (int t = seqs[b].first; t < seqs[b].end; ++t) {
@@ -174,12 +204,30 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
 }
 
 std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>& train,
-                                                      const std::vector<TrainExample>& held_out,
-                                                      int vector_dimension, const NetTrainOptions& o) {
+                                                      const std::vector<TrainExample>& held_out, int vector_dimension,
+                                                      const NetTrainOptions& o) {
+  if (o.members > 1) {
+    // Each member trained on its own from its own seed, then joined.
+    std::vector<NamedTensor> all;
+    NetConfig config;
+    for (std::uint32_t m = 0; m < o.members; ++m) {
+      NetTrainOptions one = o;
+      one.members = 1;
+      one.seed = o.seed + 104729 * m;
+      auto member = train_sequence_tagger(train, held_out, vector_dimension, one);
+      config = member->config();
+      for (auto& p : member->parameters()) {
+        p.name = member_prefix(m) + p.name;
+        all.push_back(std::move(p));
+      }
+    }
+    config.members = o.members;
+    return std::make_unique<SequenceTagger>(config, all);
+  }
   const bool stacked = !train.empty() && !train.front().linear.empty();
   NetConfig config{input_dim(vector_dimension, stacked), o.hidden, o.layers, 1 + o.technique_outputs, stacked};
   auto tagger = std::make_unique<SequenceTagger>(config, o.seed);
-  Net& net = tagger->impl_->net;
+  Net& net = tagger->impl_->nets.front();
 
   std::vector<std::vector<float>> inputs(train.size());
   std::vector<const std::vector<float>*> input_ptrs(train.size());
@@ -190,13 +238,15 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
     auto s = sentences_of(*train[e].view, e);
     seqs.insert(seqs.end(), s.begin(), s.end());
   }
-  // Batches of similar length waste little on padding; their order is shuffled each epoch.
+  // Batches of similar length waste little on padding; their order is shuffled
+  // each epoch.
   std::stable_sort(seqs.begin(), seqs.end(),
                    [](const Sequence& a, const Sequence& b) { return a.end - a.first < b.end - b.first; });
   std::vector<std::vector<Sequence>> batches;
   for (std::size_t i = 0; i < seqs.size(); i += static_cast<std::size_t>(o.batch_size)) {
-    batches.emplace_back(seqs.begin() + static_cast<std::ptrdiff_t>(i),
-                         seqs.begin() + static_cast<std::ptrdiff_t>(std::min(seqs.size(), i + static_cast<std::size_t>(o.batch_size))));
+    batches.emplace_back(
+        seqs.begin() + static_cast<std::ptrdiff_t>(i),
+        seqs.begin() + static_cast<std::ptrdiff_t>(std::min(seqs.size(), i + static_cast<std::size_t>(o.batch_size))));
   }
 
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
@@ -250,7 +300,8 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
     }
     net->eval();
     std::ostringstream msg;
-    msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss " << total_loss / static_cast<double>(batches.size());
+    msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss "
+        << total_loss / static_cast<double>(batches.size());
     if (o.select && !held_out.empty()) {
       std::vector<std::vector<float>> probs;
       for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view, ex.linear));

@@ -30,6 +30,9 @@ struct NetConfig {
   // Reads the linear tagger's token probability as an input too (stacking):
   // the network then weighs the linear tagger's lexical evidence in context.
   bool reads_linear = false;
+  // Networks of this shape trained from different seeds whose
+  // probabilities are averaged (an ensemble).
+  std::uint32_t members = 1;
 };
 
 // One named parameter tensor, flattened, as stored in a model file.
@@ -66,6 +69,7 @@ struct NetTrainOptions {
   // by `technique_loss_weight` against the main output's.
   std::uint32_t technique_outputs = 0;
   float technique_loss_weight = 0.5f;
+  std::uint32_t members = 1;  // networks in the ensemble, each from its own seed
   int epochs = 8;
   float learning_rate = 2e-3f;
   int batch_size = 32;

@@ -132,6 +132,7 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   }
   neural::NetTrainOptions no;
   no.layers = o.neural_layers;
+  no.members = o.neural_members;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
   no.hidden = o.neural_hidden;
@@ -486,7 +487,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   if (net) {
     info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
-                      {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear}};
+                      {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear},
+                      {"members", o.neural_members}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),

@@ -33,6 +33,8 @@ struct TrainOptions {
   bool neural_techniques = false;
   // The network reads the linear tagger's held-out probabilities (stacking).
   bool neural_stack = false;
+  // Networks averaged in the neural tagger, each trained from its own seed.
+  std::uint32_t neural_members = 1;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   // Boosted trees over dense candidate features instead of the logistic

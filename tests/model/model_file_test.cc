@@ -96,8 +96,8 @@ TEST(ModelFileTest, RoundTripKeepsTheRerankerTrees) {
 
 TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   const Model base = tiny_model();
-  // Two stacked layers and technique outputs: the file keeps the whole shape.
-  auto net = std::make_shared<const neural::SequenceTagger>(neural::NetConfig{neural::input_dim(0), 6, 2, 15}, 3);
+  // Two stacked layers, technique outputs, two members: the file keeps the whole shape.
+  auto net = std::make_shared<const neural::SequenceTagger>(neural::NetConfig{neural::input_dim(0), 6, 2, 15, false, 2}, 3);
   ModelConfig config = base.config();
   config.neural_weight = 0.3f;
   std::vector<float> reranker(std::size_t{1} << rerank::kBits);
@@ -112,6 +112,7 @@ TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   EXPECT_EQ(loaded->sequence_tagger()->config().hidden, 6u);
   EXPECT_EQ(loaded->sequence_tagger()->config().layers, 2u);
   EXPECT_EQ(loaded->sequence_tagger()->config().outputs, 15u);
+  EXPECT_EQ(loaded->sequence_tagger()->config().members, 2u);
   const auto a = original.sequence_tagger()->parameters();
   const auto b = loaded->sequence_tagger()->parameters();
   ASSERT_EQ(a.size(), b.size());

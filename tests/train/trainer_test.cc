@@ -175,6 +175,27 @@ TEST(TrainerTest, StackedNetworkReadsTheLinearTaggersProbabilities) {
   EXPECT_THROW(model->sequence_tagger()->predict(view), Error);
 }
 
+TEST(TrainerTest, EnsembleAveragesItsMembers) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural_hidden = 8;
+  o.neural_epochs = 2;
+  o.neural_members = 2;
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_NE(model->sequence_tagger(), nullptr);
+  EXPECT_EQ(model->sequence_tagger()->config().members, 2u);
+  // Two networks' worth of parameters, the second under its own names.
+  const auto params = model->sequence_tagger()->parameters();
+  ASSERT_EQ(params.size() % 2, 0u);
+  EXPECT_EQ(params[params.size() / 2].name.rfind("m1.", 0), 0u);
+  EXPECT_NE(params.front().values, params[params.size() / 2].values);
+  const auto view = model->view(corpus.articles.front().doc.text);
+  for (float p : model->sequence_tagger()->predict(view)) {
+    EXPECT_GE(p, 0.0f);
+    EXPECT_LE(p, 1.0f);
+  }
+}
+
 TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
   auto folds = assign_folds(10, 3, 42);
   EXPECT_EQ(folds, assign_folds(10, 3, 42));
