@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Where SI is lost: sentence (line) detection or span extent.
+
+Reads predicted spans (SemEval FLC or SI rows, as `propscan eval --folds K
+--predictions FILE` writes them) and the gold SI labels of a PTC-layout
+corpus, and prints SI for the predictions as they are, the line-level
+precision and recall of "this line has a span", and SI again with an oracle
+that drops every predicted span on a line without gold (what perfect
+sentence detection would give these spans).
+
+  scripts/line-analysis.py PREDICTIONS [--data ../shared/data/ptc/train]
+"""
+import argparse
+import collections
+import os
+
+
+def merge(spans):
+    out = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def si(pred, gold, ids):
+    p_sum = r_sum = 0.0
+    n_pred = n_gold = 0
+    for a in ids:
+        g, p = merge(gold.get(a, [])), merge(pred.get(a, []))
+        n_pred += len(p)
+        n_gold += len(g)
+        for s, e in p:
+            for gs, ge in g:
+                overlap = min(e, ge) - max(s, gs)
+                if overlap > 0:
+                    p_sum += overlap / (e - s)
+                    r_sum += overlap / (ge - gs)
+    p = p_sum / n_pred if n_pred else 0.0
+    r = r_sum / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({n_pred} predicted, {n_gold} gold)"
+
+
+def lines_of(text):
+    out, pos = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def overlaps(spans, s, e):
+    return any(min(e, b) - max(s, a) > 0 for a, b in spans)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("predictions")
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../shared/data/ptc/train"))
+    args = ap.parse_args()
+
+    texts = {}
+    for name in os.listdir(os.path.join(args.data, "articles")):
+        if name.startswith("article") and name.endswith(".txt"):
+            with open(os.path.join(args.data, "articles", name), encoding="utf-8") as f:
+                texts[name[7:-4]] = f.read()
+    gold = collections.defaultdict(list)
+    for name in os.listdir(os.path.join(args.data, "labels-si")):
+        with open(os.path.join(args.data, "labels-si", name), encoding="utf-8") as f:
+            for row in f:
+                a, s, e = row.rstrip("\n").split("\t")
+                gold[a].append((int(s), int(e)))
+    pred = collections.defaultdict(list)
+    with open(args.predictions, encoding="utf-8") as f:
+        for row in f:
+            cols = row.rstrip("\n").split("\t")
+            pred[cols[0]].append((int(cols[-2]), int(cols[-1])))
+    ids = sorted(texts)
+
+    print("SI as predicted:          ", si(pred, gold, ids))
+    tp = fp = fn = 0
+    kept = collections.defaultdict(list)
+    for a in ids:
+        lines = lines_of(texts[a])
+        for s, e in lines:
+            g, p = overlaps(gold[a], s, e), overlaps(pred[a], s, e)
+            tp += g and p
+            fp += p and not g
+            fn += g and not p
+        for s, e in pred[a]:
+            if any(overlaps(gold[a], ls, le) for ls, le in lines if min(e, le) - max(s, ls) > 0):
+                kept[a].append((s, e))
+    print(f"lines with a span:         P {tp / max(1, tp + fp):.3f}  R {tp / max(1, tp + fn):.3f}"
+          f"  ({tp} right, {fp} wrong, {fn} missed)")
+    print("SI, oracle line filter:   ", si(kept, gold, ids))
+
+
+if __name__ == "__main__":
+    main()
