@@ -6,7 +6,8 @@ Reads predicted spans (SemEval FLC or SI rows, as `propscan eval --folds K
 corpus, and prints SI for the predictions as they are, the line-level
 precision and recall of "this line has a span", and SI again with an oracle
 that drops every predicted span on a line without gold (what perfect
-sentence detection would give these spans).
+sentence detection would give these spans); and, for scale, SI of marking
+exactly the lines that hold gold, each as one span.
 
   scripts/line-analysis.py PREDICTIONS [--data ../shared/data/ptc/train]
 """
@@ -97,6 +98,8 @@ def main():
     print(f"lines with a span:         P {tp / max(1, tp + fp):.3f}  R {tp / max(1, tp + fn):.3f}"
           f"  ({tp} right, {fp} wrong, {fn} missed)")
     print("SI, oracle line filter:   ", si(kept, gold, ids))
+    whole = {a: [(s, e) for s, e in lines_of(texts[a]) if overlaps(gold[a], s, e)] for a in ids}
+    print("SI, gold lines as wholes: ", si(whole, gold, ids))
 
 
 if __name__ == "__main__":
