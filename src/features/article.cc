@@ -71,6 +71,18 @@ ArticleView make_article_view(const std::u32string& text) {
     }
     ++view.word_count[view.words.back()];
   }
+  view.next_same_word.assign(n, -1);
+  view.first_same_word.assign(n, 0);
+  {
+    std::unordered_map<std::string_view, int> first, last;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string_view w = view.words[i];
+      const auto [at, fresh] = first.try_emplace(w, static_cast<int>(i));
+      view.first_same_word[i] = at->second;
+      if (!fresh) view.next_same_word[static_cast<std::size_t>(last[w])] = static_cast<int>(i);
+      last[w] = static_cast<int>(i);
+    }
+  }
   for (std::size_t i = n; i-- > 0;) {
     auto s = static_cast<std::size_t>(view.token_sentence[i]);
     if (s < view.sentences.size()) view.sentence_first_token[s] = static_cast<int>(i);

@@ -24,6 +24,11 @@ struct ArticleView {
   std::vector<int> line_of_token;         // 0 for the title line
   std::vector<bool> in_quotes;            // token lies between opening and closing quotes
   std::unordered_map<std::string, int> word_count;
+  // Where each word recurs: the next token with the same word, -1 after the
+  // last. Finding every occurrence of a phrase then visits only the tokens
+  // that share its first word.
+  std::vector<int> next_same_word;
+  std::vector<int> first_same_word;  // per token: the first token with its word
   // Filled by attach_lexicons; empty (dimension 0) when the model has none.
   int vector_dimension = 0;
   std::vector<const float*> vectors;  // word vector of each token, or nullptr

@@ -174,8 +174,9 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   int occurrences = 0;
   bool earlier = false;
   const auto& words = view.words;
-  for (std::size_t i = 0; i + static_cast<std::size_t>(n_tokens) <= words.size(); ++i) {
-    if (words[i] != words[ufirst]) continue;
+  for (int at = view.first_same_word[ufirst]; at >= 0; at = view.next_same_word[static_cast<std::size_t>(at)]) {
+    const auto i = static_cast<std::size_t>(at);
+    if (i + static_cast<std::size_t>(n_tokens) > words.size()) break;
     bool match = true;
     for (int k = 1; k < n_tokens && match; ++k) match = words[i + static_cast<std::size_t>(k)] == words[ufirst + static_cast<std::size_t>(k)];
     if (match) {
