@@ -202,7 +202,10 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
     const auto len = static_cast<std::size_t>(last - first);
     if (len == 0 || len > 8) continue;
     const auto& w = view.words;
-    for (std::size_t i = 0; i + len <= w.size(); ++i) {
+    for (int at = view.first_same_word[static_cast<std::size_t>(first)]; at >= 0;
+         at = view.next_same_word[static_cast<std::size_t>(at)]) {
+      const auto i = static_cast<std::size_t>(at);
+      if (i + len > w.size()) break;
       if (!std::equal(w.begin() + first, w.begin() + last, w.begin() + static_cast<std::ptrdiff_t>(i))) continue;
       float mean = 0.0f;
       for (std::size_t t = i; t < i + len; ++t) mean += token_probs[t];
