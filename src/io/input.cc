@@ -130,7 +130,12 @@ std::string read_file_bytes(const std::string& path) {
   if (fs::is_directory(path, ec)) throw Error(path + ": is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open for reading");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read in large blocks: a character iterator costs a third of the model's
+  // load time.
+  std::string bytes;
+  if (const auto size = fs::file_size(path, ec); !ec) bytes.reserve(size);
+  char block[1 << 16];
+  while (in.read(block, sizeof block) || in.gcount() > 0) bytes.append(block, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) throw Error(path + ": read error");
   return bytes;
 }
