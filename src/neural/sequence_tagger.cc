@@ -188,7 +188,9 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
   auto seqs = sentences_of(view, 0);
   if (seqs.empty()) return probs;
   const auto inputs = token_inputs(view, linear);
-  torch::NoGradGuard no_grad;
+  // Inference mode skips autograd's bookkeeping (version counters, views)
+  // on every one of the LSTM's many small operations.
+  c10::InferenceMode inference;
   auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
   auto p = torch::sigmoid(impl_->nets.front()->forward(x).select(2, 0));
   for (std::size_t k = 1; k < impl_->nets.size(); ++k) p = p + torch::sigmoid(impl_->nets[k]->forward(x).select(2, 0));
