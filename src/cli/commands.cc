@@ -277,9 +277,7 @@ void run_eval(EvalArgs args) {
   print_report(report, args.curve);
   if (!args.predictions.empty()) {
     std::ofstream out(args.predictions);
-    for (const auto& s : report.predictions) {
-      out << s.article_id << '\t' << technique_label(*s.technique) << '\t' << s.start << '\t' << s.end << '\n';
-    }
+    for (const auto& s : report.predictions) writers::write_flc_row(out, s.article_id, s);
     if (!out.flush()) throw Error(args.predictions + ": cannot write the predictions");
   }
 }

@@ -74,13 +74,15 @@ ArticleView make_article_view(const std::u32string& text) {
   view.next_same_word.assign(n, -1);
   view.first_same_word.assign(n, 0);
   {
-    std::unordered_map<std::string_view, int> first, last;
+    // Per word: its first and its latest token so far.
+    std::unordered_map<std::string_view, std::pair<int, int>> seen;
     for (std::size_t i = 0; i < n; ++i) {
-      const std::string_view w = view.words[i];
-      const auto [at, fresh] = first.try_emplace(w, static_cast<int>(i));
-      view.first_same_word[i] = at->second;
-      if (!fresh) view.next_same_word[static_cast<std::size_t>(last[w])] = static_cast<int>(i);
-      last[w] = static_cast<int>(i);
+      const int at = static_cast<int>(i);
+      const auto [it, fresh] = seen.try_emplace(view.words[i], at, at);
+      auto& [first, latest] = it->second;
+      if (!fresh) view.next_same_word[static_cast<std::size_t>(latest)] = at;
+      latest = at;
+      view.first_same_word[i] = first;
     }
   }
   for (std::size_t i = n; i-- > 0;) {

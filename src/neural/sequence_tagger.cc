@@ -180,9 +180,7 @@ std::vector<NamedTensor> SequenceTagger::parameters() const {
 
 std::vector<float> SequenceTagger::predict(const features::ArticleView& view, std::span<const float> linear) const {
   if (config_.reads_linear != !linear.empty() || (!linear.empty() && linear.size() != view.tokens.size())) {
-    throw Error(
-        "neural tagger: the linear tagger's probabilities are missing "
-        "or do not fit");
+    throw Error("neural tagger: the linear tagger's probabilities are missing or do not fit");
   }
   std::vector<float> probs(view.tokens.size(), 0.0f);
   auto seqs = sentences_of(view, 0);

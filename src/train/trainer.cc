@@ -34,21 +34,20 @@ features::ArticleView make_view(const std::u32string& text, const TrainOptions& 
   return view;
 }
 
+// Calls f(token index) for every token that shares a character with `s`.
+template <typename F>
+void for_each_token_in(const features::ArticleView& view, const Span& s, F&& f) {
+  if (s.end <= s.start) return;
+  for (int i = view.token_at_or_after(s.start); i < static_cast<int>(view.tokens.size()); ++i) {
+    if (view.tokens[static_cast<std::size_t>(i)].start >= s.end) break;
+    f(static_cast<std::size_t>(i));
+  }
+}
+
 // 1 for every token that overlaps a gold technique span.
 std::vector<std::uint8_t> token_labels(const features::ArticleView& view, const std::vector<Span>& gold) {
-  std::vector<std::uint8_t> covered(view.text->size() + 1, 0);
-  for (const auto& s : gold) {
-    for (Offset c = s.start; c < s.end; ++c) covered[static_cast<std::size_t>(c)] = 1;
-  }
   std::vector<std::uint8_t> labels(view.tokens.size(), 0);
-  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
-    for (Offset c = view.tokens[i].start; c < view.tokens[i].end; ++c) {
-      if (covered[static_cast<std::size_t>(c)]) {
-        labels[i] = 1;
-        break;
-      }
-    }
-  }
+  for (const auto& s : gold) for_each_token_in(view, s, [&](std::size_t i) { labels[i] = 1; });
   return labels;
 }
 
@@ -108,10 +107,7 @@ std::vector<std::uint32_t> token_technique_bits(const features::ArticleView& vie
   for (const auto& s : gold) {
     if (!s.technique) continue;
     const std::uint32_t bit = 1u << technique_index(*s.technique);
-    for (int i = view.token_at_or_after(s.start); i < static_cast<int>(bits.size()); ++i) {
-      if (view.tokens[static_cast<std::size_t>(i)].start >= s.end) break;
-      bits[static_cast<std::size_t>(i)] |= bit;
-    }
+    for_each_token_in(view, s, [&](std::size_t i) { bits[i] |= bit; });
   }
   return bits;
 }

@@ -75,6 +75,10 @@ std::optional<Format> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
+void write_flc_row(std::ostream& out, std::string_view article_id, const Span& span) {
+  out << article_id << '\t' << label_of(span) << '\t' << span.start << '\t' << span.end << '\n';
+}
+
 std::string terminal_safe(std::u32string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -119,7 +123,7 @@ void write(std::ostream& out, Format format, const Document& doc, const Analysis
       for (const auto& s : a.spans) out << doc.id << '\t' << s.start << '\t' << s.end << '\n';
       break;
     case Format::kSemevalFlc:
-      for (const auto& s : a.spans) out << doc.id << '\t' << label_of(s) << '\t' << s.start << '\t' << s.end << '\n';
+      for (const auto& s : a.spans) write_flc_row(out, doc.id, s);
       break;
     case Format::kText: {
       const std::string bold = style.color ? "\x1b[1m" : "";

@@ -28,6 +28,9 @@ struct TextStyle {
 void write(std::ostream& out, Format format, const Document& doc, const Analysis& analysis,
            const TextStyle& style = {});
 
+// One SemEval FLC row: id<TAB>technique<TAB>start<TAB>end.
+void write_flc_row(std::ostream& out, std::string_view article_id, const Span& span);
+
 // Article text made safe for a terminal: control characters (escape
 // sequences included) other than newline and tab become U+FFFD.
 std::string terminal_safe(std::u32string_view text);

@@ -27,6 +27,14 @@ TrainOptions small_options() {
   return o;
 }
 
+// A tiny network, trained briefly: enough to check what training builds.
+TrainOptions small_neural_options() {
+  auto o = small_options();
+  o.neural_hidden = 8;
+  o.neural_epochs = 2;
+  return o;
+}
+
 std::vector<const io::LabelledArticle*> all_articles(const io::Corpus& c) {
   std::vector<const io::LabelledArticle*> v;
   for (const auto& a : c.articles) v.push_back(&a);
@@ -106,9 +114,7 @@ io::Corpus doubled_corpus() {
 
 TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
   const auto corpus = doubled_corpus();
-  auto o = small_options();
-  o.neural_hidden = 8;
-  o.neural_epochs = 2;
+  const auto o = small_neural_options();
   std::shared_ptr<const Model> a, b, c;
   std::thread t1([&] { a = train_model(all_articles(corpus), o); });
   std::thread t2([&] { b = train_model(all_articles(corpus), o); });
@@ -134,9 +140,7 @@ TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
 
 TEST(TrainerTest, StackedNetworkWithTechniqueOutputsTrainsAndPredictsProbabilities) {
   const auto corpus = doubled_corpus();
-  auto o = small_options();
-  o.neural_hidden = 8;
-  o.neural_epochs = 2;
+  auto o = small_neural_options();
   o.neural_layers = 2;
   o.neural_techniques = true;
   const auto model = train_model(all_articles(corpus), o);
@@ -158,9 +162,7 @@ TEST(TrainerTest, StackedNetworkWithTechniqueOutputsTrainsAndPredictsProbabiliti
 
 TEST(TrainerTest, StackedNetworkReadsTheLinearTaggersProbabilities) {
   const auto corpus = doubled_corpus();
-  auto o = small_options();
-  o.neural_hidden = 8;
-  o.neural_epochs = 2;
+  auto o = small_neural_options();
   o.neural_stack = true;
   const auto model = train_model(all_articles(corpus), o);
   ASSERT_NE(model->sequence_tagger(), nullptr);
@@ -177,9 +179,7 @@ TEST(TrainerTest, StackedNetworkReadsTheLinearTaggersProbabilities) {
 
 TEST(TrainerTest, EnsembleAveragesItsMembers) {
   const auto corpus = doubled_corpus();
-  auto o = small_options();
-  o.neural_hidden = 8;
-  o.neural_epochs = 2;
+  auto o = small_neural_options();
   o.neural_members = 2;
   const auto model = train_model(all_articles(corpus), o);
   ASSERT_NE(model->sequence_tagger(), nullptr);
