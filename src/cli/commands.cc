@@ -322,6 +322,14 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->check(CLI::Range(1, 4));
   cmd->add_flag("--neural-techniques", o.neural_techniques,
                 "Also train the network to tell the 14 techniques apart, token by token");
+  cmd->add_flag("!--no-sentence-scorer", o.sentence_scorer,
+                "Train without the sentence scorer whose probabilities the reranker reads");
+  cmd->add_flag("!--no-density", o.density,
+                "Train without the article density estimate that the sentence scorer and reranker read");
+  cmd->add_option("--reranker-share-weights", o.reranker_share_weights,
+                  "Weights of precision against recall in the reranker's target, tried in turn on held-out folds")
+      ->check(CLI::Range(0.0f, 1.0f))
+      ->capture_default_str();
   cmd->add_flag("--reranker-trees", o.reranker_trees,
                 "Rerank passages with boosted trees (XGBoost) instead of a logistic model");
   cmd->add_option("--neural-members", o.neural_members,
@@ -330,6 +338,14 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--neural-stack", o.neural_stack,
                 "The network reads the linear tagger's token probabilities too (trained on held-out ones)");
+  cmd->add_option("--neural-context", o.neural_context,
+                  "Tokens of consecutive sentences the network reads together")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--neural-average", o.neural_average,
+                  "Average the network's weights over its last this many epochs")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();

@@ -7,7 +7,9 @@
 
 #include "features/extract.h"
 #include "model/linear.h"
+#include "model/density.h"
 #include "model/reranker.h"
+#include "model/sentence.h"
 #include "propscan/error.h"
 
 namespace propscan {
@@ -15,7 +17,8 @@ namespace propscan {
 Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
              std::string info, ModelLexicons lexicons,
              std::shared_ptr<const neural::SequenceTagger> sequence_tagger,
-             std::vector<float> reranker_weights, model::TreeEnsemble reranker_trees)
+             std::vector<float> reranker_weights, model::TreeEnsemble reranker_trees,
+             std::vector<float> sentence_weights, std::vector<float> density_weights)
     : config_(config),
       tagger_hasher_(config.tagger_bits),
       classifier_hasher_(config.classifier_bits),
@@ -25,7 +28,9 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
       lexicons_(std::move(lexicons)),
       sequence_tagger_(std::move(sequence_tagger)),
       reranker_weights_(std::move(reranker_weights)),
-      reranker_trees_(std::move(reranker_trees)) {
+      reranker_trees_(std::move(reranker_trees)),
+      sentence_weights_(std::move(sentence_weights)),
+      density_weights_(std::move(density_weights)) {
   if (sequence_tagger_ && sequence_tagger_->config().input_dim !=
                               neural::input_dim(lexicons_.vectors.dimension(), sequence_tagger_->config().reads_linear)) {
     throw Error("model: the neural tagger does not fit the word vectors");
@@ -37,6 +42,12 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
   }
   if (!reranker_weights_.empty() && reranker_weights_.size() != (std::size_t{1} << rerank::kBits)) {
     throw Error("model: the reranker weights do not fit");
+  }
+  if (!sentence_weights_.empty() && sentence_weights_.size() != (std::size_t{1} << sentence::kBits)) {
+    throw Error("model: the sentence scorer's weights do not fit");
+  }
+  if (!density_weights_.empty() && density_weights_.size() != (std::size_t{1} << density::kBits)) {
+    throw Error("model: the article density weights do not fit");
   }
   if (!reranker_trees_.empty() && reranker_trees_.features() != rerank::kDenseFeatures) {
     throw Error("model: the reranker trees do not fit");
@@ -227,7 +238,11 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
                                     const TokenProbabilities& token_probs, float threshold,
                                     const std::string& article_id) {
   auto cands = rerank::candidates(view, token_probs.blend, article_id);
-  const auto stats = rerank::article_stats(view, token_probs.blend);
+  auto stats = rerank::article_stats(view, token_probs.blend);
+  if (!model.density_weights().empty()) stats.density = density::article_density(view, stats, model.density_weights());
+  if (!model.sentence_weights().empty()) {
+    stats.sentence_prob = sentence::sentence_probabilities(view, stats, model.sentence_weights());
+  }
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
   std::array<float, rerank::kDenseFeatures> row{};

@@ -62,7 +62,8 @@ class Model {
   Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
         std::string info, ModelLexicons lexicons = {},
         std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr,
-        std::vector<float> reranker_weights = {}, model::TreeEnsemble reranker_trees = {});
+        std::vector<float> reranker_weights = {}, model::TreeEnsemble reranker_trees = {},
+        std::vector<float> sentence_weights = {}, std::vector<float> density_weights = {});
 
   // The article prepared for this model's features (tokens, sentences,
   // word vectors, valence).
@@ -89,6 +90,11 @@ class Model {
   // The boosted-tree reranker over rerank::dense_features; when present it
   // is used instead of the weights.
   const model::TreeEnsemble& reranker_trees() const { return reranker_trees_; }
+  // Weights of the sentence scorer the reranker reads (see sentence.h);
+  // empty when the model has none.
+  const std::vector<float>& sentence_weights() const { return sentence_weights_; }
+  // Weights of the article density estimate (see density.h); may be empty.
+  const std::vector<float>& density_weights() const { return density_weights_; }
 
   // Probability of each technique for the passage [start, end).
   // `siblings`: all passages being labelled in the article (see span_features).
@@ -117,6 +123,8 @@ class Model {
   std::shared_ptr<const neural::SequenceTagger> sequence_tagger_;
   std::vector<float> reranker_weights_;
   model::TreeEnsemble reranker_trees_;
+  std::vector<float> sentence_weights_;
+  std::vector<float> density_weights_;
 };
 
 }  // namespace propscan

@@ -123,6 +123,7 @@ void save_model(const Model& model, const std::string& path) {
     payload.put<std::uint32_t>(net->config().outputs);
     payload.put<std::uint8_t>(net->config().reads_linear ? 1 : 0);
     payload.put<std::uint32_t>(net->config().members);
+    payload.put<std::uint32_t>(net->config().context);
     const auto params = net->parameters();
     payload.put<std::uint64_t>(params.size());
     for (const auto& p : params) {
@@ -147,6 +148,8 @@ void save_model(const Model& model, const std::string& path) {
       payload.put<float>(node.leaf);
     }
   }
+  payload.put_floats(model.sentence_weights());
+  payload.put_floats(model.density_weights());
   const std::string& raw = payload.bytes();
 
   uLongf packed_size = compressBound(raw.size());
@@ -261,8 +264,10 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       if (reads_linear > 1) r.fail("bad network flag");
       nc.reads_linear = reads_linear == 1;
       nc.members = r.get<std::uint32_t>();
+      nc.context = r.get<std::uint32_t>();
       if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096 || nc.layers == 0 ||
-          nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64 || nc.members == 0 || nc.members > 16) {
+          nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64 || nc.members == 0 || nc.members > 16 ||
+          nc.context == 0 || nc.context > 100'000) {
         r.fail("bad network size");
       }
       const auto n_params = r.get<std::uint64_t>();
@@ -294,10 +299,13 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
         node.leaf = r.get<float>();
       }
     }
+    auto sentence_weights = r.get_floats();
+    auto density_weights = r.get_floats();
     if (!r.at_end()) r.fail("trailing bytes in payload");
     return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
                                          std::move(lexicons), std::move(net), std::move(reranker),
-                                         model::TreeEnsemble(std::move(trees), tree_features));
+                                         model::TreeEnsemble(std::move(trees), tree_features),
+                                         std::move(sentence_weights), std::move(density_weights));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(path)) throw;
     r.fail(e.what());

@@ -8,10 +8,10 @@
 #include "model/model.h"
 
 namespace propscan::rerank {
-namespace {
 
-// Bucket of a probability-like value in [0, 1]: tenths.
 std::string tenth(float v) { return std::to_string(std::clamp(static_cast<int>(v * 10.0f), 0, 9)); }
+
+namespace {
 
 std::string length_bucket(int n) {
   if (n <= 3) return std::to_string(n);
@@ -173,6 +173,14 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
   hasher.add(x, "sent_mean=", tenth(stats.sentence_mean[sent]));
   hasher.add(x, "sent_max=", tenth(stats.sentence_max[sent]));
   hasher.add(x, "sent_mean", "", stats.sentence_mean[sent]);
+  if (!stats.sentence_prob.empty()) {
+    const float sp = stats.sentence_prob[sent];
+    hasher.add(x, "sent_p", "", sp);
+    hasher.add(x, "sent_p=", tenth(sp));
+    hasher.add(x, "sent_p*mean=", tenth(sp) + "|" + m);
+    hasher.add(x, "sent_p*cover=", tenth(sp) + "|" + tenth(s.cover));
+    hasher.add(x, "sent_p*len=", tenth(sp) + "|" + len);
+  }
   hasher.add(x, "title", view.line_of_token[static_cast<std::size_t>(c.first_token)] == 0 ? "1" : "0");
   // How sharply the probabilities fall at its edges.
   hasher.add(x, "edge_before=", tenth(s.before));
@@ -182,6 +190,12 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
   hasher.add(x, "art_mean=", tenth(stats.mean * 2.0f));
   hasher.add(x, "art_dense=", tenth(stats.dense * 2.0f));
   hasher.add(x, "art_mean", "", stats.mean);
+  if (stats.density >= 0.0f) {
+    hasher.add(x, "art_density", "", stats.density);
+    hasher.add(x, "art_density=", tenth(stats.density));
+    hasher.add(x, "art_density*mean=", tenth(stats.density) + "|" + m);
+    hasher.add(x, "art_density*len=", tenth(stats.density) + "|" + len);
+  }
 
   // What it looks like.
   hasher.add(x, "quote", s.quote ? "1" : "0");
@@ -219,6 +233,7 @@ void dense_features(const features::ArticleView& view, const TokenProbabilities&
       view.line_of_token[static_cast<std::size_t>(c.first_token)] == 0 ? 1.0f : 0.0f,
       s.quote ? 1.0f : 0.0f, s.exclaim ? 1.0f : 0.0f, s.question ? 1.0f : 0.0f,
       *std::max_element(techniques.begin(), techniques.end()),
+      stats.sentence_prob.empty() ? 0.0f : stats.sentence_prob[sent], stats.density,
       t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13]};
   static_assert(std::size(out) == kDenseFeatures);
   std::copy(std::begin(out), std::end(out), x.begin());

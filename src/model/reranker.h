@@ -38,7 +38,15 @@ struct ArticleStats {
   float dense = 0.0f;        // share of tokens at or above 0.3
   std::vector<float> sentence_mean;
   std::vector<float> sentence_max;
+  // The sentence scorer's probability for each sentence (sentence.h); empty
+  // when the model has none.
+  std::vector<float> sentence_prob;
+  // The article density estimate (density.h); negative when the model has none.
+  float density = -1.0f;
 };
+
+// Bucket of a probability-like value in [0, 1]: its tenth, "0" to "9".
+std::string tenth(float v);
 
 ArticleStats article_stats(const features::ArticleView& view, const std::vector<float>& probs);
 
@@ -55,7 +63,7 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
 
 // The same candidate as a row of kDenseFeatures numbers, for the
 // boosted-tree reranker (x.size() == kDenseFeatures).
-inline constexpr std::uint32_t kDenseFeatures = 26 + kNumTechniques;
+inline constexpr std::uint32_t kDenseFeatures = 28 + kNumTechniques;
 void dense_features(const features::ArticleView& view, const TokenProbabilities& probs, const ArticleStats& stats,
                     const Candidate& c, const std::array<float, kNumTechniques>& techniques, std::span<float> x);
 

@@ -60,16 +60,14 @@ struct Sequence {
   int end = 0;
 };
 
-// Consecutive sentences are read together up to this many tokens, so that a
-// short sentence is seen with its neighbours.
-constexpr int kContextTokens = 80;
-
-std::vector<Sequence> sentences_of(const features::ArticleView& view, std::size_t example) {
+// Runs of consecutive sentences of up to `context` tokens (a longer sentence
+// alone).
+std::vector<Sequence> sentences_of(const features::ArticleView& view, std::size_t example, std::uint32_t context) {
   std::vector<Sequence> seqs;
   for (std::size_t s = 0; s < view.sentences.size(); ++s) {
     const int first = view.sentence_first_token[s], end = view.sentence_end_token[s];
     if (end <= first) continue;
-    if (!seqs.empty() && seqs.back().end == first && end - seqs.back().first <= kContextTokens) {
+    if (!seqs.empty() && seqs.back().end == first && end - seqs.back().first <= static_cast<int>(context)) {
       seqs.back().end = end;
     } else {
       seqs.push_back({example, first, end});
@@ -183,7 +181,7 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
     throw Error("neural tagger: the linear tagger's probabilities are missing or do not fit");
   }
   std::vector<float> probs(view.tokens.size(), 0.0f);
-  auto seqs = sentences_of(view, 0);
+  auto seqs = sentences_of(view, 0, config_.context);
   if (seqs.empty()) return probs;
   const auto inputs = token_inputs(view, linear);
   // Inference mode skips autograd's bookkeeping (version counters, views)
@@ -225,7 +223,8 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
     return std::make_unique<SequenceTagger>(config, all);
   }
   const bool stacked = !train.empty() && !train.front().linear.empty();
-  NetConfig config{input_dim(vector_dimension, stacked), o.hidden, o.layers, 1 + o.technique_outputs, stacked};
+  NetConfig config{input_dim(vector_dimension, stacked), o.hidden, o.layers, 1 + o.technique_outputs, stacked, 1,
+                   o.context};
   auto tagger = std::make_unique<SequenceTagger>(config, o.seed);
   Net& net = tagger->impl_->nets.front();
 
@@ -235,7 +234,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   for (std::size_t e = 0; e < train.size(); ++e) {
     inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];
-    auto s = sentences_of(*train[e].view, e);
+    auto s = sentences_of(*train[e].view, e, o.context);
     seqs.insert(seqs.end(), s.begin(), s.end());
   }
   // Batches of similar length waste little on padding; their order is shuffled
@@ -254,6 +253,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   std::mt19937_64 rng(o.seed);
   double best = -1.0;
   std::vector<NamedTensor> best_params = tagger->parameters();
+  int averaged = 0;
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
     net->train();
     std::vector<std::size_t> order(batches.size());
@@ -311,10 +311,24 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
         best = score;
         best_params = tagger->parameters();
       }
-    } else {
-      best_params = tagger->parameters();
+    } else if (epoch >= o.epochs - std::max(1, o.average_last)) {
+      // The mean of the last epochs' weights (without held-out selection).
+      auto params = tagger->parameters();
+      if (averaged == 0) {
+        best_params = std::move(params);
+      } else {
+        for (std::size_t i = 0; i < params.size(); ++i) {
+          for (std::size_t j = 0; j < params[i].values.size(); ++j) best_params[i].values[j] += params[i].values[j];
+        }
+      }
+      ++averaged;
     }
     if (o.progress) o.progress(msg.str());
+  }
+  if (averaged > 1) {
+    for (auto& p : best_params) {
+      for (auto& v : p.values) v /= static_cast<float>(averaged);
+    }
   }
   return std::make_unique<SequenceTagger>(config, best_params);
 }

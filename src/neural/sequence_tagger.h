@@ -33,6 +33,9 @@ struct NetConfig {
   // Networks of this shape trained from different seeds whose
   // probabilities are averaged (an ensemble).
   std::uint32_t members = 1;
+  // Consecutive sentences are read together up to this many tokens, so that
+  // a sentence is seen with its neighbours.
+  std::uint32_t context = 80;
 };
 
 // One named parameter tensor, flattened, as stored in a model file.
@@ -70,6 +73,10 @@ struct NetTrainOptions {
   std::uint32_t technique_outputs = 0;
   float technique_loss_weight = 0.5f;
   std::uint32_t members = 1;  // networks in the ensemble, each from its own seed
+  std::uint32_t context = 80;  // see NetConfig::context
+  // Without `select`: the network's weights are the mean of those after
+  // each of the last `average_last` epochs (1: the last epoch's own).
+  int average_last = 1;
   int epochs = 8;
   float learning_rate = 2e-3f;
   int batch_size = 32;

@@ -14,7 +14,9 @@
 
 #include "features/extract.h"
 #include "model/linear.h"
+#include "model/density.h"
 #include "model/reranker.h"
+#include "model/sentence.h"
 #include "train/boosting.h"
 #include "propscan/error.h"
 
@@ -129,6 +131,8 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   neural::NetTrainOptions no;
   no.layers = o.neural_layers;
   no.members = o.neural_members;
+  no.context = o.neural_context;
+  no.average_last = o.neural_average;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
   no.hidden = o.neural_hidden;
@@ -202,7 +206,132 @@ struct Reranker {
   double f1 = 0.0;             // held-out SI F1 at the chosen threshold
   std::vector<float> weights;  // the logistic reranker's, or
   model::TreeEnsemble trees;   // the boosted trees
+  std::vector<float> sentence_weights;  // the sentence scorer it reads; may be empty
+  std::vector<float> density_weights;   // the article density estimate it reads; may be empty
+  float share_weight = 0.5f;            // weight of the precision share in its target
 };
+
+// A logistic model over the examples of the articles that `include` accepts.
+template <typename Include>
+std::vector<float> fit_logistic(const std::vector<std::vector<features::SparseVector>>& xs,
+                                const std::vector<std::vector<float>>& ys, Include&& include,
+                                std::uint32_t dimension, const model::SgdOptions& sgd) {
+  std::vector<features::SparseVector> x;
+  std::vector<float> y;
+  for (std::size_t a = 0; a < xs.size(); ++a) {
+    if (!include(a)) continue;
+    x.insert(x.end(), xs[a].begin(), xs[a].end());
+    y.insert(y.end(), ys[a].begin(), ys[a].end());
+  }
+  return model::train_logistic(x, y, dimension, sgd);
+}
+
+// A logistic model over examples grouped by article, trained as the reranker
+// must see its output: `held_out` holds each tuning fold's examples scored by
+// a model trained on the other folds; `weights`, the model trained on every
+// article.
+struct HeldOutFit {
+  std::vector<std::vector<float>> held_out;  // per article, per example
+  std::vector<float> weights;
+};
+
+HeldOutFit fit_held_out(const std::vector<std::vector<features::SparseVector>>& xs,
+                        const std::vector<std::vector<float>>& ys, const Tuning& t, int folds,
+                        std::uint32_t dimension, const model::SgdOptions& sgd) {
+  auto fit = [&](auto&& include) { return fit_logistic(xs, ys, include, dimension, sgd); };
+  HeldOutFit out;
+  out.held_out.resize(xs.size());
+  for (int f = 0; f < folds; ++f) {
+    const auto w = fit([&](std::size_t a) { return t.fold_of[a] != f; });
+    for (std::size_t a = 0; a < xs.size(); ++a) {
+      if (t.fold_of[a] != f) continue;
+      for (const auto& x : xs[a]) out.held_out[a].push_back(model::logistic_predict(w, x));
+    }
+  }
+  out.weights = fit([](std::size_t) { return true; });
+  return out;
+}
+
+// Trains the article density estimate: fills each article's stats.density
+// with its held-out estimate and returns the estimate trained on every
+// article.
+std::vector<float> train_density(const std::vector<const io::LabelledArticle*>& arts,
+                                 const std::vector<features::ArticleView>& views, const Tuning& t,
+                                 const TrainOptions& o, std::vector<rerank::ArticleStats>& stats) {
+  const features::FeatureHasher hasher(density::kBits);
+  std::vector<std::vector<features::SparseVector>> xs(arts.size(), std::vector<features::SparseVector>(1));
+  std::vector<std::vector<float>> ys(arts.size());
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    density::article_features(views[a], stats[a], hasher, xs[a][0]);
+    ys[a] = {density::density_target(metrics::merge_overlapping(arts[a]->si).size(), arts[a]->doc.text.size())};
+  }
+  model::SgdOptions sgd;
+  sgd.epochs = 30;
+  sgd.learning_rate = 0.1f;
+  sgd.l2 = 1e-5f;
+  sgd.seed = o.seed + 29;
+  auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
+  // How well the held-out estimates follow the truth (Pearson correlation).
+  double mx = 0, my = 0;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    stats[a].density = fit.held_out[a][0];
+    mx += stats[a].density;
+    my += ys[a][0];
+  }
+  mx /= static_cast<double>(arts.size());
+  my /= static_cast<double>(arts.size());
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    const double dx = stats[a].density - mx, dy = ys[a][0] - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  std::ostringstream msg;
+  msg << "  article density, held-out correlation with the marked density " << sxy / std::sqrt(std::max(1e-12, sxx * syy));
+  report(o, msg.str());
+  return std::move(fit.weights);
+}
+
+// Trains the sentence scorer on the tuning folds' held-out token
+// probabilities (and density estimates): fills each article's
+// stats.sentence_prob with held-out sentence probabilities and returns the
+// scorer trained on every article.
+std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArticle*>& arts,
+                                         const std::vector<features::ArticleView>& views, const Tuning& t,
+                                         const TrainOptions& o, std::vector<rerank::ArticleStats>& stats) {
+  const features::FeatureHasher hasher(sentence::kBits);
+  std::vector<std::vector<features::SparseVector>> xs(arts.size());
+  std::vector<std::vector<float>> ys(arts.size());
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    ys[a] = sentence::sentence_labels(views[a], token_labels(views[a], arts[a]->techniques));
+    xs[a].resize(ys[a].size());
+    for (std::size_t k = 0; k < ys[a].size(); ++k) {
+      sentence::sentence_features(views[a], stats[a], k, hasher, xs[a][k]);
+    }
+  }
+  model::SgdOptions sgd;
+  sgd.epochs = 8;
+  sgd.learning_rate = 0.05f;
+  sgd.l2 = 1e-5f;
+  sgd.seed = o.seed + 23;
+  auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
+  int right = 0, predicted = 0, gold = 0;
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    stats[a].sentence_prob = std::move(fit.held_out[a]);
+    for (std::size_t k = 0; k < ys[a].size(); ++k) {
+      const bool p = stats[a].sentence_prob[k] >= 0.5f, g = ys[a][k] > 0.5f;
+      right += p && g;
+      predicted += p;
+      gold += g;
+    }
+  }
+  std::ostringstream msg;
+  msg << "  sentence scorer, held out at 0.5: precision " << static_cast<double>(right) / std::max(1, predicted)
+      << ", recall " << static_cast<double>(right) / std::max(1, gold) << " (" << gold << " sentences with passages)";
+  report(o, msg.str());
+  return std::move(fit.weights);
+}
 
 // Trains the passage reranker on the held-out candidates and sets the score
 // threshold that gives the best SI F1 on its own held-out scores (each
@@ -215,14 +344,21 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   const features::FeatureHasher rerank_hasher(rerank::kBits);
   std::vector<std::vector<rerank::Candidate>> candidates(arts.size());
   std::vector<std::vector<features::SparseVector>> features(arts.size());
-  std::vector<std::vector<float>> targets(arts.size());
+  // What each candidate adds to SI precision (the share of it that is gold)
+  // and to SI recall (the share of the gold passages it covers).
+  std::vector<std::vector<float>> shares(arts.size()), coverages(arts.size()), targets(arts.size());
   std::vector<std::vector<float>> rows(arts.size());  // dense features, for trees
+  std::vector<rerank::ArticleStats> all_stats;
+  for (std::size_t a = 0; a < arts.size(); ++a) all_stats.push_back(rerank::article_stats(views[a], t.probs[a]));
+  Reranker r;
+  if (o.density) r.density_weights = train_density(arts, views, t, o, all_stats);
+  if (o.sentence_scorer) r.sentence_weights = train_sentence_scorer(arts, views, t, o, all_stats);
   for (std::size_t a = 0; a < arts.size(); ++a) {
     const auto& probs = t.probs[a];
     const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
     const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
     candidates[a] = rerank::candidates(views[a], probs, arts[a]->doc.id);
-    const auto stats = rerank::article_stats(views[a], probs);
+    const auto& stats = all_stats[a];
     std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
     for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
     const auto merged = metrics::merge_overlapping(arts[a]->si);
@@ -238,26 +374,15 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
         rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
       }
       features[a].push_back(std::move(x));
-      // A passage is worth what it adds to SI precision and to SI recall:
-      // trained on precision alone, the reranker prefers cores too short
-      // to recover the long passages.
-      targets[a].push_back(0.5f * (rerank::gold_share(c, covered) + rerank::gold_coverage(c, merged)));
+      shares[a].push_back(rerank::gold_share(c, covered));
+      coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
   model::SgdOptions sgd;
   sgd.epochs = 6;
   sgd.learning_rate = 0.05f;
   sgd.seed = o.seed + 17;
-  auto fit = [&](auto&& include) {
-    std::vector<features::SparseVector> xs;
-    std::vector<float> ys;
-    for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (!include(a)) continue;
-      xs.insert(xs.end(), features[a].begin(), features[a].end());
-      ys.insert(ys.end(), targets[a].begin(), targets[a].end());
-    }
-    return model::train_logistic(xs, ys, 1u << rerank::kBits, sgd);
-  };
+  auto fit = [&](auto&& include) { return fit_logistic(features, targets, include, 1u << rerank::kBits, sgd); };
   BoostOptions boost;
   boost.seed = o.seed + 19;
   auto fit_trees = [&](auto&& include) {
@@ -269,27 +394,6 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
     }
     return train_boosted_trees(xs, rerank::kDenseFeatures, ys, boost);
   };
-  std::vector<std::vector<rerank::Candidate>> scored = candidates;
-  for (int f = 0; f < o.tune_folds; ++f) {
-    auto held_out = [&](std::size_t a) { return t.fold_of[a] != f; };
-    std::vector<float> w;
-    model::TreeEnsemble trees;
-    if (o.reranker_trees) {
-      trees = fit_trees(held_out);
-    } else {
-      w = fit(held_out);
-    }
-    for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (t.fold_of[a] != f) continue;
-      for (std::size_t k = 0; k < scored[a].size(); ++k) {
-        scored[a][k].span.score =
-            o.reranker_trees
-                ? trees.probability(std::span<const float>(rows[a]).subspan(k * rerank::kDenseFeatures,
-                                                                            rerank::kDenseFeatures))
-                : model::logistic_predict(w, features[a][k]);
-      }
-    }
-  }
   std::vector<Span> gold;
   for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
   auto best_threshold = [&](const std::vector<std::vector<rerank::Candidate>>& cands) {
@@ -310,10 +414,61 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
     }
     return best;
   };
-  const auto [best_f1, threshold] = best_threshold(scored);
-  config.threshold = threshold;
-  Reranker r;
-  r.f1 = best_f1;
+  // A passage is worth what it adds to SI precision and to SI recall
+  // (trained on precision alone, the reranker prefers cores too short to
+  // recover the long passages); which mix of the two ranks passages best
+  // for SI F1 is tuned on the held-out folds.
+  auto set_targets = [&](float share_weight) {
+    for (std::size_t a = 0; a < arts.size(); ++a) {
+      targets[a].resize(shares[a].size());
+      for (std::size_t k = 0; k < shares[a].size(); ++k) {
+        targets[a][k] = share_weight * shares[a][k] + (1.0f - share_weight) * coverages[a][k];
+      }
+    }
+  };
+  // Every tuning fold's candidates scored by a reranker trained on the others.
+  auto held_out_scores = [&] {
+    std::vector<std::vector<rerank::Candidate>> scored = candidates;
+    for (int f = 0; f < o.tune_folds; ++f) {
+      auto others = [&](std::size_t a) { return t.fold_of[a] != f; };
+      std::vector<float> w;
+      model::TreeEnsemble trees;
+      if (o.reranker_trees) {
+        trees = fit_trees(others);
+      } else {
+        w = fit(others);
+      }
+      for (std::size_t a = 0; a < arts.size(); ++a) {
+        if (t.fold_of[a] != f) continue;
+        for (std::size_t k = 0; k < scored[a].size(); ++k) {
+          scored[a][k].span.score =
+              o.reranker_trees
+                  ? trees.probability(std::span<const float>(rows[a]).subspan(k * rerank::kDenseFeatures,
+                                                                              rerank::kDenseFeatures))
+                  : model::logistic_predict(w, features[a][k]);
+        }
+      }
+    }
+    return scored;
+  };
+  // A passage is worth what it adds to SI precision and to SI recall
+  // (trained on precision alone, the reranker prefers cores too short to
+  // recover the long passages); the mix of the two that ranks passages best
+  // for SI F1 is chosen on the held-out folds.
+  r.f1 = -1.0;
+  for (float share_weight : o.reranker_share_weights) {
+    set_targets(share_weight);
+    const auto [f1, threshold] = best_threshold(held_out_scores());
+    std::ostringstream msg;
+    msg << "  reranker share weight " << share_weight << ": held-out SI F1 " << f1;
+    report(o, msg.str());
+    if (f1 > r.f1) {
+      r.f1 = f1;
+      r.share_weight = share_weight;
+      config.threshold = threshold;
+    }
+  }
+  set_targets(r.share_weight);
   auto everything = [](std::size_t) { return true; };
   if (o.reranker_trees) {
     r.trees = fit_trees(everything);
@@ -406,6 +561,7 @@ std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed) {
 std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& arts,
                                          const TrainOptions& o) {
   if (arts.empty()) throw Error("training: no articles");
+  if (o.rerank && o.reranker_share_weights.empty()) throw Error("training: no reranker share weight to try");
   std::vector<features::ArticleView> views;
   views.reserve(arts.size());
   for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));
@@ -479,16 +635,21 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"threshold", config.threshold},
                          {"reranker", !reranker.trees.empty()     ? "trees"
                                       : !reranker.weights.empty() ? "linear"
-                                                                  : "none"}};
+                                                                  : "none"},
+                         {"sentence_scorer", !reranker.sentence_weights.empty()},
+                         {"reranker_share_weight", reranker.share_weight},
+                         {"article_density", !reranker.density_weights.empty()}};
   if (net) {
     info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
                       {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear},
-                      {"members", o.neural_members}};
+                      {"members", o.neural_members},     {"context", o.neural_context},
+                      {"averaged_epochs", o.neural_average}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
-                                       std::move(reranker.weights), std::move(reranker.trees));
+                                       std::move(reranker.weights), std::move(reranker.trees),
+                                       std::move(reranker.sentence_weights), std::move(reranker.density_weights));
 }
 
 namespace {

@@ -35,11 +35,24 @@ struct TrainOptions {
   bool neural_stack = false;
   // Networks averaged in the neural tagger, each trained from its own seed.
   std::uint32_t neural_members = 1;
+  // Tokens of consecutive sentences the network reads at once.
+  std::uint32_t neural_context = 80;
+  // The network's weights averaged over its last this many epochs.
+  int neural_average = 1;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   // Boosted trees over dense candidate features instead of the logistic
   // reranker over hashed ones.
   bool reranker_trees = false;
+  // Weights of the precision share (against the recall share) in the
+  // reranker's target, tried in turn; the best on held-out folds is kept.
+  std::vector<float> reranker_share_weights = {0.5f};
+  // A sentence scorer (sentence.h) whose held-out probabilities the
+  // reranker reads.
+  bool sentence_scorer = true;
+  // An article density estimate (density.h) that the sentence scorer and
+  // the reranker read.
+  bool density = true;
   ModelConfig config;
   // Word vectors and valence to train with (copied into the model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;

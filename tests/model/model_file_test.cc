@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "model/reranker.h"
+#include "model/sentence.h"
 #include "propscan/error.h"
 
 namespace propscan {
@@ -97,7 +98,8 @@ TEST(ModelFileTest, RoundTripKeepsTheRerankerTrees) {
 TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   const Model base = tiny_model();
   // Two stacked layers, technique outputs, two members: the file keeps the whole shape.
-  auto net = std::make_shared<const neural::SequenceTagger>(neural::NetConfig{neural::input_dim(0), 6, 2, 15, false, 2}, 3);
+  auto net =
+      std::make_shared<const neural::SequenceTagger>(neural::NetConfig{neural::input_dim(0), 6, 2, 15, false, 2, 40}, 3);
   ModelConfig config = base.config();
   config.neural_weight = 0.3f;
   std::vector<float> reranker(std::size_t{1} << rerank::kBits);
@@ -113,6 +115,7 @@ TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   EXPECT_EQ(loaded->sequence_tagger()->config().layers, 2u);
   EXPECT_EQ(loaded->sequence_tagger()->config().outputs, 15u);
   EXPECT_EQ(loaded->sequence_tagger()->config().members, 2u);
+  EXPECT_EQ(loaded->sequence_tagger()->config().context, 40u);
   const auto a = original.sequence_tagger()->parameters();
   const auto b = loaded->sequence_tagger()->parameters();
   ASSERT_EQ(a.size(), b.size());
@@ -127,6 +130,23 @@ TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   EXPECT_EQ(probs.blend, loaded->token_probabilities(loaded->view(text)).blend);
   EXPECT_EQ(detect_spans(original, view, probs, 0.0f, "a").size(), detect_spans(*loaded, view, probs, 0.0f, "a").size());
   fs::remove(path);
+}
+
+TEST(ModelFileTest, RoundTripKeepsTheSentenceScorer) {
+  const Model base = tiny_model();
+  std::vector<float> sentence(std::size_t{1} << sentence::kBits);
+  for (std::size_t i = 0; i < sentence.size(); ++i) sentence[i] = static_cast<float>(i % 13) * 0.01f - 0.06f;
+  const Model original(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, nullptr, {},
+                       {}, sentence);
+  const auto path = temp_path(".model");
+  save_model(original, path);
+  auto loaded = load_model(path);
+  fs::remove(path);
+  EXPECT_EQ(loaded->sentence_weights(), sentence);
+  // Weights of the wrong size do not make a model.
+  EXPECT_THROW(Model(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, nullptr, {}, {},
+                     std::vector<float>(7)),
+               Error);
 }
 
 TEST(ModelFileTest, SavingTwiceGivesIdenticalBytes) {

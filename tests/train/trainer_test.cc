@@ -9,6 +9,8 @@
 #include <vector>
 #include <thread>
 
+#include "model/density.h"
+#include "model/sentence.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 
@@ -193,6 +195,53 @@ TEST(TrainerTest, EnsembleAveragesItsMembers) {
   for (float p : model->sequence_tagger()->predict(view)) {
     EXPECT_GE(p, 0.0f);
     EXPECT_LE(p, 1.0f);
+  }
+}
+
+TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural = false;
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_FALSE(model->reranker_weights().empty());
+  EXPECT_EQ(model->sentence_weights().size(), std::size_t{1} << sentence::kBits);
+  EXPECT_EQ(model->density_weights().size(), std::size_t{1} << density::kBits);
+  // Trained, not left at zero.
+  EXPECT_TRUE(std::any_of(model->sentence_weights().begin(), model->sentence_weights().end(),
+                          [](float w) { return w != 0.0f; }));
+  EXPECT_TRUE(std::any_of(model->density_weights().begin(), model->density_weights().end(),
+                          [](float w) { return w != 0.0f; }));
+
+  o.sentence_scorer = false;
+  o.density = false;
+  o.reranker_share_weights = {0.5f};
+  const auto plain = train_model(all_articles(corpus), o);
+  EXPECT_TRUE(plain->sentence_weights().empty());
+  EXPECT_TRUE(plain->density_weights().empty());
+  EXPECT_FALSE(plain->reranker_weights().empty());
+  o.reranker_share_weights.clear();
+  EXPECT_THROW(train_model(all_articles(corpus), o), Error);
+}
+
+TEST(TrainerTest, AveragedNetworkIsTheMeanOfItsLastEpochs) {
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  o.rerank = false;
+  o.neural_epochs = 3;
+  const auto last = train_model(all_articles(corpus), o);
+  o.neural_average = 2;
+  const auto averaged = train_model(all_articles(corpus), o);
+  o.neural_epochs = 2;
+  o.neural_average = 1;
+  const auto second = train_model(all_articles(corpus), o);
+  const auto a = last->sequence_tagger()->parameters();
+  const auto b = second->sequence_tagger()->parameters();
+  const auto m = averaged->sequence_tagger()->parameters();
+  ASSERT_EQ(a.size(), m.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    for (std::size_t j = 0; j < a[i].values.size(); ++j) {
+      EXPECT_NEAR(m[i].values[j], 0.5f * (a[i].values[j] + b[i].values[j]), 1e-5f);
+    }
   }
 }
 
