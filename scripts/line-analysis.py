@@ -4,7 +4,9 @@
 Reads predicted spans (SemEval FLC or SI rows, as `propscan eval --folds K
 --predictions FILE` writes them) and the gold SI labels of a PTC-layout
 corpus, and prints SI for the predictions as they are, the line-level
-precision and recall of "this line has a span", and SI again with an oracle
+precision and recall of "this line has a span", the share of predicted
+spans that touch no gold span and of gold spans that no prediction
+touches, and SI again with an oracle
 that drops every predicted span on a line without gold (what perfect
 sentence detection would give these spans); and, for scale, SI of marking
 exactly the lines that hold gold, each as one span.
@@ -98,6 +100,15 @@ def main():
     print(f"lines with a span:         P {tp / max(1, tp + fp):.3f}  R {tp / max(1, tp + fn):.3f}"
           f"  ({tp} right, {fp} wrong, {fn} missed)")
     print("SI, oracle line filter:   ", si(kept, gold, ids))
+    untouched = missed = n_pred = n_gold = 0
+    for a in ids:
+        g, p = merge(gold.get(a, [])), merge(pred.get(a, []))
+        n_pred += len(p)
+        n_gold += len(g)
+        untouched += sum(1 for s, e in p if not overlaps(g, s, e))
+        missed += sum(1 for s, e in g if not overlaps(p, s, e))
+    print(f"spans touching nothing:    {untouched / max(1, n_pred):.3f} of predicted (merged) spans touch no gold span,"
+          f" {missed / max(1, n_gold):.3f} of gold (merged) spans touch no predicted span")
     whole = {a: [(s, e) for s, e in lines_of(texts[a]) if overlaps(gold[a], s, e)] for a in ids}
     print("SI, gold lines as wholes: ", si(whole, gold, ids))
 
