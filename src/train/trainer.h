@@ -19,7 +19,7 @@ using Progress = std::function<void(const std::string&)>;
 
 struct TrainOptions {
   std::uint64_t seed = 42;
-  int tagger_epochs = 4;
+  int tagger_epochs = 8;
   int classifier_epochs = 10;
   // Folds of the training data whose held-out predictions tune the blend
   // weight, the thresholds and the reranker.
