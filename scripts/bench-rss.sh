@@ -8,7 +8,8 @@ BIN=${BIN:-build/propscan}
 ARTICLES=${PROPSCAN_BENCH_DATA:-../shared/data/ptc/train/articles}
 batch=$(mktemp -d)
 trap 'rm -rf "$batch"' EXIT
-find "$ARTICLES" -name '*.txt' | sort | head -n 90 | xargs -I{} cp {} "$batch/"
+# sed, not head: head closing the pipe early would fail the script under pipefail.
+find "$ARTICLES" -name '*.txt' | sort | sed -n '1,90p' | xargs -I{} cp {} "$batch/"
 n=$(find "$batch" -name '*.txt' | wc -l)
 "$BIN" analyze "$batch" -j 1 --format semeval-si >/dev/null  # warm the page cache
 printf '%-28s %8s %12s %12s\n' "run ($n articles)" "wall s" "articles/s" "peak RSS MB"

@@ -64,8 +64,17 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
   hasher.add(x, "words", "", std::log1p(static_cast<float>(words)) / 4.0f);
   hasher.add(x, "words=", count_bucket(words / 5));
   if (with_vector) {
+    // The dimensions' buckets, hashed once.
+    static const std::vector<std::uint32_t> kDimensionBuckets = [] {
+      const features::FeatureHasher h(kBits);
+      std::vector<std::uint32_t> out(512);
+      for (std::size_t d = 0; d < out.size(); ++d) out[d] = h.bucket("v", std::to_string(d));
+      return out;
+    }();
     for (std::size_t d = 0; d < mean_vector.size(); ++d) {
-      hasher.add(x, "v", std::to_string(d), mean_vector[d] / static_cast<float>(with_vector));
+      const bool cached = d < kDimensionBuckets.size() && hasher.dimension() == (1u << kBits);
+      const auto bucket = cached ? kDimensionBuckets[d] : hasher.bucket("v", std::to_string(d));
+      x.add(bucket, mean_vector[d] / static_cast<float>(with_vector));
     }
   }
 
