@@ -36,6 +36,8 @@ struct ArticleView {
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.
   int token_at_or_after(std::int64_t pos) const;
+  // Whether token t is a word or number rather than punctuation.
+  bool is_word(std::size_t t) const { return tokens[t].kind != text::TokenKind::kPunct; }
 };
 
 ArticleView make_article_view(const std::u32string& text);

@@ -21,10 +21,6 @@ std::string length_bucket(int n) {
   return "26+";
 }
 
-bool is_word(const features::ArticleView& view, int k) {
-  return view.tokens[static_cast<std::size_t>(k)].kind != text::TokenKind::kPunct;
-}
-
 }  // namespace
 
 ArticleStats article_stats(const features::ArticleView& view, const std::vector<float>& probs) {
@@ -109,7 +105,7 @@ Shape shape_of(const features::ArticleView& view, const TokenProbabilities& toke
   s.linear = token_probs.neural.empty() ? s.mean : s.linear / n;
   s.neural = token_probs.neural.empty() ? s.mean : s.neural / n;
   for (int k = view.sentence_first_token[s.sentence]; k < view.sentence_end_token[s.sentence]; ++k) {
-    if (!is_word(view, k)) continue;
+    if (!view.is_word(static_cast<std::size_t>(k))) continue;
     ++s.sentence_words;
     if (k < a) ++s.words_before;
     if (k >= b) ++s.words_after;

@@ -17,10 +17,6 @@ std::string count_bucket(int n) {
   return "6+";
 }
 
-bool is_word(const features::ArticleView& view, std::size_t t) {
-  return view.tokens[t].kind != text::TokenKind::kPunct;
-}
-
 }  // namespace
 
 void sentence_features(const features::ArticleView& view, const rerank::ArticleStats& taggers, std::size_t k,
@@ -40,7 +36,7 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
     hasher.add(x, "w=", w);
     if (previous) hasher.add(x, "b=", *previous + " " + w);
     previous = &w;
-    if (!is_word(view, t)) continue;
+    if (!view.is_word(t)) continue;
     ++words;
     const float v = view.valence.empty() ? 0.0f : view.valence[t];
     if (v != 0.0f) ++valenced;
@@ -64,17 +60,8 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
   hasher.add(x, "words", "", std::log1p(static_cast<float>(words)) / 4.0f);
   hasher.add(x, "words=", count_bucket(words / 5));
   if (with_vector) {
-    // The dimensions' buckets, hashed once.
-    static const std::vector<std::uint32_t> kDimensionBuckets = [] {
-      const features::FeatureHasher h(kBits);
-      std::vector<std::uint32_t> out(512);
-      for (std::size_t d = 0; d < out.size(); ++d) out[d] = h.bucket("v", std::to_string(d));
-      return out;
-    }();
     for (std::size_t d = 0; d < mean_vector.size(); ++d) {
-      const bool cached = d < kDimensionBuckets.size() && hasher.dimension() == (1u << kBits);
-      const auto bucket = cached ? kDimensionBuckets[d] : hasher.bucket("v", std::to_string(d));
-      x.add(bucket, mean_vector[d] / static_cast<float>(with_vector));
+      hasher.add(x, "v", std::to_string(d), mean_vector[d] / static_cast<float>(with_vector));
     }
   }
 
@@ -120,7 +107,7 @@ std::vector<float> sentence_labels(const features::ArticleView& view, const std:
   for (std::size_t k = 0; k < out.size(); ++k) {
     for (int t = view.sentence_first_token[k]; t < view.sentence_end_token[k]; ++t) {
       const auto u = static_cast<std::size_t>(t);
-      if (token_labels[u] && is_word(view, u)) out[k] = 1.0f;
+      if (token_labels[u] && view.is_word(u)) out[k] = 1.0f;
     }
   }
   return out;
