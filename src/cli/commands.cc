@@ -349,6 +349,16 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
   cmd->add_option("--neural-hidden", o.neural_hidden, "LSTM units per direction")
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();
+  cmd->add_option("--neural-word-buckets", o.neural_word_buckets,
+                  "Hashed buckets of trainable word representations in the network (0: none)")
+      ->check(CLI::Range(0, 1 << 24))
+      ->capture_default_str();
+  cmd->add_option("--neural-word-dim", o.neural_word_dim, "Values in each trainable word representation")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--neural-dropout", o.neural_dropout, "Share of the network's inputs zeroed in training")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
 }
 
 }  // namespace

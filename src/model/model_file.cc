@@ -124,6 +124,8 @@ void save_model(const Model& model, const std::string& path) {
     payload.put<std::uint8_t>(net->config().reads_linear ? 1 : 0);
     payload.put<std::uint32_t>(net->config().members);
     payload.put<std::uint32_t>(net->config().context);
+    payload.put<std::uint32_t>(net->config().word_buckets);
+    payload.put<std::uint32_t>(net->config().word_dim);
     const auto params = net->parameters();
     payload.put<std::uint64_t>(params.size());
     for (const auto& p : params) {
@@ -265,9 +267,12 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
       nc.reads_linear = reads_linear == 1;
       nc.members = r.get<std::uint32_t>();
       nc.context = r.get<std::uint32_t>();
+      nc.word_buckets = r.get<std::uint32_t>();
+      nc.word_dim = r.get<std::uint32_t>();
       if (nc.input_dim == 0 || nc.input_dim > 4096 || nc.hidden == 0 || nc.hidden > 4096 || nc.layers == 0 ||
           nc.layers > 8 || nc.outputs == 0 || nc.outputs > 64 || nc.members == 0 || nc.members > 16 ||
-          nc.context == 0 || nc.context > 100'000) {
+          nc.context == 0 || nc.context > 100'000 || nc.word_buckets > (1u << 24) || nc.word_dim > 1024 ||
+          (nc.word_buckets > 0) != (nc.word_dim > 0)) {
         r.fail("bad network size");
       }
       const auto n_params = r.get<std::uint64_t>();

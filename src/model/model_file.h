@@ -20,7 +20,7 @@
 
 namespace propscan {
 
-inline constexpr std::uint32_t kModelFormatVersion = 4;
+inline constexpr std::uint32_t kModelFormatVersion = 5;
 
 void save_model(const Model& model, const std::string& path);
 

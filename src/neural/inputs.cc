@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "features/hashing.h"
 #include "neural/sequence_tagger.h"
 
 namespace propscan::neural {
@@ -45,6 +46,20 @@ std::vector<float> token_inputs(const features::ArticleView& view, std::span<con
     }
   }
   return x;
+}
+
+std::vector<std::int64_t> token_keys(const features::ArticleView& view, std::uint32_t buckets) {
+  std::vector<std::int64_t> keys(view.tokens.size() * kWordKeys, 0);
+  if (buckets == 0) return keys;
+  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
+    // The last three bytes, as the linear tagger's suffix feature takes them:
+    // a key, not text, so a split character does no harm.
+    const std::string_view w = view.words[i];
+    const std::string_view suffix = w.size() > 3 ? w.substr(w.size() - 3) : w;
+    keys[i * kWordKeys] = static_cast<std::int64_t>(features::fnv1a(w, features::fnv1a("w=")) % buckets);
+    keys[i * kWordKeys + 1] = static_cast<std::int64_t>(features::fnv1a(suffix, features::fnv1a("s=")) % buckets);
+  }
+  return keys;
 }
 
 }  // namespace propscan::neural

@@ -18,11 +18,16 @@
 namespace propscan::neural {
 namespace {
 
-constexpr double kDropout = 0.25;
-
 struct NetImpl : torch::nn::Module {
   explicit NetImpl(const NetConfig& c) {
     std::int64_t input = c.input_dim;
+    if (c.word_buckets > 0) {
+      words = register_module("words", torch::nn::Embedding(c.word_buckets, c.word_dim));
+      // Small beside the word vectors, so that the network starts from them.
+      torch::NoGradGuard no_grad;
+      words->weight.normal_(0.0, 0.1);
+      input += c.word_dim;
+    }
     for (std::uint32_t l = 0; l < c.layers; ++l) {
       // The first layer keeps the name of the one-layer network.
       const std::string name = l == 0 ? "lstm" : "lstm" + std::to_string(l + 1);
@@ -33,22 +38,26 @@ struct NetImpl : torch::nn::Module {
     out = register_module("out", torch::nn::Linear(input, c.outputs));
   }
 
-  // x: [batch, time, input] -> logits [batch, time, outputs]. With a
-  // generator the network trains (dropout drawn from it); without, it infers.
-  torch::Tensor forward(torch::Tensor x, std::optional<at::Generator> dropout = std::nullopt) {
-    auto h = x;
+  // x: [batch, time, input], keys: [batch, time, kWordKeys] (read only with
+  // word representations) -> logits [batch, time, outputs]. With a generator
+  // the network trains (dropout drawn from it); without, it infers.
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& keys,
+                        std::optional<at::Generator> dropout = std::nullopt) {
+    auto h = words ? torch::cat({x, words->forward(keys).sum(2)}, 2) : x;
     for (auto& lstm : lstms) h = std::get<0>(lstm->forward(drop(h, dropout)));
     return out->forward(drop(h, dropout));
   }
 
   // Dropout from an explicit generator: the global one is shared by the
   // folds that train in parallel and would make training irreproducible.
-  static torch::Tensor drop(const torch::Tensor& x, const std::optional<at::Generator>& gen) {
-    if (!gen) return x;
-    auto keep = torch::empty_like(x).bernoulli_(1.0 - kDropout, *gen);
-    return x * keep / (1.0 - kDropout);
+  torch::Tensor drop(const torch::Tensor& x, const std::optional<at::Generator>& gen) const {
+    if (!gen || dropout <= 0.0) return x;
+    auto keep = torch::empty_like(x).bernoulli_(1.0 - dropout, *gen);
+    return x * keep / (1.0 - dropout);
   }
 
+  double dropout = 0.25;  // in training only
+  torch::nn::Embedding words{nullptr};
   std::vector<torch::nn::LSTM> lstms;
   torch::nn::Linear out{nullptr};
 };
@@ -91,6 +100,23 @@ torch::Tensor batch_inputs(const std::vector<Sequence>& seqs, const std::vector<
     }
   }
   return x;
+}
+
+// Pads the sequences' word keys into one [batch, time, kWordKeys] tensor.
+torch::Tensor batch_keys(const std::vector<Sequence>& seqs, const std::vector<const std::vector<std::int64_t>*>& keys,
+                         std::int64_t longest) {
+  constexpr auto K = static_cast<std::int64_t>(kWordKeys);
+  auto k = torch::zeros({static_cast<std::int64_t>(seqs.size()), longest, K}, torch::kInt64);
+  auto acc = k.accessor<std::int64_t, 3>();
+  for (std::size_t b = 0; b < seqs.size(); ++b) {
+    const auto& in = *keys[seqs[b].example];
+    for (int t = seqs[b].first; t < seqs[b].end; ++t) {
+      for (std::int64_t j = 0; j < K; ++j) {
+        acc[static_cast<std::int64_t>(b)][t - seqs[b].first][j] = in[static_cast<std::size_t>(t * K + j)];
+      }
+    }
+  }
+  return k;
 }
 
 }  // namespace
@@ -188,8 +214,15 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
   // on every one of the LSTM's many small operations.
   c10::InferenceMode inference;
   auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
-  auto p = torch::sigmoid(impl_->nets.front()->forward(x).select(2, 0));
-  for (std::size_t k = 1; k < impl_->nets.size(); ++k) p = p + torch::sigmoid(impl_->nets[k]->forward(x).select(2, 0));
+  torch::Tensor keys;
+  if (config_.word_buckets > 0) {
+    const auto ids = token_keys(view, config_.word_buckets);
+    keys = batch_keys(seqs, {&ids}, x.size(1));
+  }
+  auto p = torch::sigmoid(impl_->nets.front()->forward(x, keys).select(2, 0));
+  for (std::size_t k = 1; k < impl_->nets.size(); ++k) {
+    p = p + torch::sigmoid(impl_->nets[k]->forward(x, keys).select(2, 0));
+  }
   if (impl_->nets.size() > 1) p = p / static_cast<double>(impl_->nets.size());
   p = p.contiguous();
   auto acc = p.accessor<float, 2>();
@@ -224,16 +257,21 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   }
   const bool stacked = !train.empty() && !train.front().linear.empty();
   NetConfig config{input_dim(vector_dimension, stacked), o.hidden, o.layers, 1 + o.technique_outputs, stacked, 1,
-                   o.context};
+                   o.context, o.word_buckets, o.word_buckets > 0 ? o.word_dim : 0u};
   auto tagger = std::make_unique<SequenceTagger>(config, o.seed);
   Net& net = tagger->impl_->nets.front();
+  net->dropout = o.dropout;
 
   std::vector<std::vector<float>> inputs(train.size());
   std::vector<const std::vector<float>*> input_ptrs(train.size());
+  std::vector<std::vector<std::int64_t>> keys(train.size());
+  std::vector<const std::vector<std::int64_t>*> key_ptrs(train.size());
   std::vector<Sequence> seqs;
   for (std::size_t e = 0; e < train.size(); ++e) {
     inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];
+    if (config.word_buckets > 0) keys[e] = token_keys(*train[e].view, config.word_buckets);
+    key_ptrs[e] = &keys[e];
     auto s = sentences_of(*train[e].view, e, o.context);
     seqs.insert(seqs.end(), s.begin(), s.end());
   }
@@ -264,6 +302,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       const auto& batch = batches[bi];
       auto x = batch_inputs(batch, input_ptrs, config.input_dim);
       const auto T = x.size(1);
+      const auto batch_key = config.word_buckets > 0 ? batch_keys(batch, key_ptrs, T) : torch::Tensor();
       auto y = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
       auto mask = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
       const auto K = static_cast<std::int64_t>(o.technique_outputs);
@@ -284,7 +323,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
         }
       }
       optimizer.zero_grad();
-      auto logits = net->forward(x, dropout_gen);
+      auto logits = net->forward(x, batch_key, dropout_gen);
       auto bce = [&](const torch::Tensor& z, const torch::Tensor& target) {
         return torch::binary_cross_entropy_with_logits(z, target, {}, {}, torch::Reduction::None);
       };

@@ -36,6 +36,11 @@ struct NetConfig {
   // Consecutive sentences are read together up to this many tokens, so that
   // a sentence is seen with its neighbours.
   std::uint32_t context = 80;
+  // Trainable word representations beside the fixed word vectors: each
+  // token's word and its last three letters are hashed into `word_buckets`
+  // rows of `word_dim` learned values, summed (0 buckets: none).
+  std::uint32_t word_buckets = 0;
+  std::uint32_t word_dim = 0;
 };
 
 // One named parameter tensor, flattened, as stored in a model file.
@@ -53,6 +58,11 @@ void set_threads(int threads);
 // linear tagger's token probabilities, for a network that reads them (else empty).
 std::vector<float> token_inputs(const features::ArticleView& view, std::span<const float> linear = {});
 std::uint32_t input_dim(int vector_dimension, bool reads_linear = false);
+
+// Hashed keys of each token for the trainable word representations
+// (tokens x kWordKeys bucket numbers below `buckets`).
+constexpr std::uint32_t kWordKeys = 2;
+std::vector<std::int64_t> token_keys(const features::ArticleView& view, std::uint32_t buckets);
 
 struct TrainExample {
   const features::ArticleView* view = nullptr;
@@ -74,10 +84,14 @@ struct NetTrainOptions {
   float technique_loss_weight = 0.5f;
   std::uint32_t members = 1;  // networks in the ensemble, each from its own seed
   std::uint32_t context = 80;  // see NetConfig::context
+  std::uint32_t word_buckets = 0;  // see NetConfig::word_buckets
+  std::uint32_t word_dim = 16;
   // Without `select`: the network's weights are the mean of those after
   // each of the last `average_last` epochs (1: the last epoch's own).
   int average_last = 1;
   int epochs = 8;
+  // Share of the inputs of each layer and of the output zeroed in training.
+  double dropout = 0.25;
   float learning_rate = 2e-3f;
   int batch_size = 32;
   std::uint64_t seed = 42;

@@ -133,6 +133,9 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   no.members = o.neural_members;
   no.context = o.neural_context;
   no.average_last = o.neural_average;
+  no.word_buckets = o.neural_word_buckets;
+  no.word_dim = o.neural_word_dim;
+  no.dropout = o.neural_dropout;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
   no.hidden = o.neural_hidden;
@@ -644,7 +647,10 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
                       {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear},
                       {"members", o.neural_members},     {"context", o.neural_context},
-                      {"averaged_epochs", o.neural_average}};
+                      {"averaged_epochs", o.neural_average},
+                      {"word_buckets", net->config().word_buckets},
+                      {"word_dim", net->config().word_dim},
+                      {"dropout", o.neural_dropout}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),

@@ -39,6 +39,11 @@ struct TrainOptions {
   std::uint32_t neural_context = 80;
   // The network's weights averaged over its last this many epochs.
   int neural_average = 1;
+  // Trainable word representations in the network: hashed buckets (0:
+  // none) of `neural_word_dim` values each (NetConfig::word_buckets).
+  std::uint32_t neural_word_buckets = 0;
+  std::uint32_t neural_word_dim = 16;
+  double neural_dropout = 0.25;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   // Boosted trees over dense candidate features instead of the logistic

@@ -132,6 +132,26 @@ TEST(ModelFileTest, RoundTripKeepsTheNeuralTaggerRerankerAndTheirPredictions) {
   fs::remove(path);
 }
 
+TEST(ModelFileTest, RoundTripKeepsTheNetworksTrainableWordRepresentations) {
+  const Model base = tiny_model();
+  neural::NetConfig nc{neural::input_dim(0), 5, 1, 1, false, 1, 30, 64, 3};
+  auto net = std::make_shared<const neural::SequenceTagger>(nc, 11);
+  const Model original(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, net);
+  const auto path = temp_path(".model");
+  save_model(original, path);
+  auto loaded = load_model(path);
+  ASSERT_NE(loaded->sequence_tagger(), nullptr);
+  EXPECT_EQ(loaded->sequence_tagger()->config().word_buckets, 64u);
+  EXPECT_EQ(loaded->sequence_tagger()->config().word_dim, 3u);
+  const auto params = loaded->sequence_tagger()->parameters();
+  ASSERT_EQ(params.front().name, "words.weight");
+  EXPECT_EQ(params.front().shape, (std::vector<std::int64_t>{64, 3}));
+  const std::u32string text = U"Überall “panic” spreads. Nobody knows why — not even the mayor.";
+  EXPECT_EQ(original.sequence_tagger()->predict(original.view(text)),
+            loaded->sequence_tagger()->predict(loaded->view(text)));
+  fs::remove(path);
+}
+
 TEST(ModelFileTest, RoundTripKeepsTheSentenceScorer) {
   const Model base = tiny_model();
   std::vector<float> sentence(std::size_t{1} << sentence::kBits);

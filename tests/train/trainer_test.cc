@@ -11,6 +11,7 @@
 
 #include "model/density.h"
 #include "model/sentence.h"
+#include "neural/sequence_tagger.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 
@@ -177,6 +178,56 @@ TEST(TrainerTest, StackedNetworkReadsTheLinearTaggersProbabilities) {
   for (float& p : shifted) p = 1.0f - p;
   EXPECT_NE(model->sequence_tagger()->predict(view, shifted), probs.neural);
   EXPECT_THROW(model->sequence_tagger()->predict(view), Error);
+}
+
+TEST(TrainerTest, NetworksTrainableWordRepresentationsAreTrainedAndRead) {
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  o.neural_word_buckets = 128;
+  o.neural_word_dim = 4;
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_NE(model->sequence_tagger(), nullptr);
+  const auto& net = *model->sequence_tagger();
+  EXPECT_EQ(net.config().word_buckets, 128u);
+  EXPECT_EQ(net.config().word_dim, 4u);
+  auto params = net.parameters();
+  ASSERT_EQ(params.front().name, "words.weight");
+  // Training moved them from where a fresh network of the same seed starts.
+  const neural::SequenceTagger fresh(net.config(), o.seed);
+  EXPECT_NE(params.front().values, fresh.parameters().front().values);
+  // The network reads them: other representations, other probabilities.
+  const auto view = model->view(corpus.articles.front().doc.text);
+  for (float& v : params.front().values) v = -v;
+  const neural::SequenceTagger flipped(net.config(), params);
+  EXPECT_NE(flipped.predict(view), net.predict(view));
+  // Each token's keys are its word's bucket and its suffix's.
+  const auto keys = neural::token_keys(view, 128);
+  ASSERT_EQ(keys.size(), view.tokens.size() * neural::kWordKeys);
+  for (auto k : keys) {
+    EXPECT_GE(k, 0);
+    EXPECT_LT(k, 128);
+  }
+  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
+    for (std::size_t j = 0; j < view.tokens.size(); ++j) {
+      if (view.words[i] == view.words[j]) {
+        EXPECT_EQ(keys[i * 2], keys[j * 2]);
+      }
+    }
+  }
+}
+
+TEST(TrainerTest, NetworkDropoutIsATrainingOption) {
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  o.neural_dropout = 0.0;
+  const auto none = train_model(all_articles(corpus), o);
+  o.neural_dropout = 0.5;
+  const auto half = train_model(all_articles(corpus), o);
+  const auto again = train_model(all_articles(corpus), o);
+  ASSERT_NE(none->sequence_tagger(), nullptr);
+  EXPECT_NE(none->sequence_tagger()->parameters().back().values, half->sequence_tagger()->parameters().back().values);
+  EXPECT_EQ(half->sequence_tagger()->parameters().back().values, again->sequence_tagger()->parameters().back().values);
+  EXPECT_NE(half->info().find("\"dropout\":0.5"), std::string::npos);
 }
 
 TEST(TrainerTest, EnsembleAveragesItsMembers) {
