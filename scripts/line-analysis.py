@@ -15,35 +15,12 @@ exactly the lines that hold gold, each as one span.
 """
 import argparse
 import collections
-import os
 
-
-def merge(spans):
-    out = []
-    for s, e in sorted(spans):
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
+from ptc_spans import DEFAULT_DATA, load_gold, load_predictions, load_texts, merge, prf, si_sums
 
 
 def si(pred, gold, ids):
-    p_sum = r_sum = 0.0
-    n_pred = n_gold = 0
-    for a in ids:
-        g, p = merge(gold.get(a, [])), merge(pred.get(a, []))
-        n_pred += len(p)
-        n_gold += len(g)
-        for s, e in p:
-            for gs, ge in g:
-                overlap = min(e, ge) - max(s, gs)
-                if overlap > 0:
-                    p_sum += overlap / (e - s)
-                    r_sum += overlap / (ge - gs)
-    p = p_sum / n_pred if n_pred else 0.0
-    r = r_sum / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f, n_pred, n_gold = prf([si_sums(pred.get(a, []), gold.get(a, [])) for a in ids])
     return f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({n_pred} predicted, {n_gold} gold)"
 
 
@@ -63,25 +40,12 @@ def overlaps(spans, s, e):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("predictions")
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../shared/data/ptc/train"))
+    ap.add_argument("--data", default=DEFAULT_DATA)
     args = ap.parse_args()
 
-    texts = {}
-    for name in os.listdir(os.path.join(args.data, "articles")):
-        if name.startswith("article") and name.endswith(".txt"):
-            with open(os.path.join(args.data, "articles", name), encoding="utf-8") as f:
-                texts[name[7:-4]] = f.read()
-    gold = collections.defaultdict(list)
-    for name in os.listdir(os.path.join(args.data, "labels-si")):
-        with open(os.path.join(args.data, "labels-si", name), encoding="utf-8") as f:
-            for row in f:
-                a, s, e = row.rstrip("\n").split("\t")
-                gold[a].append((int(s), int(e)))
-    pred = collections.defaultdict(list)
-    with open(args.predictions, encoding="utf-8") as f:
-        for row in f:
-            cols = row.rstrip("\n").split("\t")
-            pred[cols[0]].append((int(cols[-2]), int(cols[-1])))
+    texts = load_texts(args.data)
+    gold = load_gold(args.data)
+    pred = load_predictions(args.predictions)
     ids = sorted(texts)
 
     print("SI as predicted:          ", si(pred, gold, ids))

@@ -1,0 +1,70 @@
+"""Shared by the analysis scripts: PTC gold spans, propscan's predicted spans
+and the SI sums of product.md (spans that share a character merged; spans
+that only touch stay apart)."""
+import collections
+import os
+
+DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../shared/data/ptc/train")
+
+
+def merge(spans):
+    out = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def load_texts(data):
+    texts = {}
+    for name in os.listdir(os.path.join(data, "articles")):
+        if name.startswith("article") and name.endswith(".txt"):
+            with open(os.path.join(data, "articles", name), encoding="utf-8") as f:
+                texts[name[7:-4]] = f.read()
+    return texts
+
+
+def load_gold(data):
+    gold = collections.defaultdict(list)
+    for name in os.listdir(os.path.join(data, "labels-si")):
+        with open(os.path.join(data, "labels-si", name), encoding="utf-8") as f:
+            for row in f:
+                a, s, e = row.rstrip("\n").split("\t")
+                gold[a].append((int(s), int(e)))
+    return gold
+
+
+def load_predictions(path):
+    """Rows of SemEval FLC (id, technique, start, end) or SI (id, start, end)."""
+    pred = collections.defaultdict(list)
+    with open(path, encoding="utf-8") as f:
+        for row in f:
+            cols = row.rstrip("\n").split("\t")
+            pred[cols[0]].append((int(cols[-2]), int(cols[-1])))
+    return pred
+
+
+def si_sums(pred, gold):
+    """One article's (precision sum, predicted count, recall sum, gold count)."""
+    g, p = merge(gold), merge(pred)
+    p_sum = r_sum = 0.0
+    for s, e in p:
+        for gs, ge in g:
+            overlap = min(e, ge) - max(s, gs)
+            if overlap > 0:
+                p_sum += overlap / (e - s)
+                r_sum += overlap / (ge - gs)
+    return p_sum, len(p), r_sum, len(g)
+
+
+def prf(sums):
+    """Micro P, R, F1 from per-article si_sums."""
+    p_sum = sum(x[0] for x in sums)
+    n_pred = sum(x[1] for x in sums)
+    r_sum = sum(x[2] for x in sums)
+    n_gold = sum(x[3] for x in sums)
+    p = p_sum / n_pred if n_pred else 0.0
+    r = r_sum / n_gold if n_gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), n_pred, n_gold
