@@ -4,7 +4,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev
+  nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev time
   # Gradient-boosted trees of the passage reranker (training only).

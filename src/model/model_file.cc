@@ -6,7 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <zlib.h>
+#include <zlib.h>  // crc32 of the compressed payload
+#include <zstd.h>
 
 #include "io/input.h"
 #include "propscan/error.h"
@@ -18,6 +19,10 @@ static_assert(std::endian::native == std::endian::little, "model files are littl
 
 constexpr char kMagic[8] = {'P', 'S', 'C', 'N', 'M', 'O', 'D', 'L'};
 constexpr std::size_t kHeaderSize = 24;
+// zstd at this level packs the shipped model a little smaller than zlib's
+// best and unpacks it about three times as fast (model load is part of every
+// run); higher levels take many times longer to save for under 3% less.
+constexpr int kZstdLevel = 12;
 
 class Writer {
  public:
@@ -154,12 +159,9 @@ void save_model(const Model& model, const std::string& path) {
   payload.put_floats(model.density_weights());
   const std::string& raw = payload.bytes();
 
-  uLongf packed_size = compressBound(raw.size());
-  std::string packed(packed_size, '\0');
-  if (compress2(reinterpret_cast<Bytef*>(packed.data()), &packed_size,
-                reinterpret_cast<const Bytef*>(raw.data()), raw.size(), 9) != Z_OK) {
-    throw Error(path + ": cannot compress model");
-  }
+  std::string packed(ZSTD_compressBound(raw.size()), '\0');
+  const std::size_t packed_size = ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), kZstdLevel);
+  if (ZSTD_isError(packed_size)) throw Error(path + ": cannot compress model (" + ZSTD_getErrorName(packed_size) + ")");
   packed.resize(packed_size);
 
   Writer file;
@@ -212,9 +214,8 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   }
   if (raw_size > (std::uint64_t{1} << 32)) throw Error(path + ": corrupt model (payload too large)");
   std::string raw(raw_size, '\0');
-  uLongf out_size = raw_size;
-  if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &out_size, packed, packed_size) != Z_OK ||
-      out_size != raw_size) {
+  if (ZSTD_getFrameContentSize(packed, packed_size) != raw_size ||
+      ZSTD_decompress(raw.data(), raw.size(), packed, packed_size) != raw_size) {
     throw Error(path + ": corrupt model (cannot decompress)");
   }
 

@@ -1,11 +1,12 @@
-// The model file format (version 1), all integers little-endian:
+// The model file format (version 6, kModelFormatVersion), all integers
+// little-endian:
 //
 //   offset 0   8 bytes   magic "PSCNMODL"
 //   offset 8   u32       format version
 //   offset 12  u64       length N of the compressed payload
 //   offset 20  u32       CRC-32 of the compressed payload
 //   offset 24  u64       length of the payload once uncompressed
-//   offset 32  N bytes   zlib-compressed payload
+//   offset 32  N bytes   zstd-compressed payload (one frame)
 //
 // The payload holds the fields of ModelConfig, the
 // info JSON (u64 length + bytes), and the two weight arrays (u64 count +
@@ -20,7 +21,7 @@
 
 namespace propscan {
 
-inline constexpr std::uint32_t kModelFormatVersion = 5;
+inline constexpr std::uint32_t kModelFormatVersion = 6;
 
 void save_model(const Model& model, const std::string& path);
 
