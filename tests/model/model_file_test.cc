@@ -201,6 +201,13 @@ TEST(ModelFileTest, DetectsForeignTruncatedCorruptAndNewerFiles) {
   spit(path, flipped);
   EXPECT_EQ(load_error(path), path + ": model checksum mismatch (file is corrupt)");
 
+  // The payload is intact (its checksum holds) but the header's unpacked
+  // length does not match what it unpacks to.
+  std::string wrong_length = good;
+  wrong_length[24] = static_cast<char>(wrong_length[24] + 1);  // u64 at offset 24
+  spit(path, wrong_length);
+  EXPECT_EQ(load_error(path), path + ": corrupt model (cannot decompress)");
+
   std::string newer = good;
   newer[8] = 9;  // format version, little-endian u32 at offset 8
   spit(path, newer);
