@@ -213,11 +213,11 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
     throw Error(path + ": model checksum mismatch (file is corrupt)");
   }
   if (raw_size > (std::uint64_t{1} << 32)) throw Error(path + ": corrupt model (payload too large)");
+  // The frame's own length must agree before anything is allocated for it.
+  const auto corrupt = [&] { return Error(path + ": corrupt model (cannot decompress)"); };
+  if (ZSTD_getFrameContentSize(packed, packed_size) != raw_size) throw corrupt();
   std::string raw(raw_size, '\0');
-  if (ZSTD_getFrameContentSize(packed, packed_size) != raw_size ||
-      ZSTD_decompress(raw.data(), raw.size(), packed, packed_size) != raw_size) {
-    throw Error(path + ": corrupt model (cannot decompress)");
-  }
+  if (ZSTD_decompress(raw.data(), raw.size(), packed, packed_size) != raw_size) throw corrupt();
 
   Reader r(raw, path);
   ModelConfig c;
