@@ -3,6 +3,7 @@ and the SI sums of product.md (spans that share a character merged; spans
 that only touch stay apart)."""
 import collections
 import os
+import sys
 
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../shared/data/ptc/train")
 
@@ -37,12 +38,21 @@ def load_gold(data):
 
 
 def load_predictions(path):
-    """Rows of SemEval FLC (id, technique, start, end) or SI (id, start, end)."""
+    """Rows of SemEval FLC (id, technique, start, end) or SI (id, start, end).
+    Exits with a one-line message when the file is missing or malformed."""
     pred = collections.defaultdict(list)
-    with open(path, encoding="utf-8") as f:
-        for row in f:
-            cols = row.rstrip("\n").split("\t")
-            pred[cols[0]].append((int(cols[-2]), int(cols[-1])))
+    try:
+        with open(path, encoding="utf-8") as f:
+            for number, row in enumerate(f, 1):
+                cols = row.rstrip("\n").split("\t")
+                try:
+                    if len(cols) not in (3, 4):
+                        raise ValueError
+                    pred[cols[0]].append((int(cols[-2]), int(cols[-1])))
+                except ValueError:
+                    sys.exit(f"{path}:{number}: expected id, [technique,] start, end separated by tabs")
+    except (OSError, UnicodeDecodeError) as e:
+        sys.exit(f"{path}: {getattr(e, 'strerror', None) or e}")
     return pred
 
 
