@@ -85,38 +85,37 @@ std::vector<Sequence> sentences_of(const features::ArticleView& view, std::size_
   return seqs;
 }
 
-// Pads the sequences' inputs into one [batch, time, input] tensor.
-torch::Tensor batch_inputs(const std::vector<Sequence>& seqs, const std::vector<const std::vector<float>*>& inputs,
-                           std::int64_t width) {
+std::int64_t longest_of(const std::vector<Sequence>& seqs) {
   std::int64_t longest = 0;
   for (const auto& s : seqs) longest = std::max<std::int64_t>(longest, s.end - s.first);
-  auto x = torch::zeros({static_cast<std::int64_t>(seqs.size()), longest, width});
-  auto acc = x.accessor<float, 3>();
+  return longest;
+}
+
+// Pads the sequences' token rows (`width` values a token) into one
+// [batch, longest, width] tensor of `dtype`, zeros past each sequence's end.
+template <typename T>
+torch::Tensor pad_rows(const std::vector<Sequence>& seqs, const std::vector<const std::vector<T>*>& rows,
+                       std::int64_t width, std::int64_t longest, torch::Dtype dtype) {
+  auto x = torch::zeros({static_cast<std::int64_t>(seqs.size()), longest, width}, dtype);
+  T* out = x.template data_ptr<T>();
+  const auto w = static_cast<std::size_t>(width);
   for (std::size_t b = 0; b < seqs.size(); ++b) {
-    const auto& in = *inputs[seqs[b].example];
-    for (int t = seqs[b].first; t < seqs[b].end; ++t) {
-      const float* row = in.data() + static_cast<std::size_t>(t) * static_cast<std::size_t>(width);
-      for (std::int64_t k = 0; k < width; ++k) acc[static_cast<std::int64_t>(b)][t - seqs[b].first][k] = row[k];
-    }
+    const T* in = rows[seqs[b].example]->data() + static_cast<std::size_t>(seqs[b].first) * w;
+    const auto n = static_cast<std::size_t>(seqs[b].end - seqs[b].first) * w;
+    std::copy(in, in + n, out + b * static_cast<std::size_t>(longest) * w);
   }
   return x;
 }
 
-// Pads the sequences' word keys into one [batch, time, kWordKeys] tensor.
-torch::Tensor batch_keys(const std::vector<Sequence>& seqs, const std::vector<const std::vector<std::int64_t>*>& keys,
-                         std::int64_t longest) {
-  constexpr auto K = static_cast<std::int64_t>(kWordKeys);
-  auto k = torch::zeros({static_cast<std::int64_t>(seqs.size()), longest, K}, torch::kInt64);
-  auto acc = k.accessor<std::int64_t, 3>();
-  for (std::size_t b = 0; b < seqs.size(); ++b) {
-    const auto& in = *keys[seqs[b].example];
-    for (int t = seqs[b].first; t < seqs[b].end; ++t) {
-      for (std::int64_t j = 0; j < K; ++j) {
-        acc[static_cast<std::int64_t>(b)][t - seqs[b].first][j] = in[static_cast<std::size_t>(t * K + j)];
-      }
-    }
-  }
-  return k;
+// The network's inputs: [batch, time, input] floats.
+torch::Tensor batch_inputs(const std::vector<Sequence>& seqs, const std::vector<const std::vector<float>*>& inputs,
+                           std::int64_t width) {
+  return pad_rows(seqs, inputs, width, longest_of(seqs), torch::kFloat32);
+}
+
+// The word keys: [batch, time, kWordKeys] bucket numbers.
+torch::Tensor batch_keys(const std::vector<Sequence>& seqs, const std::vector<const std::vector<std::int64_t>*>& keys) {
+  return pad_rows(seqs, keys, kWordKeys, longest_of(seqs), torch::kInt64);
 }
 
 }  // namespace
@@ -217,7 +216,7 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
   torch::Tensor keys;
   if (config_.word_buckets > 0) {
     const auto ids = token_keys(view, config_.word_buckets);
-    keys = batch_keys(seqs, {&ids}, x.size(1));
+    keys = batch_keys(seqs, {&ids});
   }
   auto p = torch::sigmoid(impl_->nets.front()->forward(x, keys).select(2, 0));
   for (std::size_t k = 1; k < impl_->nets.size(); ++k) {
@@ -302,7 +301,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       const auto& batch = batches[bi];
       auto x = batch_inputs(batch, input_ptrs, config.input_dim);
       const auto T = x.size(1);
-      const auto batch_key = config.word_buckets > 0 ? batch_keys(batch, key_ptrs, T) : torch::Tensor();
+      const auto batch_key = config.word_buckets > 0 ? batch_keys(batch, key_ptrs) : torch::Tensor();
       auto y = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
       auto mask = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
       const auto K = static_cast<std::int64_t>(o.technique_outputs);

@@ -68,10 +68,7 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
       ys.push_back(labels[i]);
     }
   }
-  model::SgdOptions sgd;
-  sgd.epochs = o.tagger_epochs;
-  sgd.learning_rate = 0.02f;
-  sgd.seed = o.seed;
+  const model::SgdOptions sgd{.epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed};
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd);
 }
 
@@ -89,10 +86,7 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
       ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
     }
   }
-  model::SgdOptions sgd;
-  sgd.epochs = o.classifier_epochs;
-  sgd.learning_rate = 0.05f;
-  sgd.seed = o.seed + 1;
+  const model::SgdOptions sgd{.epochs = o.classifier_epochs, .learning_rate = 0.05f, .seed = o.seed + 1};
   return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)),
                               kNumTechniques, sgd);
 }
@@ -268,11 +262,7 @@ std::vector<float> train_density(const std::vector<const io::LabelledArticle*>& 
     density::article_features(views[a], stats[a], hasher, xs[a][0]);
     ys[a] = {density::density_target(metrics::merge_overlapping(arts[a]->si).size(), arts[a]->doc.text.size())};
   }
-  model::SgdOptions sgd;
-  sgd.epochs = 30;
-  sgd.learning_rate = 0.1f;
-  sgd.l2 = 1e-5f;
-  sgd.seed = o.seed + 29;
+  const model::SgdOptions sgd{.epochs = 30, .learning_rate = 0.1f, .l2 = 1e-5f, .seed = o.seed + 29};
   auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
   // How well the held-out estimates follow the truth (Pearson correlation).
   double mx = 0, my = 0;
@@ -313,11 +303,7 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
       sentence::sentence_features(views[a], stats[a], k, hasher, xs[a][k]);
     }
   }
-  model::SgdOptions sgd;
-  sgd.epochs = 8;
-  sgd.learning_rate = 0.05f;
-  sgd.l2 = 1e-5f;
-  sgd.seed = o.seed + 23;
+  const model::SgdOptions sgd{.epochs = 8, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 23};
   auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
   int right = 0, predicted = 0, gold = 0;
   for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -381,10 +367,7 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
-  model::SgdOptions sgd;
-  sgd.epochs = 6;
-  sgd.learning_rate = 0.05f;
-  sgd.seed = o.seed + 17;
+  const model::SgdOptions sgd{.epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17};
   auto fit = [&](auto&& include) { return fit_logistic(features, targets, include, 1u << rerank::kBits, sgd); };
   BoostOptions boost;
   boost.seed = o.seed + 19;
