@@ -49,6 +49,9 @@ class Analyzer {
 // analysis; process-wide. When you analyse many articles in parallel, as the
 // command line and the server do, set 1: otherwise the libraries' own pools
 // compete with your threads and OpenBLAS serialises concurrent calls.
+// Scores agree to the last bit between runs with the same setting; another
+// setting splits the network's matrix products differently and may move
+// the scores' last bits (the command line and the server both use 1).
 void set_compute_threads(int threads);
 
 // The model file shipped with propscan, resolved relative to the binary or

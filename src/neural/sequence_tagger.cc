@@ -13,6 +13,7 @@
 #include <random>
 #include <sstream>
 
+#include "neural/lstm_inference.h"
 #include "propscan/error.h"
 
 namespace propscan::neural {
@@ -132,10 +133,6 @@ void set_threads(int threads) {
   }
 }
 
-struct SequenceTagger::Impl {
-  std::vector<Net> nets;  // the ensemble's members
-};
-
 namespace {
 
 // Member 0's parameters keep the one-network names; member k's are "m<k>.".
@@ -151,6 +148,20 @@ std::string member_prefix(std::size_t k) {
 
 }  // namespace
 
+struct SequenceTagger::Impl {
+  std::vector<Net> nets;             // the ensemble's members, as libtorch trains them
+  std::vector<LstmInference> plain;  // the same members' forward pass for analysis
+
+  // Copies the members' current parameters into the forward pass.
+  void sync(const NetConfig& config, const std::vector<NamedTensor>& parameters) {
+    plain.clear();
+    for (std::size_t k = 0; k < nets.size(); ++k) {
+      plain.emplace_back(parameters, member_prefix(k), config.input_dim, config.hidden, config.layers,
+                         config.outputs, config.word_dim);
+    }
+  }
+};
+
 SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed)
     : config_(config), impl_(std::make_unique<Impl>()) {
   if (config.members == 0 || config.members > 16) throw Error("neural tagger: bad ensemble size");
@@ -163,6 +174,7 @@ SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed)
     impl_->nets.push_back(Net(config));
     impl_->nets.back()->eval();
   }
+  impl_->sync(config_, parameters());
 }
 
 SequenceTagger::SequenceTagger(NetConfig config, const std::vector<NamedTensor>& parameters)
@@ -182,6 +194,7 @@ SequenceTagger::SequenceTagger(NetConfig config, const std::vector<NamedTensor>&
     }
     target->copy_(torch::from_blob(const_cast<float*>(p.values.data()), p.shape, torch::kFloat32));
   }
+  impl_->sync(config_, parameters);
 }
 
 SequenceTagger::~SequenceTagger() = default;
@@ -206,29 +219,41 @@ std::vector<float> SequenceTagger::predict(const features::ArticleView& view, st
     throw Error("neural tagger: the linear tagger's probabilities are missing or do not fit");
   }
   std::vector<float> probs(view.tokens.size(), 0.0f);
-  auto seqs = sentences_of(view, 0, config_.context);
+  const auto seqs = sentences_of(view, 0, config_.context);
   if (seqs.empty()) return probs;
+  std::vector<LstmInference::Run> runs;
+  runs.reserve(seqs.size());
+  for (const auto& s : seqs) runs.push_back({s.first, s.end});
   const auto inputs = token_inputs(view, linear);
-  // Inference mode skips autograd's bookkeeping (version counters, views)
-  // on every one of the LSTM's many small operations.
-  c10::InferenceMode inference;
-  auto x = batch_inputs(seqs, {&inputs}, config_.input_dim);
-  torch::Tensor keys;
-  if (config_.word_buckets > 0) {
-    const auto ids = token_keys(view, config_.word_buckets);
-    keys = batch_keys(seqs, {&ids});
-  }
-  auto p = torch::sigmoid(impl_->nets.front()->forward(x, keys).select(2, 0));
-  for (std::size_t k = 1; k < impl_->nets.size(); ++k) {
-    p = p + torch::sigmoid(impl_->nets[k]->forward(x, keys).select(2, 0));
-  }
-  if (impl_->nets.size() > 1) p = p / static_cast<double>(impl_->nets.size());
-  p = p.contiguous();
-  auto acc = p.accessor<float, 2>();
-  for (std::size_t b = 0; b < seqs.size(); ++b) {
-    for (int t = seqs[b].first; t < seqs[b].end; ++t) {
-      probs[static_cast<std::size_t>(t)] = acc[static_cast<std::int64_t>(b)][t - seqs[b].first];
+  const auto keys = config_.word_buckets > 0 ? token_keys(view, config_.word_buckets) : std::vector<std::int64_t>();
+  impl_->plain.front().predict(inputs, keys, runs, probs);
+  if (impl_->plain.size() > 1) {
+    // The members' mean probability.
+    std::vector<float> member(probs.size(), 0.0f);
+    for (std::size_t k = 1; k < impl_->plain.size(); ++k) {
+      impl_->plain[k].predict(inputs, keys, runs, member);
+      for (std::size_t t = 0; t < probs.size(); ++t) probs[t] += member[t];
     }
+    for (auto& p : probs) p /= static_cast<float>(impl_->plain.size());
+  }
+  return probs;
+}
+
+std::vector<float> SequenceTagger::reference_predict(const features::ArticleView& view,
+                                                     std::span<const float> linear) const {
+  std::vector<float> probs(view.tokens.size(), 0.0f);
+  const auto inputs = token_inputs(view, linear);
+  const auto ids = config_.word_buckets > 0 ? token_keys(view, config_.word_buckets) : std::vector<std::int64_t>();
+  c10::InferenceMode inference;
+  for (const auto& seq : sentences_of(view, 0, config_.context)) {
+    const std::vector<Sequence> one{seq};
+    const auto x = batch_inputs(one, {&inputs}, config_.input_dim);
+    const auto keys = config_.word_buckets > 0 ? batch_keys(one, {&ids}) : torch::Tensor();
+    auto p = torch::zeros({1, x.size(1)});
+    for (auto net : impl_->nets) p = p + torch::sigmoid(net->forward(x, keys).select(2, 0));
+    p = (p / static_cast<double>(impl_->nets.size())).contiguous();
+    const float* values = p.data_ptr<float>();
+    std::copy(values, values + (seq.end - seq.first), probs.begin() + seq.first);
   }
   return probs;
 }
@@ -337,6 +362,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       total_loss += loss.item<double>();
     }
     net->eval();
+    tagger->impl_->sync(config, tagger->parameters());
     std::ostringstream msg;
     msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss "
         << total_loss / static_cast<double>(batches.size());

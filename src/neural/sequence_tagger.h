@@ -126,6 +126,10 @@ class SequenceTagger {
   // reads them. Thread-safe (inference only).
   std::vector<float> predict(const features::ArticleView& view, std::span<const float> linear = {}) const;
 
+  // The same probabilities from libtorch's own forward pass, one run of
+  // sentences at a time: the reference `predict` is tested against.
+  std::vector<float> reference_predict(const features::ArticleView& view, std::span<const float> linear = {}) const;
+
   struct Impl;
 
  private:

@@ -249,6 +249,33 @@ TEST(TrainerTest, EnsembleAveragesItsMembers) {
   }
 }
 
+TEST(TrainerTest, AnalysisForwardPassComputesWhatLibtorchComputes) {
+  // Two stacked layers, word representations, technique outputs and two
+  // members: every part of the network the forward pass must reproduce.
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  o.neural_layers = 2;
+  o.neural_members = 2;
+  o.neural_techniques = true;
+  o.neural_word_buckets = 64;
+  o.neural_word_dim = 4;
+  o.neural_context = 12;  // runs of several lengths in one article
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_NE(model->sequence_tagger(), nullptr);
+  const auto& net = *model->sequence_tagger();
+  for (const auto& article : corpus.articles) {
+    const auto view = model->view(article.doc.text);
+    const auto fast = net.predict(view);
+    const auto reference = net.reference_predict(view);
+    ASSERT_EQ(fast.size(), reference.size());
+    for (std::size_t t = 0; t < fast.size(); ++t) EXPECT_NEAR(fast[t], reference[t], 1e-5f) << "token " << t;
+  }
+  // A stored network computes the same as the trained one.
+  const neural::SequenceTagger loaded(net.config(), net.parameters());
+  const auto view = model->view(corpus.articles.front().doc.text);
+  EXPECT_EQ(loaded.predict(view), net.predict(view));
+}
+
 TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff) {
   const auto corpus = doubled_corpus();
   auto o = small_options();

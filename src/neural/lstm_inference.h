@@ -1,0 +1,68 @@
+// The trained network's forward pass at analysis time, in plain C++ over
+// BLAS: one matrix product for the input side of every token of an article,
+// then one small product per time step for the recurrent side, sequences of
+// all lengths stepped together. libtorch does the same arithmetic but pays a
+// fixed cost on each of the 2 x T small operations of a sequence, which is
+// most of the network's time on articles of a few hundred tokens.
+//
+// Training stays in libtorch; this reads the same parameters (the names
+// torch::nn::LSTM and torch::nn::Linear give them) and computes the same
+// function, up to the order of floating-point sums.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace propscan::neural {
+
+struct NamedTensor;
+
+class LstmInference {
+ public:
+  struct Run {
+    int first = 0;  // token range [first, end) of the article
+    int end = 0;
+  };
+
+  LstmInference() = default;
+  // One network's parameters, names without a member prefix (`prefix` is
+  // prepended when looking them up). Throws propscan::Error when one is
+  // missing or has the wrong shape.
+  LstmInference(const std::vector<NamedTensor>& parameters, const std::string& prefix, std::uint32_t input_dim,
+                std::uint32_t hidden, std::uint32_t layers, std::uint32_t outputs, std::uint32_t word_dim);
+
+  // Probability of output 0 for every token of the runs. `inputs`: the
+  // article's token rows (tokens x input_dim); `keys`: kWordKeys bucket
+  // numbers a token, read only with word representations. Tokens outside
+  // the runs are left as they are in `probs`. Thread-safe.
+  void predict(std::span<const float> inputs, std::span<const std::int64_t> keys, const std::vector<Run>& runs,
+               std::span<float> probs) const;
+
+ private:
+  struct Direction {
+    std::vector<float> w_ih;  // [4H x input], gates i, f, g, o
+    std::vector<float> w_hh;  // [4H x H]
+    std::vector<float> bias;  // [4H], both of torch's biases summed
+  };
+  struct Layer {
+    int input = 0;
+    Direction forward, backward;
+  };
+
+  void run_direction(const Direction& d, const float* x, int input, const std::vector<Run>& runs,
+                     const std::vector<int>& row_of_run, const std::vector<int>& by_length, bool reverse,
+                     float* out) const;
+
+  int input_dim_ = 0;
+  int hidden_ = 0;
+  int word_dim_ = 0;
+  std::vector<float> words_;  // [buckets x word_dim]
+  std::int64_t buckets_ = 0;
+  std::vector<Layer> layers_;
+  std::vector<float> out_w_;  // output 0's weights [2H]
+  float out_b_ = 0.0f;
+};
+
+}  // namespace propscan::neural
