@@ -11,6 +11,9 @@ APT_PACKAGES=(
   libxgboost-dev
   # libtorch uses the system BLAS; the reference one is ~15 times slower.
   libopenblas0-pthread
+  # CBLAS header and link name for the network's forward pass at analysis
+  # (linked as libblas.so.3, which Debian points at OpenBLAS above).
+  libblas-dev
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
