@@ -77,6 +77,30 @@ void multiply(const float* x, int rows, int k, const float* w, int n, float* out
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x, k, w, k, 0.0f, out, n);
 }
 
+// Working memory of one thread's forward passes, kept between articles:
+// arrays of a megabyte or more, allocated afresh for each article, come
+// from the kernel as new zeroed pages every time (a fifth of the run time).
+struct Scratch {
+  std::vector<float> x, y, gates, h, c, z, cell;
+
+  static Scratch& of_this_thread() {
+    thread_local Scratch scratch;
+    return scratch;
+  }
+  // `n` values of `v`, contents unspecified.
+  static float* take(std::vector<float>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+  }
+  // After an unusually long article, gives the memory back.
+  void trim() {
+    constexpr std::size_t kKeep = std::size_t{1} << 22;  // floats
+    for (auto* v : {&x, &y, &gates, &h, &c, &z, &cell}) {
+      if (v->size() > kKeep) std::vector<float>().swap(*v);
+    }
+  }
+};
+
 }  // namespace
 
 LstmInference::LstmInference(const std::vector<NamedTensor>& parameters, const std::string& prefix,
@@ -121,17 +145,22 @@ void LstmInference::run_direction(const Direction& d, const float* x, int input,
   const int H = hidden_, G = 4 * H;
   const int rows = row_of_run.back();
   // The input side of every token at once, with both biases.
-  std::vector<float> gates(static_cast<std::size_t>(rows) * static_cast<std::size_t>(G));
-  multiply(x, rows, input, d.w_ih.data(), G, gates.data());
+  Scratch& scratch = Scratch::of_this_thread();
+  float* gates = Scratch::take(scratch.gates, static_cast<std::size_t>(rows) * static_cast<std::size_t>(G));
+  multiply(x, rows, input, d.w_ih.data(), G, gates);
   for (int r = 0; r < rows; ++r) {
-    float* g = gates.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(G);
+    float* g = gates + static_cast<std::size_t>(r) * static_cast<std::size_t>(G);
     for (int j = 0; j < G; ++j) g[j] += d.bias[static_cast<std::size_t>(j)];
   }
   // State of each run, in order of decreasing length, so that the runs still
   // going at step t are a prefix.
   const std::size_t n = by_length.size();
-  std::vector<float> h(n * static_cast<std::size_t>(H), 0.0f), c(n * static_cast<std::size_t>(H), 0.0f);
-  std::vector<float> z(n * static_cast<std::size_t>(G)), cell(static_cast<std::size_t>(H));
+  float* h = Scratch::take(scratch.h, n * static_cast<std::size_t>(H));
+  float* c = Scratch::take(scratch.c, n * static_cast<std::size_t>(H));
+  std::fill(h, h + n * static_cast<std::size_t>(H), 0.0f);
+  std::fill(c, c + n * static_cast<std::size_t>(H), 0.0f);
+  float* z = Scratch::take(scratch.z, n * static_cast<std::size_t>(G));
+  float* cell = Scratch::take(scratch.cell, static_cast<std::size_t>(H));
   auto length = [&](std::size_t k) {
     const auto& run = runs[static_cast<std::size_t>(by_length[k])];
     return run.end - run.first;
@@ -146,25 +175,25 @@ void LstmInference::run_direction(const Direction& d, const float* x, int input,
     if (active == 0) break;
     // Pre-activations of the runs still going: input side plus recurrent side.
     for (std::size_t k = 0; k < active; ++k) {
-      const float* g = gates.data() + static_cast<std::size_t>(row_at(k, t)) * g_size;
-      std::copy(g, g + G, z.begin() + static_cast<std::ptrdiff_t>(k * g_size));
+      const float* g = gates + static_cast<std::size_t>(row_at(k, t)) * g_size;
+      std::copy(g, g + G, z + k * g_size);
     }
     if (t > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(active), G, H, 1.0f, h.data(), H,
-                  d.w_hh.data(), H, 1.0f, z.data(), G);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(active), G, H, 1.0f, h, H, d.w_hh.data(),
+                  H, 1.0f, z, G);
     }
     for (std::size_t k = 0; k < active; ++k) {
-      float* zk = z.data() + k * g_size;  // gates i, f, g, o
+      float* zk = z + k * g_size;  // gates i, f, g, o
       sigmoid_in_place(zk, 2 * h_size);
       tanh_in_place(zk + 2 * h_size, h_size);
       sigmoid_in_place(zk + 3 * h_size, h_size);
-      float* ck = c.data() + k * h_size;
+      float* ck = c + k * h_size;
       for (std::size_t j = 0; j < h_size; ++j) {
         ck[j] = zk[h_size + j] * ck[j] + zk[j] * zk[2 * h_size + j];
         cell[j] = ck[j];
       }
-      tanh_in_place(cell.data(), h_size);
-      float* hk = h.data() + k * h_size;
+      tanh_in_place(cell, h_size);
+      float* hk = h + k * h_size;
       float* o = out + static_cast<std::size_t>(row_at(k, t)) * 2 * h_size + (reverse ? h_size : 0);
       for (std::size_t j = 0; j < h_size; ++j) o[j] = hk[j] = zk[3 * h_size + j] * cell[j];
     }
@@ -187,11 +216,13 @@ void LstmInference::predict(std::span<const float> inputs, std::span<const std::
   // The first layer's input rows: the token's inputs, then the sum of its
   // word representations.
   int width = input_dim_ + word_dim_;
-  std::vector<float> x(static_cast<std::size_t>(rows) * static_cast<std::size_t>(width), 0.0f);
+  Scratch& scratch = Scratch::of_this_thread();
+  float* x = Scratch::take(scratch.x, static_cast<std::size_t>(rows) * static_cast<std::size_t>(width));
+  std::fill(x, x + static_cast<std::size_t>(rows) * static_cast<std::size_t>(width), 0.0f);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (int t = runs[r].first; t < runs[r].end; ++t) {
       const auto tok = static_cast<std::size_t>(t);
-      float* row = x.data() + static_cast<std::size_t>(row_of_run[r] + t - runs[r].first) * static_cast<std::size_t>(width);
+      float* row = x + static_cast<std::size_t>(row_of_run[r] + t - runs[r].first) * static_cast<std::size_t>(width);
       std::copy_n(inputs.data() + tok * static_cast<std::size_t>(input_dim_), input_dim_, row);
       for (std::size_t k = 0; word_dim_ > 0 && k < kWordKeys; ++k) {
         const auto key = keys[tok * kWordKeys + k];
@@ -201,22 +232,24 @@ void LstmInference::predict(std::span<const float> inputs, std::span<const std::
       }
     }
   }
-  std::vector<float> y;
   for (const auto& layer : layers_) {
-    y.assign(static_cast<std::size_t>(rows) * static_cast<std::size_t>(2 * hidden_), 0.0f);
-    run_direction(layer.forward, x.data(), width, runs, row_of_run, by_length, false, y.data());
-    run_direction(layer.backward, x.data(), width, runs, row_of_run, by_length, true, y.data());
-    x.swap(y);
+    // Every row of y is written, half by each direction.
+    float* y = Scratch::take(scratch.y, static_cast<std::size_t>(rows) * static_cast<std::size_t>(2 * hidden_));
+    run_direction(layer.forward, x, width, runs, row_of_run, by_length, false, y);
+    run_direction(layer.backward, x, width, runs, row_of_run, by_length, true, y);
+    scratch.x.swap(scratch.y);
+    x = y;
     width = 2 * hidden_;
   }
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (int t = runs[r].first; t < runs[r].end; ++t) {
-      const float* row = x.data() + static_cast<std::size_t>(row_of_run[r] + t - runs[r].first) * static_cast<std::size_t>(width);
+      const float* row = x + static_cast<std::size_t>(row_of_run[r] + t - runs[r].first) * static_cast<std::size_t>(width);
       float z = out_b_;
       for (int j = 0; j < width; ++j) z += row[j] * out_w_[static_cast<std::size_t>(j)];
       probs[static_cast<std::size_t>(t)] = sigmoid(z);
     }
   }
+  scratch.trim();
 }
 
 }  // namespace propscan::neural
