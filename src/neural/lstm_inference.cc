@@ -28,7 +28,15 @@ const std::vector<float>& find(const std::vector<NamedTensor>& parameters, const
 // third of the analysis time. The reduction and polynomial are the classic
 // single-precision ones (Cephes expf): relative error below 2e-7 over the
 // range, which the clamp keeps finite.
-void exp_in_place(float* x, std::size_t n) {
+// Built twice, for AVX2 and for any x86-64, chosen when the program loads
+// (the same operations in the same order: the same results on both).
+#if defined(__x86_64__) && defined(__GNUC__)
+#define PROPSCAN_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PROPSCAN_VECTOR_CLONES
+#endif
+
+PROPSCAN_VECTOR_CLONES void exp_in_place(float* x, std::size_t n) {
   // Into the range where 2^k is a normal float (NaN to the low end). A loop
   // of its own: GCC vectorises neither loop once they are one.
   for (std::size_t i = 0; i < n; ++i) {
