@@ -274,6 +274,20 @@ TEST(TrainerTest, AnalysisForwardPassComputesWhatLibtorchComputes) {
   const neural::SequenceTagger loaded(net.config(), net.parameters());
   const auto view = model->view(corpus.articles.front().doc.text);
   EXPECT_EQ(loaded.predict(view), net.predict(view));
+  // Weights far outside anything training gives saturate every gate: the
+  // sigmoid and tanh stay finite and in range, and still agree.
+  auto huge = net.parameters();
+  for (auto& p : huge) {
+    for (float& v : p.values) v *= 1000.0f;
+  }
+  const neural::SequenceTagger saturated(net.config(), huge);
+  const auto fast = saturated.predict(view);
+  const auto reference = saturated.reference_predict(view);
+  for (std::size_t t = 0; t < fast.size(); ++t) {
+    ASSERT_GE(fast[t], 0.0f);
+    ASSERT_LE(fast[t], 1.0f);
+    EXPECT_NEAR(fast[t], reference[t], 1e-5f) << "token " << t;
+  }
 }
 
 TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff) {
