@@ -304,6 +304,10 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
   cmd->add_option("--tagger-epochs", o.tagger_epochs, "Passes over the data for the passage tagger")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  cmd->add_option("--tagger-average", o.tagger_average,
+                  "Average the passage tagger's weights over every example of its last this many passes (0: off)")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
   cmd->add_option("--classifier-epochs", o.classifier_epochs, "Passes over the data for the technique classifier")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();

@@ -18,6 +18,11 @@ struct SgdOptions {
   float learning_rate = 0.2f;
   float l2 = 1e-6f;  // applied to the weights an example touches
   std::uint64_t seed = 1;
+  // From this pass on (counted from 1), the weights returned are the mean of
+  // the weights after every example rather than the last ones (0: off).
+  // Averaging the iterates of stochastic gradient descent evens out the
+  // order of the last examples seen.
+  int average_from = 0;
 };
 
 // Probability of the positive class.

@@ -68,7 +68,10 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
       ys.push_back(labels[i]);
     }
   }
-  const model::SgdOptions sgd{.epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed};
+  const model::SgdOptions sgd{.epochs = o.tagger_epochs,
+                              .learning_rate = 0.02f,
+                              .seed = o.seed,
+                              .average_from = o.tagger_average > 0 ? std::max(1, o.tagger_epochs - o.tagger_average + 1) : 0};
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd);
 }
 
@@ -615,6 +618,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"technique_spans", spans},
                          {"seed", o.seed},
                          {"tagger_epochs", o.tagger_epochs},
+                         {"tagger_average", o.tagger_average},
                          {"classifier_epochs", o.classifier_epochs},
                          {"extent_threshold", config.extent_threshold},
                          {"calibration", {config.calibration_a, config.calibration_b}},

@@ -20,6 +20,9 @@ using Progress = std::function<void(const std::string&)>;
 struct TrainOptions {
   std::uint64_t seed = 42;
   int tagger_epochs = 8;
+  // The linear tagger's weights averaged over every example of its last
+  // this many passes (0: the last weights as they are).
+  int tagger_average = 0;
   int classifier_epochs = 10;
   // Folds of the training data whose held-out predictions tune the blend
   // weight, the thresholds and the reranker.
