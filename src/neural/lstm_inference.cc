@@ -24,8 +24,8 @@ const std::vector<float>& find(const std::vector<NamedTensor>& parameters, const
 }
 
 // e^x for each value, written so that the compiler turns the loop into
-// vector instructions: libm's expf and tanhf, one value at a time, took a
-// third of the analysis time. The reduction and polynomial are the classic
+// vector instructions: libm's expf and tanhf, one value at a time, held a
+// third of the profile of a first version of this pass. The reduction and polynomial are the classic
 // single-precision ones (Cephes expf): relative error below 2e-7 over the
 // range, which the clamp keeps finite.
 // Built twice, for AVX2 and for any x86-64, chosen when the program loads
@@ -129,7 +129,6 @@ LstmInference::LstmInference(const std::vector<NamedTensor>& parameters, const s
   for (std::uint32_t l = 0; l < layers; ++l) {
     const std::string name = prefix + (l == 0 ? "lstm" : "lstm" + std::to_string(l + 1));
     Layer layer;
-    layer.input = static_cast<int>(input);
     for (const bool reverse : {false, true}) {
       const std::string suffix = reverse ? "_l0_reverse" : "_l0";
       Direction& d = reverse ? layer.backward : layer.forward;

@@ -47,7 +47,6 @@ class LstmInference {
     std::vector<float> bias;  // [4H], both of torch's biases summed
   };
   struct Layer {
-    int input = 0;
     Direction forward, backward;
   };
 
