@@ -75,14 +75,12 @@ void tanh_in_place(float* x, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) x[i] = 2.0f / (1.0f + x[i]) - 1.0f;
 }
 
-float sigmoid(float x) {
-  sigmoid_in_place(&x, 1);
-  return x;
-}
 
-// out[rows x n] = x[rows x k] * w[n x k]^T
-void multiply(const float* x, int rows, int k, const float* w, int n, float* out) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x, k, w, k, 0.0f, out, n);
+// out[rows x n] = x[rows x k] * w[n x k]^T, added to what `out` holds when
+// `accumulate`.
+void multiply(const float* x, int rows, int k, const float* w, int n, float* out, bool accumulate = false) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f, x, k, w, k, accumulate ? 1.0f : 0.0f, out,
+              n);
 }
 
 // Working memory of one thread's forward passes, kept between articles:
@@ -168,10 +166,7 @@ void LstmInference::run_direction(const Direction& d, const float* x, int input,
   std::fill(c, c + n * static_cast<std::size_t>(H), 0.0f);
   float* z = Scratch::take(scratch.z, n * static_cast<std::size_t>(G));
   float* cell = Scratch::take(scratch.cell, static_cast<std::size_t>(H));
-  auto length = [&](std::size_t k) {
-    const auto& run = runs[static_cast<std::size_t>(by_length[k])];
-    return run.end - run.first;
-  };
+  auto length = [&](std::size_t k) { return runs[static_cast<std::size_t>(by_length[k])].size(); };
   auto row_at = [&](std::size_t k, int t) {
     return row_of_run[static_cast<std::size_t>(by_length[k])] + (reverse ? length(k) - 1 - t : t);
   };
@@ -185,10 +180,7 @@ void LstmInference::run_direction(const Direction& d, const float* x, int input,
       const float* g = gates + static_cast<std::size_t>(row_at(k, t)) * g_size;
       std::copy(g, g + G, z + k * g_size);
     }
-    if (t > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(active), G, H, 1.0f, h, H, d.w_hh.data(),
-                  H, 1.0f, z, G);
-    }
+    if (t > 0) multiply(h, static_cast<int>(active), H, d.w_hh.data(), G, z, /*accumulate=*/true);
     for (std::size_t k = 0; k < active; ++k) {
       float* zk = z + k * g_size;  // gates i, f, g, o
       sigmoid_in_place(zk, 2 * h_size);
@@ -211,13 +203,12 @@ void LstmInference::predict(std::span<const float> inputs, std::span<const std::
                             const std::vector<Run>& runs, std::span<float> probs) const {
   if (runs.empty() || layers_.empty()) return;
   std::vector<int> row_of_run(runs.size() + 1, 0);
-  for (std::size_t r = 0; r < runs.size(); ++r) row_of_run[r + 1] = row_of_run[r] + (runs[r].end - runs[r].first);
+  for (std::size_t r = 0; r < runs.size(); ++r) row_of_run[r + 1] = row_of_run[r] + runs[r].size();
   const int rows = row_of_run.back();
   std::vector<int> by_length(runs.size());
   std::iota(by_length.begin(), by_length.end(), 0);
   std::stable_sort(by_length.begin(), by_length.end(), [&](int a, int b) {
-    return runs[static_cast<std::size_t>(a)].end - runs[static_cast<std::size_t>(a)].first >
-           runs[static_cast<std::size_t>(b)].end - runs[static_cast<std::size_t>(b)].first;
+    return runs[static_cast<std::size_t>(a)].size() > runs[static_cast<std::size_t>(b)].size();
   });
 
   // The first layer's input rows: the token's inputs, then the sum of its
@@ -248,13 +239,17 @@ void LstmInference::predict(std::span<const float> inputs, std::span<const std::
     x = y;
     width = 2 * hidden_;
   }
+  // Output 0: a run's tokens are consecutive in the article, so its logits
+  // go straight into `probs` and become probabilities there.
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    for (int t = runs[r].first; t < runs[r].end; ++t) {
-      const float* row = x + static_cast<std::size_t>(row_of_run[r] + t - runs[r].first) * static_cast<std::size_t>(width);
+    float* out = probs.data() + runs[r].first;
+    for (int i = 0; i < runs[r].size(); ++i) {
+      const float* row = x + static_cast<std::size_t>(row_of_run[r] + i) * static_cast<std::size_t>(width);
       float z = out_b_;
       for (int j = 0; j < width; ++j) z += row[j] * out_w_[static_cast<std::size_t>(j)];
-      probs[static_cast<std::size_t>(t)] = sigmoid(z);
+      out[i] = z;
     }
+    sigmoid_in_place(out, static_cast<std::size_t>(runs[r].size()));
   }
   scratch.trim();
 }

@@ -24,6 +24,7 @@ class LstmInference {
   struct Run {
     int first = 0;  // token range [first, end) of the article
     int end = 0;
+    int size() const { return end - first; }
   };
 
   LstmInference() = default;

@@ -152,6 +152,20 @@ struct SequenceTagger::Impl {
   std::vector<Net> nets;             // the ensemble's members, as libtorch trains them
   std::vector<LstmInference> plain;  // the same members' forward pass for analysis
 
+  // Fresh members, randomly initialised from `seed` (not yet synced).
+  Impl(const NetConfig& config, std::uint64_t seed) {
+    if (config.members == 0 || config.members > 16) throw Error("neural tagger: bad ensemble size");
+    // Initial weights come from the global generator: seed and draw under a
+    // lock so networks built in parallel threads stay reproducible.
+    static std::mutex init_mutex;
+    std::lock_guard lock(init_mutex);
+    for (std::uint32_t m = 0; m < config.members; ++m) {
+      torch::manual_seed(seed + 7919 * m);
+      nets.push_back(Net(config));
+      nets.back()->eval();
+    }
+  }
+
   // Copies the members' current parameters into the forward pass.
   void sync(const NetConfig& config, const std::vector<NamedTensor>& parameters) {
     plain.clear();
@@ -163,22 +177,12 @@ struct SequenceTagger::Impl {
 };
 
 SequenceTagger::SequenceTagger(NetConfig config, std::uint64_t seed)
-    : config_(config), impl_(std::make_unique<Impl>()) {
-  if (config.members == 0 || config.members > 16) throw Error("neural tagger: bad ensemble size");
-  // Initial weights come from the global generator: seed and draw under a
-  // lock so networks built in parallel threads stay reproducible.
-  static std::mutex init_mutex;
-  std::lock_guard lock(init_mutex);
-  for (std::uint32_t m = 0; m < config.members; ++m) {
-    torch::manual_seed(seed + 7919 * m);
-    impl_->nets.push_back(Net(config));
-    impl_->nets.back()->eval();
-  }
+    : config_(config), impl_(std::make_unique<Impl>(config, seed)) {
   impl_->sync(config_, parameters());
 }
 
 SequenceTagger::SequenceTagger(NetConfig config, const std::vector<NamedTensor>& parameters)
-    : SequenceTagger(config, 0) {
+    : config_(config), impl_(std::make_unique<Impl>(config, 0)) {
   torch::OrderedDict<std::string, torch::Tensor> named;
   for (std::size_t k = 0; k < impl_->nets.size(); ++k) {
     for (const auto& item : impl_->nets[k]->named_parameters())
@@ -362,18 +366,21 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       total_loss += loss.item<double>();
     }
     net->eval();
-    tagger->impl_->sync(config, tagger->parameters());
     std::ostringstream msg;
     msg << "  neural epoch " << epoch + 1 << "/" << o.epochs << ": loss "
         << total_loss / static_cast<double>(batches.size());
     if (o.select && !held_out.empty()) {
+      // The held-out examples are tagged by the analysis forward pass, which
+      // reads this epoch's weights.
+      auto params = tagger->parameters();
+      tagger->impl_->sync(config, params);
       std::vector<std::vector<float>> probs;
       for (const auto& ex : held_out) probs.push_back(tagger->predict(*ex.view, ex.linear));
       const double score = o.select(probs);
       msg << ", held-out " << score;
       if (score > best) {
         best = score;
-        best_params = tagger->parameters();
+        best_params = std::move(params);
       }
     } else if (epoch >= o.epochs - std::max(1, o.average_last)) {
       // The mean of the last epochs' weights (without held-out selection).

@@ -68,10 +68,10 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
       ys.push_back(labels[i]);
     }
   }
-  const model::SgdOptions sgd{.epochs = o.tagger_epochs,
-                              .learning_rate = 0.02f,
-                              .seed = o.seed,
-                              .average_from = o.tagger_average > 0 ? std::max(1, o.tagger_epochs - o.tagger_average + 1) : 0};
+  // Averaging over the last `tagger_average` passes starts at this pass.
+  const int average_from = o.tagger_average > 0 ? std::max(1, o.tagger_epochs - o.tagger_average + 1) : 0;
+  const model::SgdOptions sgd{
+      .epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed, .average_from = average_from};
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd);
 }
 
