@@ -139,6 +139,7 @@ const char* kVader = "node_modules/vader-sentiment/vader_lexicon.txt";
 struct LexiconArgs {
   std::string vectors = "auto";
   std::string lexicon = "auto";
+  std::string cues = "auto";
 };
 
 std::optional<lexicon::WordVectors> load_vectors(const std::string& choice) {
@@ -175,18 +176,42 @@ std::optional<lexicon::Valence> load_valence(const std::string& choice) {
   return lexicon::load_vader(path);
 }
 
+// The cue phrase lists: from the npm packages under data/node_modules
+// ("auto") or under the given node_modules directory.
+std::optional<lexicon::CuePhrases> load_cues(const std::string& choice) {
+  namespace fs = std::filesystem;
+  if (choice == "none") return std::nullopt;
+  std::string dir = choice;
+  if (choice == "auto") {
+    dir = (fs::path(lexicon::default_data_dir()) / "node_modules").string();
+    if (!fs::exists(fs::path(dir) / lexicon::kCuePackageFiles[0])) {
+      progress_line("warning: no cue phrase lists in " + dir + " (run `make data`); training without them");
+      return std::nullopt;
+    }
+  }
+  auto cues = lexicon::load_cue_packages(dir);
+  progress_line("loaded " + std::to_string(cues.size()) + " cue phrases from " + dir);
+  return cues;
+}
+
 void add_lexicon_options(CLI::App* cmd, LexiconArgs& a) {
   cmd->add_option("--vectors", a.vectors,
                   "Word vectors: auto (data/" + std::string(kVectorsBin) + " or the npm package), none, or a path")
       ->capture_default_str();
   cmd->add_option("--lexicon", a.lexicon, "VADER lexicon: auto (from the npm package), none, or a path")
       ->capture_default_str();
+  cmd->add_option("--cues", a.cues,
+                  "Cue phrase lists (hedges, weasels, fillers, no-cliches): auto (the npm packages), none, "
+                  "or a node_modules directory holding them")
+      ->capture_default_str();
 }
 
 std::shared_ptr<const ModelLexicons> lexicons_for(const LexiconArgs& a, const io::Corpus& corpus) {
   auto vectors = load_vectors(a.vectors);
   auto valence = load_valence(a.lexicon);
-  return train::prepare_lexicons(vectors ? &*vectors : nullptr, valence ? &*valence : nullptr, corpus);
+  auto cues = load_cues(a.cues);
+  return train::prepare_lexicons(vectors ? &*vectors : nullptr, valence ? &*valence : nullptr,
+                                 cues ? &*cues : nullptr, corpus);
 }
 
 // ---- train ---------------------------------------------------------------
@@ -362,6 +387,10 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
       ->capture_default_str();
   cmd->add_option("--neural-dropout", o.neural_dropout, "Share of the network's inputs zeroed in training")
       ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  cmd->add_option("--neural-span-power", o.neural_span_power,
+                  "Loss weight of a word in a passage of n words: (4/max(n,4))^P (0: all words weigh 1)")
+      ->check(CLI::Range(0.0, 2.0))
       ->capture_default_str();
 }
 

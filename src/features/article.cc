@@ -96,7 +96,8 @@ ArticleView make_article_view(const std::u32string& text) {
   return view;
 }
 
-void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, const lexicon::Valence* valence) {
+void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, const lexicon::Valence* valence,
+                     const lexicon::CuePhrases* cues) {
   const std::size_t n = view.words.size();
   view.vector_dimension = vectors && vectors->size() ? vectors->dimension() : 0;
   view.vectors.assign(n, nullptr);
@@ -108,6 +109,7 @@ void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, con
       if (it != valence->end()) view.valence[i] = it->second;
     }
   }
+  view.cues = cues ? cues->match(view.words) : std::vector<std::uint8_t>(n, 0);
 }
 
 }  // namespace propscan::features

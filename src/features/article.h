@@ -2,10 +2,12 @@
 // computed once: tokens, their normalized forms, sentences and word counts.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "lexicon/cues.h"
 #include "lexicon/word_vectors.h"
 #include "propscan/document.h"
 #include "text/tokenizer.h"
@@ -33,6 +35,8 @@ struct ArticleView {
   int vector_dimension = 0;
   std::vector<const float*> vectors;  // word vector of each token, or nullptr
   std::vector<float> valence;         // VADER valence of each token, 0 when unknown
+  // Per token, a bit for each lexicon::CueKind whose phrase covers it.
+  std::vector<std::uint8_t> cues;
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.
   int token_at_or_after(std::int64_t pos) const;
@@ -42,7 +46,8 @@ struct ArticleView {
 
 ArticleView make_article_view(const std::u32string& text);
 
-// Looks up every token's word vector and valence. Either table may be null.
-void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, const lexicon::Valence* valence);
+// Looks up every token's word vector, valence and cue phrases. Any table may be null.
+void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, const lexicon::Valence* valence,
+                     const lexicon::CuePhrases* cues = nullptr);
 
 }  // namespace propscan::features

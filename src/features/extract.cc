@@ -61,6 +61,18 @@ bool is_content_word(const std::string& w, const std::string& shape) {
 
 }  // namespace
 
+void add_cue_features(const ArticleView& view, int first, int last, int skip, std::string_view prefix,
+                      const FeatureHasher& h, SparseVector& out) {
+  if (view.cues.empty()) return;
+  unsigned kinds = 0;
+  for (int i = std::max(first, 0); i < std::min(last, static_cast<int>(view.cues.size())); ++i) {
+    if (i != skip) kinds |= view.cues[static_cast<std::size_t>(i)];
+  }
+  for (int k = 0; k < lexicon::kNumCueKinds; ++k) {
+    if (kinds & (1u << k)) h.add(out, prefix, lexicon::kCueKindNames[static_cast<std::size_t>(k)]);
+  }
+}
+
 void token_features(const ArticleView& view, int i, const FeatureHasher& h, SparseVector& out) {
   const auto ui = static_cast<std::size_t>(i);
   const int sent = view.token_sentence[ui];
@@ -107,6 +119,9 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& h, Spar
     for (int j = first; j < last; ++j) strong += std::abs(view.valence[static_cast<std::size_t>(j)]) >= 1.5f;
     h.add(out, "sval=", bucket(strong, {1, 2, 3, 5}));
   }
+  add_cue_features(view, i, i + 1, -1, "cue=", h, out);
+  add_cue_features(view, i - 2, i + 3, i, "cuewin=", h, out);
+  add_cue_features(view, first, last, -1, "scue=", h, out);
   if (view.vector_dimension) {
     const auto d = static_cast<std::uint32_t>(view.vector_dimension);
     add_mean_vector(view, i, i + 1, -1, h.dimension(), out);
@@ -201,6 +216,8 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     h.add(out, "span_val_max=", valence_bucket(strongest));
     h.add(out, "span_val_sum=", bucket(static_cast<int>(total), {1, 2, 4, 7}));
   }
+  add_cue_features(view, first, last, -1, "span_cue=", h, out);
+  add_cue_features(view, s_first, s_last, -1, "sent_cue=", h, out);
   if (view.vector_dimension) {
     const auto d = static_cast<std::uint32_t>(view.vector_dimension);
     add_mean_vector(view, first, last, -1, h.dimension(), out);

@@ -62,12 +62,15 @@ std::size_t Model::classifier_features(const ModelConfig& c, int d) {
   return (std::size_t{1} << c.classifier_bits) + features::span_dense_size(d);
 }
 
-features::ArticleView Model::view(const std::u32string& text) const {
+features::ArticleView article_view(const std::u32string& text, const ModelLexicons& lexicons) {
   auto v = features::make_article_view(text);
-  features::attach_lexicons(v, lexicons_.vectors.size() ? &lexicons_.vectors : nullptr,
-                            lexicons_.valence.empty() ? nullptr : &lexicons_.valence);
+  features::attach_lexicons(v, lexicons.vectors.size() ? &lexicons.vectors : nullptr,
+                            lexicons.valence.empty() ? nullptr : &lexicons.valence,
+                            lexicons.cues.empty() ? nullptr : &lexicons.cues);
   return v;
 }
+
+features::ArticleView Model::view(const std::u32string& text) const { return article_view(text, lexicons_); }
 
 TokenProbabilities Model::token_probabilities(const features::ArticleView& view) const {
   TokenProbabilities p;

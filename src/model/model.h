@@ -12,6 +12,7 @@
 
 #include "features/article.h"
 #include "features/hashing.h"
+#include "lexicon/cues.h"
 #include "lexicon/word_vectors.h"
 #include "model/trees.h"
 #include "neural/sequence_tagger.h"
@@ -50,12 +51,16 @@ struct ModelConfig {
   float neural_weight = 0.5f;
 };
 
-// The lexical resources a model carries with it: the word vectors and the
-// valence lexicon it was trained with (either may be empty).
+// The lexical resources a model carries with it: the word vectors, the
+// valence lexicon and the cue phrases it was trained with (any may be empty).
 struct ModelLexicons {
   lexicon::WordVectors vectors;
   lexicon::Valence valence;
+  lexicon::CuePhrases cues;
 };
+
+// The article prepared for the features of a model with these lexicons.
+features::ArticleView article_view(const std::u32string& text, const ModelLexicons& lexicons);
 
 class Model {
  public:

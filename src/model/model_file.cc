@@ -119,6 +119,12 @@ void save_model(const Model& model, const std::string& path) {
     payload.put_string(word);
     payload.put<float>(v);
   }
+  const auto cues = model.lexicons().cues.sorted();
+  payload.put<std::uint64_t>(cues.size());
+  for (const auto* phrase : cues) {
+    payload.put<std::uint8_t>(static_cast<std::uint8_t>(phrase->kind));
+    payload.put_string(phrase->text);
+  }
   const auto* net = model.sequence_tagger();
   payload.put<std::uint8_t>(net ? 1 : 0);
   if (net) {
@@ -255,6 +261,13 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
     for (std::uint64_t i = 0; i < n_valence; ++i) {
       std::string word = r.get_string();
       lexicons.valence[word] = r.get<float>();
+    }
+    const auto n_cues = r.get<std::uint64_t>();
+    if (n_cues > raw.size()) r.fail("bad cue phrase count");
+    for (std::uint64_t i = 0; i < n_cues; ++i) {
+      const auto kind = r.get<std::uint8_t>();
+      if (kind >= lexicon::kNumCueKinds) r.fail("bad cue phrase kind");
+      lexicons.cues.add(static_cast<lexicon::CueKind>(kind), r.get_string());
     }
     std::shared_ptr<const neural::SequenceTagger> net;
     if (r.get<std::uint8_t>()) {

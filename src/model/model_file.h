@@ -1,4 +1,4 @@
-// The model file format (version 6, kModelFormatVersion), all integers
+// The model file format (version 7, kModelFormatVersion), all integers
 // little-endian:
 //
 //   offset 0   8 bytes   magic "PSCNMODL"
@@ -9,8 +9,9 @@
 //   offset 32  N bytes   zstd-compressed payload (one frame)
 //
 // The payload holds the fields of ModelConfig, the
-// info JSON (u64 length + bytes), and the two weight arrays (u64 count +
-// float32 values). Everything is checked on load: magic, version, length,
+// info JSON (u64 length + bytes), the two weight arrays (u64 count +
+// float32 values), the lexicons (word vectors, valences, cue phrases as
+// kind + text), then the network, reranker, sentence and density models. Everything is checked on load: magic, version, length,
 // checksum, sizes.
 #pragma once
 
@@ -21,7 +22,7 @@
 
 namespace propscan {
 
-inline constexpr std::uint32_t kModelFormatVersion = 6;
+inline constexpr std::uint32_t kModelFormatVersion = 7;
 
 void save_model(const Model& model, const std::string& path);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "features/extract.h"
 #include "model/linear.h"
 
 namespace propscan::sentence {
@@ -52,6 +53,7 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
       ++with_vector;
     }
   }
+  features::add_cue_features(view, static_cast<int>(first), static_cast<int>(end), -1, "cue=", hasher, x);
   hasher.add(x, "valenced=", count_bucket(valenced));
   hasher.add(x, "strong=", count_bucket(strong));
   hasher.add(x, "repeated=", count_bucket(repeated));

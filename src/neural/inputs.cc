@@ -6,7 +6,7 @@
 
 namespace propscan::neural {
 namespace {
-constexpr std::uint32_t kSurfaceFeatures = 11;
+constexpr std::uint32_t kSurfaceFeatures = 11 + lexicon::kNumCueKinds;
 }
 
 constexpr std::uint32_t kLinearFeatures = 2;
@@ -39,6 +39,8 @@ std::vector<float> token_inputs(const features::ArticleView& view, std::span<con
     auto it = view.word_count.find(view.words[i]);
     const int count = it == view.word_count.end() ? 1 : it->second;
     s[10] = view.words[i].size() >= 4 ? std::log(static_cast<float>(count)) / 3.0f : 0.0f;
+    const unsigned cues = view.cues.empty() ? 0u : view.cues[i];
+    for (int k = 0; k < lexicon::kNumCueKinds; ++k) s[11 + k] = (cues >> k) & 1u ? 1.0f : 0.0f;
     if (!linear.empty()) {
       const float p = std::clamp(linear[i], 1e-4f, 1.0f - 1e-4f);
       s[kSurfaceFeatures] = p;

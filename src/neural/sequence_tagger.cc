@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <numeric>
 #include <optional>
@@ -69,6 +70,28 @@ struct Sequence {
   int first = 0;  // token range [first, end)
   int end = 0;
 };
+
+}  // namespace
+
+std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels, float power) {
+  std::vector<float> w(labels.size(), 1.0f);
+  if (power == 0.0f) return w;
+  for (std::size_t i = 0; i < labels.size();) {
+    if (!labels[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < labels.size() && labels[end]) ++end;
+    const float n = static_cast<float>(std::max<std::size_t>(end - i, 4));
+    std::fill(w.begin() + static_cast<std::ptrdiff_t>(i), w.begin() + static_cast<std::ptrdiff_t>(end),
+              std::pow(4.0f / n, power));
+    i = end;
+  }
+  return w;
+}
+
+namespace {
 
 // Runs of consecutive sentences of up to `context` tokens (a longer sentence
 // alone).
@@ -294,8 +317,10 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   std::vector<const std::vector<float>*> input_ptrs(train.size());
   std::vector<std::vector<std::int64_t>> keys(train.size());
   std::vector<const std::vector<std::int64_t>*> key_ptrs(train.size());
+  std::vector<std::vector<float>> token_weights(train.size());
   std::vector<Sequence> seqs;
   for (std::size_t e = 0; e < train.size(); ++e) {
+    token_weights[e] = passage_token_weights(train[e].labels, o.span_length_power);
     inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];
     if (config.word_buckets > 0) keys[e] = token_keys(*train[e].view, config.word_buckets);
@@ -344,7 +369,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
         for (int t = batch[b].first; t < batch[b].end; ++t) {
           const auto tt = t - batch[b].first;
           ya[bb][tt] = ex.labels[static_cast<std::size_t>(t)];
-          ma[bb][tt] = 1.0f;
+          ma[bb][tt] = token_weights[batch[b].example][static_cast<std::size_t>(t)];
           for (std::int64_t k = 0; k < K; ++k) {
             yta[bb][tt][k] = (ex.techniques[static_cast<std::size_t>(t)] >> k) & 1u ? 1.0f : 0.0f;
           }
@@ -355,10 +380,13 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       auto bce = [&](const torch::Tensor& z, const torch::Tensor& target) {
         return torch::binary_cross_entropy_with_logits(z, target, {}, {}, torch::Reduction::None);
       };
-      auto loss = (bce(logits.select(2, 0), y) * mask).sum() / mask.sum();
+      // Normalised by the number of tokens, not their weights: lighter
+      // passage words lower the loss rather than raise the others'.
+      const auto tokens = (mask > 0.0f).sum().to(torch::kFloat);
+      auto loss = (bce(logits.select(2, 0), y) * mask).sum() / tokens;
       if (K > 0) {
         auto aux = bce(logits.narrow(2, 1, K), yt).mean(2);
-        loss = loss + o.technique_loss_weight * (aux * mask).sum() / mask.sum();
+        loss = loss + o.technique_loss_weight * (aux * mask).sum() / tokens;
       }
       loss.backward();
       torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);

@@ -75,6 +75,10 @@ struct TrainExample {
   std::vector<float> linear;
 };
 
+// Loss weight of each token given its 0/1 labels: 1 outside passages,
+// (4 / max(n, 4))^power inside a run of n labelled tokens.
+std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels, float power);
+
 struct NetTrainOptions {
   std::uint32_t hidden = 64;
   std::uint32_t layers = 1;
@@ -92,6 +96,11 @@ struct NetTrainOptions {
   int epochs = 8;
   // Share of the inputs of each layer and of the output zeroed in training.
   double dropout = 0.25;
+  // Loss weight of a token inside a passage of n tokens: (4 / max(n, 4))
+  // raised to this power (0: every token weighs 1). SI recall counts each
+  // gold passage once, however long, so a word of a short passage is worth
+  // more than a word of a long one.
+  float span_length_power = 0.0f;
   float learning_rate = 2e-3f;
   int batch_size = 32;
   std::uint64_t seed = 42;

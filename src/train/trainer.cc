@@ -28,12 +28,8 @@ void report(const TrainOptions& o, const std::string& msg) {
 }
 
 features::ArticleView make_view(const std::u32string& text, const TrainOptions& o) {
-  auto view = features::make_article_view(text);
-  if (o.lexicons) {
-    features::attach_lexicons(view, o.lexicons->vectors.size() ? &o.lexicons->vectors : nullptr,
-                              o.lexicons->valence.empty() ? nullptr : &o.lexicons->valence);
-  }
-  return view;
+  if (o.lexicons) return article_view(text, *o.lexicons);
+  return features::make_article_view(text);
 }
 
 // Calls f(token index) for every token that shares a character with `s`.
@@ -133,6 +129,7 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   no.word_buckets = o.neural_word_buckets;
   no.word_dim = o.neural_word_dim;
   no.dropout = o.neural_dropout;
+  no.span_length_power = o.neural_span_power;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
   no.hidden = o.neural_hidden;
@@ -519,9 +516,11 @@ double fit_thresholds(const std::vector<const io::LabelledArticle*>& arts,
 
 std::shared_ptr<const ModelLexicons> prepare_lexicons(const lexicon::WordVectors* vectors,
                                                       const lexicon::Valence* valence,
+                                                      const lexicon::CuePhrases* cues,
                                                       const io::Corpus& corpus, std::size_t top_words) {
   auto out = std::make_shared<ModelLexicons>();
   if (valence) out->valence = *valence;
+  if (cues) out->cues = *cues;
   if (vectors && vectors->size()) {
     std::unordered_set<std::string> corpus_words;
     for (const auto& art : corpus.articles) {
@@ -637,7 +636,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                       {"averaged_epochs", o.neural_average},
                       {"word_buckets", net->config().word_buckets},
                       {"word_dim", net->config().word_dim},
-                      {"dropout", o.neural_dropout}};
+                      {"dropout", o.neural_dropout},
+                      {"span_length_power", o.neural_span_power}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),

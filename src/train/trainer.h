@@ -47,6 +47,8 @@ struct TrainOptions {
   std::uint32_t neural_word_buckets = 0;
   std::uint32_t neural_word_dim = 16;
   double neural_dropout = 0.25;
+  // NetTrainOptions::span_length_power.
+  float neural_span_power = 0.0f;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   // Boosted trees over dense candidate features instead of the logistic
@@ -62,16 +64,17 @@ struct TrainOptions {
   // the reranker read.
   bool density = true;
   ModelConfig config;
-  // Word vectors and valence to train with (copied into the model); may be null.
+  // Word vectors, valence and cue phrases to train with (copied into the model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;
   Progress progress;  // may be empty
 };
 
 // The lexicons a model keeps: the `top_words` most frequent words of the
 // vectors plus every word of `corpus`, quantized to 8 bits as the model file
-// stores them; and the valence lexicon.
+// stores them; the valence lexicon and the cue phrases.
 std::shared_ptr<const ModelLexicons> prepare_lexicons(const lexicon::WordVectors* vectors,
                                                       const lexicon::Valence* valence,
+                                                      const lexicon::CuePhrases* cues,
                                                       const io::Corpus& corpus, std::size_t top_words = 100'000);
 
 std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& articles,

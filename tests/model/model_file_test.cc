@@ -73,6 +73,27 @@ TEST(ModelFileTest, RoundTripKeepsEveryField) {
   fs::remove(path);
 }
 
+TEST(ModelFileTest, RoundTripKeepsTheCuePhrasesAndTheirMatches) {
+  const Model plain = tiny_model();
+  ModelLexicons lexicons;
+  lexicons.valence["fraud"] = -2.5f;
+  lexicons.cues.add(lexicon::CueKind::kWeasel, "some say");
+  lexicons.cues.add(lexicon::CueKind::kCliche, "at the end of the day");
+  const Model original(plain.config(), plain.tagger_weights(), plain.classifier_weights(), plain.info(), lexicons);
+  const auto path = temp_path(".model");
+  save_model(original, path);
+  auto loaded = load_model(path);
+  ASSERT_EQ(loaded->lexicons().cues.size(), 2u);
+  const std::u32string text = U"Some say it is a fraud, at the end of the day.";
+  const auto view = loaded->view(text);
+  EXPECT_EQ(view.cues, original.view(text).cues);
+  EXPECT_EQ(view.cues[0], 1u << static_cast<int>(lexicon::CueKind::kWeasel));
+  EXPECT_EQ(view.cues[7], 1u << static_cast<int>(lexicon::CueKind::kCliche));  // "at"
+  EXPECT_EQ(view.cues[6], 0u);
+  EXPECT_FLOAT_EQ(view.valence[5], -2.5f);
+  fs::remove(path);
+}
+
 TEST(ModelFileTest, RoundTripKeepsTheRerankerTrees) {
   const Model base = tiny_model();
   // Candidates whose mean token probability is below 0.4 score low, others high.

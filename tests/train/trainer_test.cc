@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <utility>
@@ -228,6 +229,32 @@ TEST(TrainerTest, NetworkDropoutIsATrainingOption) {
   EXPECT_NE(none->sequence_tagger()->parameters().back().values, half->sequence_tagger()->parameters().back().values);
   EXPECT_EQ(half->sequence_tagger()->parameters().back().values, again->sequence_tagger()->parameters().back().values);
   EXPECT_NE(half->info().find("\"dropout\":0.5"), std::string::npos);
+}
+
+TEST(TrainerTest, PassageWordsWeighLessInLongerPassages) {
+  const std::vector<std::uint8_t> labels = {0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+  EXPECT_EQ(neural::passage_token_weights(labels, 0.0f), std::vector<float>(labels.size(), 1.0f));
+  const auto w = neural::passage_token_weights(labels, 1.0f);
+  EXPECT_FLOAT_EQ(w[0], 1.0f);
+  EXPECT_FLOAT_EQ(w[1], 1.0f);  // 2 words count as 4
+  EXPECT_FLOAT_EQ(w[3], 1.0f);
+  for (int i = 4; i < 12; ++i) EXPECT_FLOAT_EQ(w[static_cast<std::size_t>(i)], 0.5f);  // 8 words
+  EXPECT_FLOAT_EQ(neural::passage_token_weights(labels, 0.5f)[4], std::sqrt(0.5f));
+
+  // Passages of the tiny corpus are short: lengthen them to whole clauses.
+  auto corpus = doubled_corpus();
+  for (auto& a : corpus.articles) {
+    const auto size = static_cast<Offset>(a.doc.text.size());
+    for (auto& t : a.techniques) t.end = std::min(t.end + 40, size);
+    for (auto& t : a.si) t.end = std::min(t.end + 40, size);
+  }
+  auto o = small_neural_options();
+  const auto plain = train_model(all_articles(corpus), o);
+  o.neural_span_power = 1.0f;
+  const auto weighted = train_model(all_articles(corpus), o);
+  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
+            weighted->sequence_tagger()->parameters().back().values);
+  EXPECT_NE(weighted->info().find("\"span_length_power\":1.0"), std::string::npos) << weighted->info();
 }
 
 TEST(TrainerTest, EnsembleAveragesItsMembers) {

@@ -1,0 +1,1 @@
+export const fillers = ['totally', 'absolutely']

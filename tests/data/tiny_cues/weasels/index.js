@@ -1,0 +1,1 @@
+export const weasels = ['some say', 'many people']
