@@ -388,6 +388,10 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
   cmd->add_option("--neural-dropout", o.neural_dropout, "Share of the network's inputs zeroed in training")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
+  cmd->add_option("--tagger-span-power", o.tagger_span_power,
+                  "The same weighting of passage words for the linear tagger (0: all words weigh 1)")
+      ->check(CLI::Range(0.0, 2.0))
+      ->capture_default_str();
   cmd->add_option("--neural-span-power", o.neural_span_power,
                   "Loss weight of a word in a passage of n words: (4/max(n,4))^P (0: all words weigh 1)")
       ->check(CLI::Range(0.0, 2.0))

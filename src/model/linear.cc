@@ -32,7 +32,7 @@ float logistic_predict(std::span<const float> w, const features::SparseVector& x
 
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
                                   const std::vector<float>& targets, std::uint32_t dimension,
-                                  const SgdOptions& opt) {
+                                  const SgdOptions& opt, std::span<const float> weights) {
   std::vector<float> w(dimension, 0.0f);
   std::vector<float> g2(dimension, 1e-6f);
   // Averaging without touching every weight at every step: with `steps`
@@ -48,7 +48,7 @@ std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
     for (std::size_t idx : shuffled_order(xs.size(), rng)) {
       const auto& x = xs[idx];
       const float p = logistic_predict(w, x);
-      const float err = p - targets[idx];
+      const float err = weights.empty() ? p - targets[idx] : (p - targets[idx]) * weights[idx];
       for (std::size_t k = 0; k < x.size(); ++k) {
         const std::uint32_t j = x.index[k];
         const float g = err * x.value[k] + opt.l2 * w[j];

@@ -31,9 +31,10 @@ float logistic_predict(std::span<const float> weights, const features::SparseVec
 // Returns weights of size `dimension` (bias is a feature like any other).
 // Targets are probabilities in [0, 1]: 0/1 labels, or soft targets such as
 // the share of a passage that is propaganda.
+// `weights`: each example's weight in the loss (empty: all 1).
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
                                   const std::vector<float>& targets, std::uint32_t dimension,
-                                  const SgdOptions& options);
+                                  const SgdOptions& options, std::span<const float> weights = {});
 
 // Class probabilities of a softmax model whose weights are laid out feature
 // by feature (`dimension` rows of `classes` floats, class index fastest).

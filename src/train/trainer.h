@@ -49,6 +49,8 @@ struct TrainOptions {
   double neural_dropout = 0.25;
   // NetTrainOptions::span_length_power.
   float neural_span_power = 0.0f;
+  // The same weighting of passage words for the linear tagger.
+  float tagger_span_power = 0.0f;
   // The passage reranker (needs tune_folds >= 2).
   bool rerank = true;
   // Boosted trees over dense candidate features instead of the logistic

@@ -47,5 +47,17 @@ TEST(LinearTest, AveragedModelStillSeparatesItsTrainingData) {
   }
 }
 
+TEST(LinearTest, ExampleWeightsScaleEachExamplesPull) {
+  // Two copies of the same features with opposite targets: the heavier one
+  // wins, and weights of 1 are the unweighted training.
+  const std::vector<features::SparseVector> xs = {vec({{0, 1.0f}}), vec({{0, 1.0f}})};
+  const std::vector<float> ys = {1.0f, 0.0f};
+  const SgdOptions o{.epochs = 20, .seed = 5};
+  const std::vector<float> ones = {1.0f, 1.0f}, favour_first = {1.0f, 0.25f}, favour_second = {0.25f, 1.0f};
+  EXPECT_EQ(train_logistic(xs, ys, 2, o, ones), train_logistic(xs, ys, 2, o));
+  EXPECT_GT(logistic_predict(train_logistic(xs, ys, 2, o, favour_first), xs[0]), 0.6f);
+  EXPECT_LT(logistic_predict(train_logistic(xs, ys, 2, o, favour_second), xs[0]), 0.4f);
+}
+
 }  // namespace
 }  // namespace propscan::model
