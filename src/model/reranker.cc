@@ -5,7 +5,6 @@
 #include <set>
 #include <utility>
 
-#include "features/extract.h"
 #include "model/model.h"
 
 namespace propscan::rerank {
@@ -198,27 +197,6 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
   hasher.add(x, "quote", s.quote ? "1" : "0");
   hasher.add(x, "exclaim", s.exclaim ? "1" : "0");
   hasher.add(x, "question", s.question ? "1" : "0");
-
-  // Its edges: the words on either side of each boundary decide whether
-  // the annotators' passage would start or end there ("the", "that", a
-  // comma), and the cue phrases it holds.
-  const auto ua = static_cast<std::size_t>(c.first_token);
-  const auto ub = static_cast<std::size_t>(c.end_token);
-  const auto word_at = [&](std::size_t i, bool inside_sentence) -> const std::string& {
-    static const std::string kNone = "<s>";
-    if (i >= view.words.size() || !inside_sentence) return kNone;
-    return view.words[i];
-  };
-  hasher.add(x, "first_w=", word_at(ua, true));
-  hasher.add(x, "last_w=", word_at(ub - 1, true));
-  hasher.add(x, "before_w=", word_at(ua - 1, ua > 0 && static_cast<std::size_t>(view.token_sentence[ua - 1]) == sent));
-  hasher.add(x, "after_w=", word_at(ub, ub < view.words.size() && static_cast<std::size_t>(view.token_sentence[ub]) == sent));
-  if (n <= 3) {
-    std::string joined;
-    for (std::size_t k = ua; k < ub; ++k) joined += (k > ua ? " " : "") + view.words[k];
-    hasher.add(x, "text=", joined);
-  }
-  features::add_cue_features(view, c.first_token, c.end_token, -1, "cue=", hasher, x);
 
   // Which technique it would be.
   const auto best = static_cast<std::size_t>(std::max_element(techniques.begin(), techniques.end()) -
