@@ -48,7 +48,7 @@ struct TrainOptions {
   std::uint32_t neural_word_dim = 16;
   double neural_dropout = 0.25;
   // NetTrainOptions::span_length_power.
-  float neural_span_power = 0.0f;
+  float neural_span_power = 0.5f;
   // The same weighting of passage words for the linear tagger.
   float tagger_span_power = 0.0f;
   // The passage reranker (needs tune_folds >= 2).

@@ -249,6 +249,7 @@ TEST(TrainerTest, PassageWordsWeighLessInLongerPassages) {
     for (auto& t : a.si) t.end = std::min(t.end + 40, size);
   }
   auto o = small_neural_options();
+  o.neural_span_power = 0.0f;
   const auto plain = train_model(all_articles(corpus), o);
   o.neural_span_power = 1.0f;
   const auto weighted = train_model(all_articles(corpus), o);
