@@ -55,24 +55,26 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
   const int d = views.empty() ? 0 : views.front()->vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<float> ys;
-  std::vector<float> weights;
+  std::vector<float> weights;  // empty: every word weighs 1
   for (std::size_t a = 0; a < arts.size(); ++a) {
     auto labels = token_labels(*views[a], arts[a]->techniques);
-    const auto w = neural::passage_token_weights(labels, o.tagger_span_power);
+    if (o.tagger_span_power != 0.0f) {
+      const auto w = neural::passage_token_weights(labels, o.tagger_span_power);
+      weights.insert(weights.end(), w.begin(), w.end());
+    }
     for (std::size_t i = 0; i < labels.size(); ++i) {
       features::SparseVector x;
       features::token_features(*views[a], static_cast<int>(i), hasher, x);
       xs.push_back(std::move(x));
       ys.push_back(labels[i]);
     }
-    weights.insert(weights.end(), w.begin(), w.end());
   }
   // Averaging over the last `tagger_average` passes starts at this pass.
   const int average_from = o.tagger_average > 0 ? std::max(1, o.tagger_epochs - o.tagger_average + 1) : 0;
   const model::SgdOptions sgd{
       .epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed, .average_from = average_from};
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd,
-                               o.tagger_span_power == 0.0f ? std::span<const float>() : std::span<const float>(weights));
+                               weights);
 }
 
 std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*>& arts,
