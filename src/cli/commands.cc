@@ -388,6 +388,14 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
   cmd->add_option("--neural-dropout", o.neural_dropout, "Share of the network's inputs zeroed in training")
       ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
+  cmd->add_option("--neural-word-dropout", o.neural_word_dropout,
+                  "Share of training words whose word vector the network does not see")
+      ->check(CLI::Range(0.0, 0.9))
+      ->capture_default_str();
+  cmd->add_option("--neural-near-weight", o.neural_near_weight,
+                  "Loss weight of a word outside the passages of a sentence that has one")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->add_option("--tagger-span-power", o.tagger_span_power,
                   "The same weighting of passage words for the linear tagger (0: all words weigh 1)")
       ->check(CLI::Range(0.0, 2.0))

@@ -91,6 +91,19 @@ std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels
   return w;
 }
 
+void weigh_near_words(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float weight,
+                      std::vector<float>& w) {
+  for (std::size_t k = 0; k < view.sentences.size(); ++k) {
+    const auto first = labels.begin() + view.sentence_first_token[k];
+    const auto end = labels.begin() + view.sentence_end_token[k];
+    if (std::none_of(first, end, [](std::uint8_t y) { return y != 0; })) continue;
+    for (auto t = static_cast<std::size_t>(view.sentence_first_token[k]);
+         t < static_cast<std::size_t>(view.sentence_end_token[k]); ++t) {
+      if (!labels[t]) w[t] *= weight;
+    }
+  }
+}
+
 namespace {
 
 // Runs of consecutive sentences of up to `context` tokens (a longer sentence
@@ -321,6 +334,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   std::vector<Sequence> seqs;
   for (std::size_t e = 0; e < train.size(); ++e) {
     token_weights[e] = passage_token_weights(train[e].labels, o.span_length_power);
+    if (o.near_weight != 1.0f) weigh_near_words(*train[e].view, train[e].labels, o.near_weight, token_weights[e]);
     inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];
     if (config.word_buckets > 0) keys[e] = token_keys(*train[e].view, config.word_buckets);
@@ -355,6 +369,11 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       const auto& batch = batches[bi];
       auto x = batch_inputs(batch, input_ptrs, config.input_dim);
       const auto T = x.size(1);
+      if (o.word_dropout > 0.0 && vector_dimension > 0) {
+        // The vector and the flag that says the word has one.
+        auto hidden = torch::empty({x.size(0), T, 1}).bernoulli_(1.0 - o.word_dropout, dropout_gen);
+        x.narrow(2, 0, vector_dimension + 1).mul_(hidden);
+      }
       const auto batch_key = config.word_buckets > 0 ? batch_keys(batch, key_ptrs) : torch::Tensor();
       auto y = torch::zeros({static_cast<std::int64_t>(batch.size()), T});
       auto mask = torch::zeros({static_cast<std::int64_t>(batch.size()), T});

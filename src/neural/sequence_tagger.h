@@ -79,6 +79,11 @@ struct TrainExample {
 // (4 / max(n, 4))^power inside a run of n labelled tokens.
 std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels, float power);
 
+// Multiplies by `weight` the loss weights `w` of the tokens outside every
+// passage in the sentences of `view` that have one.
+void weigh_near_words(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float weight,
+                      std::vector<float>& w);
+
 struct NetTrainOptions {
   std::uint32_t hidden = 64;
   std::uint32_t layers = 1;
@@ -96,11 +101,19 @@ struct NetTrainOptions {
   int epochs = 8;
   // Share of the inputs of each layer and of the output zeroed in training.
   double dropout = 0.25;
+  // Share of training tokens whose word vector is hidden from the network
+  // (zeroed, as for a word without one), so that it learns to read a
+  // passage from the words around it as well as from the word itself.
+  double word_dropout = 0.0;
   // Loss weight of a token inside a passage of n tokens: (4 / max(n, 4))
   // raised to this power (0: every token weighs 1). SI recall counts each
   // gold passage once, however long, so a word of a short passage is worth
   // more than a word of a long one.
   float span_length_power = 0.0f;
+  // Loss weight of a word outside every passage but in a sentence that has
+  // one. Where a passage ends is where annotators disagree most; below 1,
+  // the network spends itself on which sentences carry propaganda.
+  float near_weight = 1.0f;
   float learning_rate = 2e-3f;
   int batch_size = 32;
   std::uint64_t seed = 42;

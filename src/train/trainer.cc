@@ -135,6 +135,8 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   no.word_buckets = o.neural_word_buckets;
   no.word_dim = o.neural_word_dim;
   no.dropout = o.neural_dropout;
+  no.word_dropout = o.neural_word_dropout;
+  no.near_weight = o.neural_near_weight;
   no.span_length_power = o.neural_span_power;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
@@ -644,6 +646,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                       {"word_buckets", net->config().word_buckets},
                       {"word_dim", net->config().word_dim},
                       {"dropout", o.neural_dropout},
+                      {"word_dropout", o.neural_word_dropout},
+                      {"near_weight", o.neural_near_weight},
                       {"span_length_power", o.neural_span_power}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),

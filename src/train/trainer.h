@@ -47,6 +47,10 @@ struct TrainOptions {
   std::uint32_t neural_word_buckets = 0;
   std::uint32_t neural_word_dim = 16;
   double neural_dropout = 0.25;
+  // NetTrainOptions::word_dropout.
+  double neural_word_dropout = 0.0;
+  // NetTrainOptions::near_weight.
+  float neural_near_weight = 1.0f;
   // NetTrainOptions::span_length_power.
   float neural_span_power = 0.5f;
   // The same weighting of passage words for the linear tagger.

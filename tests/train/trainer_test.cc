@@ -258,6 +258,56 @@ TEST(TrainerTest, PassageWordsWeighLessInLongerPassages) {
   EXPECT_NE(weighted->info().find("\"span_length_power\":1.0"), std::string::npos) << weighted->info();
 }
 
+TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
+  const auto view = article_view(U"It rained today. They are traitors, he said. The end.", ModelLexicons{});
+  ASSERT_EQ(view.sentences.size(), 3u);
+  std::vector<std::uint8_t> labels(view.tokens.size(), 0);
+  for (std::size_t t = 0; t < view.tokens.size(); ++t) labels[t] = view.words[t] == "traitors" ? 1 : 0;
+  auto w = neural::passage_token_weights(labels, 0.0f);
+  neural::weigh_near_words(view, labels, 0.25f, w);
+  for (std::size_t t = 0; t < view.tokens.size(); ++t) {
+    const bool middle = view.token_sentence[t] == 1;
+    EXPECT_FLOAT_EQ(w[t], !middle || labels[t] ? 1.0f : 0.25f) << view.words[t];
+  }
+
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  const auto plain = train_model(all_articles(corpus), o);
+  o.neural_near_weight = 0.5f;
+  const auto weighted = train_model(all_articles(corpus), o);
+  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
+            weighted->sequence_tagger()->parameters().back().values);
+  EXPECT_NE(weighted->info().find("\"near_weight\":0.5"), std::string::npos) << weighted->info();
+}
+
+TEST(TrainerTest, WordVectorsCanBeHiddenInTraining) {
+  const auto corpus = doubled_corpus();
+  // Made-up 3-value vectors for the corpus's words.
+  std::vector<std::string> words;
+  std::vector<float> values;
+  for (const auto& a : corpus.articles) {
+    for (const auto& w : article_view(a.doc.text, ModelLexicons{}).words) {
+      if (std::find(words.begin(), words.end(), w) != words.end()) continue;
+      const auto k = static_cast<float>(words.size());
+      words.push_back(w);
+      values.insert(values.end(), {std::sin(k), std::cos(k), 0.1f * k});
+    }
+  }
+  auto lexicons = std::make_shared<ModelLexicons>();
+  lexicons->vectors = lexicon::WordVectors(3, std::move(words), std::move(values));
+  auto o = small_neural_options();
+  o.lexicons = lexicons;
+  const auto plain = train_model(all_articles(corpus), o);
+  o.neural_word_dropout = 0.3;
+  const auto hidden = train_model(all_articles(corpus), o);
+  const auto again = train_model(all_articles(corpus), o);
+  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
+            hidden->sequence_tagger()->parameters().back().values);
+  EXPECT_EQ(hidden->sequence_tagger()->parameters().back().values,
+            again->sequence_tagger()->parameters().back().values);
+  EXPECT_NE(hidden->info().find("\"word_dropout\":0.3"), std::string::npos) << hidden->info();
+}
+
 TEST(TrainerTest, EnsembleAveragesItsMembers) {
   const auto corpus = doubled_corpus();
   auto o = small_neural_options();
