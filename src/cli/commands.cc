@@ -245,6 +245,7 @@ struct EvalArgs {
   bool curve = false;
   std::string predictions;
   unsigned threads = 0;
+  std::optional<std::uint64_t> fold_seed;
   LexiconArgs lexicons;
   train::TrainOptions options;
 };
@@ -286,6 +287,7 @@ void print_report(const train::EvalReport& r, bool curve) {
 void run_eval(EvalArgs args) {
   auto corpus = io::load_corpus(args.data);
   train::EvalReport report;
+  if (args.fold_seed && args.folds == 0) throw Error("--fold-seed deals articles to folds; give --folds too");
   if (args.folds > 0) {
     if (!args.model.empty()) throw Error("--folds trains a model per fold; do not combine it with --model");
     args.options.progress = progress_line;
@@ -294,7 +296,7 @@ void run_eval(EvalArgs args) {
                   std::to_string(corpus.articles.size()) + " articles");
     set_compute_threads(1);  // folds run in parallel instead
     report = train::cross_validate(corpus, args.folds, args.options,
-                                   args.threads ? args.threads : default_threads(), args.curve);
+                                   args.threads ? args.threads : default_threads(), args.curve, args.fold_seed);
   } else {
     auto model = load_model(resolve_model(args.model));
     report = train::evaluate(*model, corpus, static_cast<float>(args.threshold), args.curve);
@@ -486,6 +488,8 @@ void register_commands(CLI::App& app) {
     cmd->add_option("--predictions", args->predictions,
                     "Write the predicted spans (held-out ones with --folds) to FILE, SemEval FLC format");
     cmd->add_option("-j,--threads", args->threads, "Folds trained in parallel (default: all cores)");
+    cmd->add_option("--fold-seed", args->fold_seed,
+                    "Seed that deals the articles to folds (default: --seed), to vary the training seed alone");
     add_training_options(cmd, args->options);
     add_lexicon_options(cmd, args->lexicons);
     cmd->callback(guarded([args] { run_eval(*args); }));

@@ -728,10 +728,10 @@ EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshol
 }
 
 EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options, unsigned threads,
-                          bool curve) {
+                          bool curve, std::optional<std::uint64_t> fold_seed) {
   const std::size_t n = corpus.articles.size();
   if (n < static_cast<std::size_t>(folds)) throw Error("cross-validation: fewer articles than folds");
-  const auto fold_of = assign_folds(n, folds, options.seed);
+  const auto fold_of = assign_folds(n, folds, fold_seed.value_or(options.seed));
   std::vector<features::ArticleView> views;
   for (const auto& art : corpus.articles) views.push_back(make_view(art.doc.text, options));
 

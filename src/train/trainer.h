@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -109,9 +110,12 @@ EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshol
 
 // K-fold cross-validation by article: each fold is scored by a model trained
 // on the other folds; the figures pool the predictions of all folds. Folds
-// run in parallel on up to `threads` threads.
+// run in parallel on up to `threads` threads. Articles are dealt to folds by
+// `fold_seed` (default: the training seed), so that the training seed can
+// change while the folds stay put.
 EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options,
-                          unsigned threads, bool curve = false);
+                          unsigned threads, bool curve = false,
+                          std::optional<std::uint64_t> fold_seed = std::nullopt);
 
 // Deterministic assignment of articles to `folds` folds (shuffled by seed).
 std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed);

@@ -183,6 +183,15 @@ TEST_F(CliTest, EvalPrintsAllThreeTasks) {
   auto cv = run("eval --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --folds 2 --vectors none --lexicon none");
   ASSERT_EQ(cv.status, 0);
   EXPECT_NE(cv.out.find("articles: 4"), std::string::npos) << cv.out;
+  // The folds are dealt by the training seed unless --fold-seed says otherwise.
+  auto same = run("eval --data " + std::string(PROPSCAN_TEST_DATA) +
+                  "/tiny_corpus --folds 2 --fold-seed 42 --vectors none --lexicon none");
+  ASSERT_EQ(same.status, 0);
+  EXPECT_EQ(same.out.substr(same.out.find("articles:")), cv.out.substr(cv.out.find("articles:")));
+  auto lone = run("eval --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --fold-seed 3 --model " + *model_,
+                  true);
+  EXPECT_EQ(lone.status, 1);
+  EXPECT_EQ(lone.out, "propscan: --fold-seed deals articles to folds; give --folds too\n");
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("SI "), std::string::npos);
   EXPECT_NE(r.out.find("TC "), std::string::npos);
