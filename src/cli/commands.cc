@@ -398,6 +398,10 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
                   "Loss weight of a word outside the passages of a sentence that has one")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  cmd->add_option("--neural-sentence-power", o.neural_sentence_power,
+                  "Loss weight of a word outside the passages of an n-token sentence: (10/max(n,10))^P")
+      ->check(CLI::Range(0.0, 2.0))
+      ->capture_default_str();
   cmd->add_option("--tagger-span-power", o.tagger_span_power,
                   "The same weighting of passage words for the linear tagger (0: all words weigh 1)")
       ->check(CLI::Range(0.0, 2.0))

@@ -104,6 +104,17 @@ void weigh_near_words(const features::ArticleView& view, const std::vector<std::
   }
 }
 
+void weigh_by_sentence_length(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float power,
+                              std::vector<float>& w) {
+  for (std::size_t k = 0; k < view.sentences.size(); ++k) {
+    const int first = view.sentence_first_token[k], end = view.sentence_end_token[k];
+    const float factor = std::pow(10.0f / static_cast<float>(std::max(end - first, 10)), power);
+    for (auto t = static_cast<std::size_t>(first); t < static_cast<std::size_t>(end); ++t) {
+      if (!labels[t]) w[t] *= factor;
+    }
+  }
+}
+
 namespace {
 
 // Runs of consecutive sentences of up to `context` tokens (a longer sentence
@@ -335,6 +346,9 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   for (std::size_t e = 0; e < train.size(); ++e) {
     token_weights[e] = passage_token_weights(train[e].labels, o.span_length_power);
     if (o.near_weight != 1.0f) weigh_near_words(*train[e].view, train[e].labels, o.near_weight, token_weights[e]);
+    if (o.sentence_power != 0.0f) {
+      weigh_by_sentence_length(*train[e].view, train[e].labels, o.sentence_power, token_weights[e]);
+    }
     inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];
     if (config.word_buckets > 0) keys[e] = token_keys(*train[e].view, config.word_buckets);

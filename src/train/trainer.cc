@@ -137,6 +137,7 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   no.dropout = o.neural_dropout;
   no.word_dropout = o.neural_word_dropout;
   no.near_weight = o.neural_near_weight;
+  no.sentence_power = o.neural_sentence_power;
   no.span_length_power = o.neural_span_power;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
@@ -648,6 +649,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                       {"dropout", o.neural_dropout},
                       {"word_dropout", o.neural_word_dropout},
                       {"near_weight", o.neural_near_weight},
+                      {"sentence_power", o.neural_sentence_power},
                       {"span_length_power", o.neural_span_power}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),

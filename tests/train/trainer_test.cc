@@ -270,6 +270,20 @@ TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
     EXPECT_FLOAT_EQ(w[t], !middle || labels[t] ? 1.0f : 0.25f) << view.words[t];
   }
 
+  // Outside passages, a word of an n-token sentence weighs (10/max(n,10))^P.
+  auto by_length = neural::passage_token_weights(labels, 0.0f);
+  neural::weigh_by_sentence_length(view, labels, 1.0f, by_length);
+  for (const auto& w0 : by_length) EXPECT_FLOAT_EQ(w0, 1.0f);  // every sentence here is short
+  const auto long_view = article_view(U"a b c d e f g h i j k l m n o p q r s t.", ModelLexicons{});
+  ASSERT_EQ(long_view.sentences.size(), 1u);
+  const std::size_t n = long_view.tokens.size();  // 20 words and the stop
+  std::vector<std::uint8_t> long_labels(n, 0);
+  long_labels[0] = 1;
+  auto lw = neural::passage_token_weights(long_labels, 0.0f);
+  neural::weigh_by_sentence_length(long_view, long_labels, 1.0f, lw);
+  EXPECT_FLOAT_EQ(lw[0], 1.0f);
+  EXPECT_FLOAT_EQ(lw[1], 10.0f / static_cast<float>(n));
+
   const auto corpus = doubled_corpus();
   auto o = small_neural_options();
   const auto plain = train_model(all_articles(corpus), o);
