@@ -91,25 +91,17 @@ std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels
   return w;
 }
 
-void weigh_near_words(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float weight,
-                      std::vector<float>& w) {
+void weigh_words_outside_passages(const features::ArticleView& view, const std::vector<std::uint8_t>& labels,
+                                  float near_weight, float sentence_power, std::vector<float>& w) {
   for (std::size_t k = 0; k < view.sentences.size(); ++k) {
-    const auto first = labels.begin() + view.sentence_first_token[k];
-    const auto end = labels.begin() + view.sentence_end_token[k];
-    if (std::none_of(first, end, [](std::uint8_t y) { return y != 0; })) continue;
-    for (auto t = static_cast<std::size_t>(view.sentence_first_token[k]);
-         t < static_cast<std::size_t>(view.sentence_end_token[k]); ++t) {
-      if (!labels[t]) w[t] *= weight;
-    }
-  }
-}
-
-void weigh_by_sentence_length(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float power,
-                              std::vector<float>& w) {
-  for (std::size_t k = 0; k < view.sentences.size(); ++k) {
-    const int first = view.sentence_first_token[k], end = view.sentence_end_token[k];
-    const float factor = std::pow(10.0f / static_cast<float>(std::max(end - first, 10)), power);
-    for (auto t = static_cast<std::size_t>(first); t < static_cast<std::size_t>(end); ++t) {
+    const auto first = static_cast<std::size_t>(view.sentence_first_token[k]);
+    const auto end = static_cast<std::size_t>(view.sentence_end_token[k]);
+    const bool has_passage = std::any_of(labels.begin() + static_cast<std::ptrdiff_t>(first),
+                                         labels.begin() + static_cast<std::ptrdiff_t>(end),
+                                         [](std::uint8_t y) { return y != 0; });
+    const float factor = (has_passage ? near_weight : 1.0f) *
+                         std::pow(10.0f / static_cast<float>(std::max<std::size_t>(end - first, 10)), sentence_power);
+    for (std::size_t t = first; t < end; ++t) {
       if (!labels[t]) w[t] *= factor;
     }
   }
@@ -345,9 +337,9 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
   std::vector<Sequence> seqs;
   for (std::size_t e = 0; e < train.size(); ++e) {
     token_weights[e] = passage_token_weights(train[e].labels, o.span_length_power);
-    if (o.near_weight != 1.0f) weigh_near_words(*train[e].view, train[e].labels, o.near_weight, token_weights[e]);
-    if (o.sentence_power != 0.0f) {
-      weigh_by_sentence_length(*train[e].view, train[e].labels, o.sentence_power, token_weights[e]);
+    if (o.near_weight != 1.0f || o.sentence_power != 0.0f) {
+      weigh_words_outside_passages(*train[e].view, train[e].labels, o.near_weight, o.sentence_power,
+                                   token_weights[e]);
     }
     inputs[e] = token_inputs(*train[e].view, train[e].linear);
     input_ptrs[e] = &inputs[e];

@@ -79,15 +79,11 @@ struct TrainExample {
 // (4 / max(n, 4))^power inside a run of n labelled tokens.
 std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels, float power);
 
-// Multiplies by `weight` the loss weights `w` of the tokens outside every
-// passage in the sentences of `view` that have one.
-void weigh_near_words(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float weight,
-                      std::vector<float>& w);
-
-// Multiplies by (10 / max(n, 10))^power the loss weights `w` of the tokens
-// outside every passage in each sentence of n tokens.
-void weigh_by_sentence_length(const features::ArticleView& view, const std::vector<std::uint8_t>& labels, float power,
-                              std::vector<float>& w);
+// Multiplies the loss weights `w` of the tokens outside every passage by
+// `near_weight` in the sentences of `view` that have a passage, and by
+// (10 / max(n, 10))^sentence_power in every sentence of n tokens.
+void weigh_words_outside_passages(const features::ArticleView& view, const std::vector<std::uint8_t>& labels,
+                                  float near_weight, float sentence_power, std::vector<float>& w);
 
 struct NetTrainOptions {
   std::uint32_t hidden = 64;

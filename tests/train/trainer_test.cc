@@ -264,7 +264,7 @@ TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
   std::vector<std::uint8_t> labels(view.tokens.size(), 0);
   for (std::size_t t = 0; t < view.tokens.size(); ++t) labels[t] = view.words[t] == "traitors" ? 1 : 0;
   auto w = neural::passage_token_weights(labels, 0.0f);
-  neural::weigh_near_words(view, labels, 0.25f, w);
+  neural::weigh_words_outside_passages(view, labels, 0.25f, 0.0f, w);
   for (std::size_t t = 0; t < view.tokens.size(); ++t) {
     const bool middle = view.token_sentence[t] == 1;
     EXPECT_FLOAT_EQ(w[t], !middle || labels[t] ? 1.0f : 0.25f) << view.words[t];
@@ -272,7 +272,7 @@ TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
 
   // Outside passages, a word of an n-token sentence weighs (10/max(n,10))^P.
   auto by_length = neural::passage_token_weights(labels, 0.0f);
-  neural::weigh_by_sentence_length(view, labels, 1.0f, by_length);
+  neural::weigh_words_outside_passages(view, labels, 1.0f, 1.0f, by_length);
   for (const auto& w0 : by_length) EXPECT_FLOAT_EQ(w0, 1.0f);  // every sentence here is short
   const auto long_view = article_view(U"a b c d e f g h i j k l m n o p q r s t.", ModelLexicons{});
   ASSERT_EQ(long_view.sentences.size(), 1u);
@@ -280,7 +280,7 @@ TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
   std::vector<std::uint8_t> long_labels(n, 0);
   long_labels[0] = 1;
   auto lw = neural::passage_token_weights(long_labels, 0.0f);
-  neural::weigh_by_sentence_length(long_view, long_labels, 1.0f, lw);
+  neural::weigh_words_outside_passages(long_view, long_labels, 1.0f, 1.0f, lw);
   EXPECT_FLOAT_EQ(lw[0], 1.0f);
   EXPECT_FLOAT_EQ(lw[1], 10.0f / static_cast<float>(n));
 
