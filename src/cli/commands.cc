@@ -402,6 +402,11 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
                   "Loss weight of a word outside the passages of an n-token sentence: (10/max(n,10))^P")
       ->check(CLI::Range(0.0, 2.0))
       ->capture_default_str();
+  cmd->add_option("--neural-sentence-loss", o.neural_sentence_loss,
+                  "Weight of the network's sentence loss: each sentence's highest token score against "
+                  "whether it has a passage (0: none)")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
   cmd->add_option("--tagger-span-power", o.tagger_span_power,
                   "The same weighting of passage words for the linear tagger (0: all words weigh 1)")
       ->check(CLI::Range(0.0, 2.0))

@@ -125,6 +125,32 @@ std::vector<Sequence> sentences_of(const features::ArticleView& view, std::size_
   return seqs;
 }
 
+// The sentences of a batch of runs: the row of the run, the sentence's
+// positions in it [first, end), and whether it has a passage.
+struct BatchSentence {
+  std::int64_t row = 0;
+  std::int64_t first = 0;
+  std::int64_t end = 0;
+  float label = 0.0f;
+};
+
+std::vector<BatchSentence> batch_sentences(const std::vector<Sequence>& batch, const std::vector<TrainExample>& train) {
+  std::vector<BatchSentence> out;
+  for (std::size_t b = 0; b < batch.size(); ++b) {
+    const auto& ex = train[batch[b].example];
+    const auto& view = *ex.view;
+    for (std::size_t k = 0; k < view.sentences.size(); ++k) {
+      const int first = view.sentence_first_token[k], end = view.sentence_end_token[k];
+      if (end <= first || first < batch[b].first || end > batch[b].end) continue;
+      const bool has_passage = std::any_of(ex.labels.begin() + first, ex.labels.begin() + end,
+                                           [](std::uint8_t y) { return y != 0; });
+      out.push_back({static_cast<std::int64_t>(b), first - batch[b].first, end - batch[b].first,
+                     has_passage ? 1.0f : 0.0f});
+    }
+  }
+  return out;
+}
+
 std::int64_t longest_of(const std::vector<Sequence>& seqs) {
   std::int64_t longest = 0;
   for (const auto& s : seqs) longest = std::max<std::int64_t>(longest, s.end - s.first);
@@ -412,6 +438,23 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       if (K > 0) {
         auto aux = bce(logits.narrow(2, 1, K), yt).mean(2);
         loss = loss + o.technique_loss_weight * (aux * mask).sum() / tokens;
+      }
+      if (o.sentence_loss > 0.0f) {
+        // Each sentence's highest token logit: a [sentences, batch x time]
+        // mask picks the sentence's positions out of the flattened logits.
+        const auto sentences = batch_sentences(batch, train);
+        const auto S = static_cast<std::int64_t>(sentences.size());
+        auto inside = torch::zeros({S, static_cast<std::int64_t>(batch.size()) * T}, torch::kBool);
+        auto target = torch::zeros({S});
+        auto ia = inside.accessor<bool, 2>();
+        auto ta = target.accessor<float, 1>();
+        for (std::int64_t k = 0; k < S; ++k) {
+          const auto& s = sentences[static_cast<std::size_t>(k)];
+          for (auto t = s.first; t < s.end; ++t) ia[k][s.row * T + t] = true;
+          ta[k] = s.label;
+        }
+        const auto z = logits.select(2, 0).reshape({1, -1}).expand({S, -1}).masked_fill(inside.logical_not(), -1e4);
+        loss = loss + o.sentence_loss * bce(std::get<0>(z.max(1)), target).mean();
       }
       loss.backward();
       torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);

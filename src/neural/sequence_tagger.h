@@ -120,6 +120,12 @@ struct NetTrainOptions {
   // counts every predicted passage once, so a false alarm in a short
   // sentence costs as much as one in a long sentence.
   float sentence_power = 0.0f;
+  // Weight of a second loss, per sentence, beside the token loss: the
+  // sentence's highest token logit against whether it has a passage (0:
+  // none). A false alarm anywhere in a sentence without a passage costs
+  // through its most confident word, which is the word that would make a
+  // predicted passage there; SI precision is lost mostly in such sentences.
+  float sentence_loss = 0.0f;
   float learning_rate = 2e-3f;
   int batch_size = 32;
   std::uint64_t seed = 42;

@@ -138,6 +138,7 @@ std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<con
   no.word_dropout = o.neural_word_dropout;
   no.near_weight = o.neural_near_weight;
   no.sentence_power = o.neural_sentence_power;
+  no.sentence_loss = o.neural_sentence_loss;
   no.span_length_power = o.neural_span_power;
   no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
   no.epochs = o.neural_epochs;
@@ -650,6 +651,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                       {"word_dropout", o.neural_word_dropout},
                       {"near_weight", o.neural_near_weight},
                       {"sentence_power", o.neural_sentence_power},
+                      {"sentence_loss", o.neural_sentence_loss},
                       {"span_length_power", o.neural_span_power}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),

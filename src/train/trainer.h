@@ -54,6 +54,8 @@ struct TrainOptions {
   float neural_near_weight = 1.0f;
   // NetTrainOptions::sentence_power.
   float neural_sentence_power = 0.0f;
+  // NetTrainOptions::sentence_loss.
+  float neural_sentence_loss = 0.0f;
   // NetTrainOptions::span_length_power.
   float neural_span_power = 0.5f;
   // The same weighting of passage words for the linear tagger.

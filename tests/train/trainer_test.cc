@@ -322,6 +322,20 @@ TEST(TrainerTest, WordVectorsCanBeHiddenInTraining) {
   EXPECT_NE(hidden->info().find("\"word_dropout\":0.3"), std::string::npos) << hidden->info();
 }
 
+TEST(TrainerTest, SentenceLossChangesTheNetworkReproducibly) {
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  const auto plain = train_model(all_articles(corpus), o);
+  o.neural_sentence_loss = 0.5f;
+  const auto with_loss = train_model(all_articles(corpus), o);
+  const auto again = train_model(all_articles(corpus), o);
+  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
+            with_loss->sequence_tagger()->parameters().back().values);
+  EXPECT_EQ(with_loss->sequence_tagger()->parameters().back().values,
+            again->sequence_tagger()->parameters().back().values);
+  EXPECT_NE(with_loss->info().find("\"sentence_loss\":0.5"), std::string::npos) << with_loss->info();
+}
+
 TEST(TrainerTest, EnsembleAveragesItsMembers) {
   const auto corpus = doubled_corpus();
   auto o = small_neural_options();
