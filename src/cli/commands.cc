@@ -407,6 +407,8 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
                   "whether it has a passage (0: none)")
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
+  cmd->add_flag("--neural-cross-fit", o.neural_cross_fit,
+                "The network is the tuning folds' networks averaged, not one trained on every article");
   cmd->add_option("--tagger-span-power", o.tagger_span_power,
                   "The same weighting of passage words for the linear tagger (0: all words weigh 1)")
       ->check(CLI::Range(0.0, 2.0))

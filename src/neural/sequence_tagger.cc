@@ -327,26 +327,41 @@ std::vector<float> SequenceTagger::reference_predict(const features::ArticleView
   return probs;
 }
 
+std::unique_ptr<SequenceTagger> join_members(const std::vector<const SequenceTagger*>& networks) {
+  if (networks.empty() || networks.size() > 16) throw Error("neural tagger: bad ensemble size");
+  std::vector<NamedTensor> all;
+  NetConfig config = networks.front()->config();
+  for (std::size_t m = 0; m < networks.size(); ++m) {
+    const NetConfig& c = networks[m]->config();
+    if (c.members != 1 || c.input_dim != config.input_dim || c.hidden != config.hidden || c.layers != config.layers ||
+        c.outputs != config.outputs || c.reads_linear != config.reads_linear || c.context != config.context ||
+        c.word_buckets != config.word_buckets || c.word_dim != config.word_dim) {
+      throw Error("neural tagger: only single networks of one shape can be joined");
+    }
+    for (auto& p : networks[m]->parameters()) {
+      p.name = member_prefix(m) + p.name;
+      all.push_back(std::move(p));
+    }
+  }
+  config.members = static_cast<std::uint32_t>(networks.size());
+  return std::make_unique<SequenceTagger>(config, all);
+}
+
 std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExample>& train,
                                                       const std::vector<TrainExample>& held_out, int vector_dimension,
                                                       const NetTrainOptions& o) {
   if (o.members > 1) {
     // Each member trained on its own from its own seed, then joined.
-    std::vector<NamedTensor> all;
-    NetConfig config;
+    std::vector<std::unique_ptr<SequenceTagger>> members;
     for (std::uint32_t m = 0; m < o.members; ++m) {
       NetTrainOptions one = o;
       one.members = 1;
       one.seed = o.seed + 104729 * m;
-      auto member = train_sequence_tagger(train, held_out, vector_dimension, one);
-      config = member->config();
-      for (auto& p : member->parameters()) {
-        p.name = member_prefix(m) + p.name;
-        all.push_back(std::move(p));
-      }
+      members.push_back(train_sequence_tagger(train, held_out, vector_dimension, one));
     }
-    config.members = o.members;
-    return std::make_unique<SequenceTagger>(config, all);
+    std::vector<const SequenceTagger*> ptrs;
+    for (const auto& m : members) ptrs.push_back(m.get());
+    return join_members(ptrs);
   }
   const bool stacked = !train.empty() && !train.front().linear.empty();
   NetConfig config{input_dim(vector_dimension, stacked), o.hidden, o.layers, 1 + o.technique_outputs, stacked, 1,

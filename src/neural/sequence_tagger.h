@@ -142,6 +142,10 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
                                                       const std::vector<TrainExample>& held_out,
                                                       int vector_dimension, const NetTrainOptions& options);
 
+// One ensemble of the given single networks (of one shape), whose
+// probabilities it averages; throws propscan::Error otherwise.
+std::unique_ptr<SequenceTagger> join_members(const std::vector<const SequenceTagger*>& networks);
+
 class SequenceTagger {
  public:
   // Fresh, randomly initialised network (seeded).

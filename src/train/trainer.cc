@@ -160,6 +160,8 @@ struct Tuning {
   std::vector<int> fold_of;
   std::vector<std::vector<float>> linear;
   std::vector<std::vector<float>> neural;  // empty without the neural tagger
+  // The networks that tagged each fold (kept for a cross-fitted ensemble).
+  std::vector<std::shared_ptr<const neural::SequenceTagger>> nets;
   std::vector<std::vector<float>> probs;   // the two blended at the tuned weight
   std::vector<std::vector<float>> classifiers;  // technique classifier of each fold (with the reranker)
 };
@@ -204,6 +206,7 @@ Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const st
       if (t.fold_of[a] != f) continue;
       t.neural[a] = o.neural_stack ? net->predict(views[a], t.linear[a]) : net->predict(views[a]);
     }
+    if (o.neural_cross_fit) t.nets.push_back(net);
     report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
   }
   return t;
@@ -578,7 +581,14 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   auto classifier = train_classifier(arts, view_ptrs, o);
 
   std::shared_ptr<const neural::SequenceTagger> net;
-  if (wants_neural(o, arts.size())) {
+  if (o.neural_cross_fit && tuning.nets.size() >= 2) {
+    // The tuning folds' networks, averaged: the reranker learnt from what
+    // networks trained on this much data say of articles they did not see.
+    report(o, "joining the " + std::to_string(tuning.nets.size()) + " held-out folds' networks");
+    std::vector<const neural::SequenceTagger*> members;
+    for (const auto& n : tuning.nets) members.push_back(n.get());
+    net = neural::join_members(members);
+  } else if (wants_neural(o, arts.size())) {
     report(o, "training the neural sequence tagger");
     // A stacked network learns from the held-out linear probabilities, the
     // kind it will read when the final linear tagger meets new articles.
@@ -643,7 +653,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
                       {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear},
-                      {"members", o.neural_members},     {"context", o.neural_context},
+                      {"members", net->config().members},     {"context", o.neural_context},
                       {"averaged_epochs", o.neural_average},
                       {"word_buckets", net->config().word_buckets},
                       {"word_dim", net->config().word_dim},
@@ -652,6 +662,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                       {"near_weight", o.neural_near_weight},
                       {"sentence_power", o.neural_sentence_power},
                       {"sentence_loss", o.neural_sentence_loss},
+                      {"cross_fit", o.neural_cross_fit},
                       {"span_length_power", o.neural_span_power}};
   }
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),

@@ -56,6 +56,9 @@ struct TrainOptions {
   float neural_sentence_power = 0.0f;
   // NetTrainOptions::sentence_loss.
   float neural_sentence_loss = 0.0f;
+  // The network is the ensemble of the tuning folds' networks (each trained
+  // on the other folds) rather than one trained on every article.
+  bool neural_cross_fit = false;
   // NetTrainOptions::span_length_power.
   float neural_span_power = 0.5f;
   // The same weighting of passage words for the linear tagger.

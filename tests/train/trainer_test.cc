@@ -355,6 +355,26 @@ TEST(TrainerTest, EnsembleAveragesItsMembers) {
   }
 }
 
+TEST(TrainerTest, CrossFitNetworkIsTheTuningFoldsNetworks) {
+  const auto corpus = doubled_corpus();
+  auto o = small_neural_options();
+  o.neural_cross_fit = true;
+  const auto model = train_model(all_articles(corpus), o);
+  ASSERT_NE(model->sequence_tagger(), nullptr);
+  EXPECT_EQ(model->sequence_tagger()->config().members, static_cast<std::uint32_t>(o.tune_folds));
+  EXPECT_NE(model->info().find("\"cross_fit\":true"), std::string::npos) << model->info();
+  // Each member was trained on other articles, so they differ.
+  const auto params = model->sequence_tagger()->parameters();
+  const auto per_member = params.size() / static_cast<std::size_t>(o.tune_folds);
+  EXPECT_NE(params.front().values, params[per_member].values);
+  // The analysis forward pass averages the members as libtorch does.
+  const auto view = model->view(corpus.articles.front().doc.text);
+  const auto probs = model->sequence_tagger()->predict(view);
+  const auto reference = model->sequence_tagger()->reference_predict(view);
+  ASSERT_EQ(probs.size(), reference.size());
+  for (std::size_t i = 0; i < probs.size(); ++i) EXPECT_NEAR(probs[i], reference[i], 1e-4f);
+}
+
 TEST(TrainerTest, AnalysisForwardPassComputesWhatLibtorchComputes) {
   // Two stacked layers, word representations, technique outputs and two
   // members: every part of the network the forward pass must reproduce.
