@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -114,6 +115,22 @@ io::Corpus doubled_corpus() {
     corpus.articles.push_back(std::move(copy));
   }
   return corpus;
+}
+
+// Trains a network with the options `o` and again with `set` applied to
+// them: the option must change the network, train it reproducibly, and show
+// in the model's information as `info_fragment`.
+void expect_option_changes_network(const io::Corpus& corpus, TrainOptions o,
+                                   const std::function<void(TrainOptions&)>& set, const std::string& info_fragment) {
+  const auto plain = train_model(all_articles(corpus), o);
+  set(o);
+  const auto changed = train_model(all_articles(corpus), o);
+  const auto again = train_model(all_articles(corpus), o);
+  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
+            changed->sequence_tagger()->parameters().back().values);
+  EXPECT_EQ(changed->sequence_tagger()->parameters().back().values,
+            again->sequence_tagger()->parameters().back().values);
+  EXPECT_NE(changed->info().find(info_fragment), std::string::npos) << changed->info();
 }
 
 TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
@@ -284,14 +301,9 @@ TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
   EXPECT_FLOAT_EQ(lw[0], 1.0f);
   EXPECT_FLOAT_EQ(lw[1], 10.0f / static_cast<float>(n));
 
-  const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  const auto plain = train_model(all_articles(corpus), o);
-  o.neural_near_weight = 0.5f;
-  const auto weighted = train_model(all_articles(corpus), o);
-  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
-            weighted->sequence_tagger()->parameters().back().values);
-  EXPECT_NE(weighted->info().find("\"near_weight\":0.5"), std::string::npos) << weighted->info();
+  expect_option_changes_network(
+      doubled_corpus(), small_neural_options(), [](TrainOptions& o) { o.neural_near_weight = 0.5f; },
+      "\"near_weight\":0.5");
 }
 
 TEST(TrainerTest, WordVectorsCanBeHiddenInTraining) {
@@ -311,29 +323,14 @@ TEST(TrainerTest, WordVectorsCanBeHiddenInTraining) {
   lexicons->vectors = lexicon::WordVectors(3, std::move(words), std::move(values));
   auto o = small_neural_options();
   o.lexicons = lexicons;
-  const auto plain = train_model(all_articles(corpus), o);
-  o.neural_word_dropout = 0.3;
-  const auto hidden = train_model(all_articles(corpus), o);
-  const auto again = train_model(all_articles(corpus), o);
-  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
-            hidden->sequence_tagger()->parameters().back().values);
-  EXPECT_EQ(hidden->sequence_tagger()->parameters().back().values,
-            again->sequence_tagger()->parameters().back().values);
-  EXPECT_NE(hidden->info().find("\"word_dropout\":0.3"), std::string::npos) << hidden->info();
+  expect_option_changes_network(
+      corpus, o, [](TrainOptions& changed) { changed.neural_word_dropout = 0.3; }, "\"word_dropout\":0.3");
 }
 
 TEST(TrainerTest, SentenceLossChangesTheNetworkReproducibly) {
-  const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  const auto plain = train_model(all_articles(corpus), o);
-  o.neural_sentence_loss = 0.5f;
-  const auto with_loss = train_model(all_articles(corpus), o);
-  const auto again = train_model(all_articles(corpus), o);
-  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
-            with_loss->sequence_tagger()->parameters().back().values);
-  EXPECT_EQ(with_loss->sequence_tagger()->parameters().back().values,
-            again->sequence_tagger()->parameters().back().values);
-  EXPECT_NE(with_loss->info().find("\"sentence_loss\":0.5"), std::string::npos) << with_loss->info();
+  expect_option_changes_network(
+      doubled_corpus(), small_neural_options(), [](TrainOptions& o) { o.neural_sentence_loss = 0.5f; },
+      "\"sentence_loss\":0.5");
 }
 
 TEST(TrainerTest, EnsembleAveragesItsMembers) {
