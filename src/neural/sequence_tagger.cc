@@ -91,15 +91,22 @@ std::vector<float> passage_token_weights(const std::vector<std::uint8_t>& labels
   return w;
 }
 
+namespace {
+
+// Whether tokens [first, end) include a passage token.
+bool has_passage(const std::vector<std::uint8_t>& labels, std::size_t first, std::size_t end) {
+  return std::any_of(labels.begin() + static_cast<std::ptrdiff_t>(first),
+                     labels.begin() + static_cast<std::ptrdiff_t>(end), [](std::uint8_t y) { return y != 0; });
+}
+
+}  // namespace
+
 void weigh_words_outside_passages(const features::ArticleView& view, const std::vector<std::uint8_t>& labels,
                                   float near_weight, float sentence_power, std::vector<float>& w) {
   for (std::size_t k = 0; k < view.sentences.size(); ++k) {
     const auto first = static_cast<std::size_t>(view.sentence_first_token[k]);
     const auto end = static_cast<std::size_t>(view.sentence_end_token[k]);
-    const bool has_passage = std::any_of(labels.begin() + static_cast<std::ptrdiff_t>(first),
-                                         labels.begin() + static_cast<std::ptrdiff_t>(end),
-                                         [](std::uint8_t y) { return y != 0; });
-    const float factor = (has_passage ? near_weight : 1.0f) *
+    const float factor = (has_passage(labels, first, end) ? near_weight : 1.0f) *
                          std::pow(10.0f / static_cast<float>(std::max<std::size_t>(end - first, 10)), sentence_power);
     for (std::size_t t = first; t < end; ++t) {
       if (!labels[t]) w[t] *= factor;
@@ -142,10 +149,9 @@ std::vector<BatchSentence> batch_sentences(const std::vector<Sequence>& batch, c
     for (std::size_t k = 0; k < view.sentences.size(); ++k) {
       const int first = view.sentence_first_token[k], end = view.sentence_end_token[k];
       if (end <= first || first < batch[b].first || end > batch[b].end) continue;
-      const bool has_passage = std::any_of(ex.labels.begin() + first, ex.labels.begin() + end,
-                                           [](std::uint8_t y) { return y != 0; });
+      const bool passage = has_passage(ex.labels, static_cast<std::size_t>(first), static_cast<std::size_t>(end));
       out.push_back({static_cast<std::int64_t>(b), first - batch[b].first, end - batch[b].first,
-                     has_passage ? 1.0f : 0.0f});
+                     passage ? 1.0f : 0.0f});
     }
   }
   return out;
@@ -400,6 +406,13 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
         seqs.begin() + static_cast<std::ptrdiff_t>(std::min(seqs.size(), i + static_cast<std::size_t>(o.batch_size))));
   }
 
+  // The batches' sentences, for the sentence loss: the batches stay the
+  // same from epoch to epoch, only their order changes.
+  std::vector<std::vector<BatchSentence>> sentences_of_batch;
+  if (o.sentence_loss > 0.0f) {
+    for (const auto& batch : batches) sentences_of_batch.push_back(batch_sentences(batch, train));
+  }
+
   torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
   auto dropout_gen = at::make_generator<at::CPUGeneratorImpl>(o.seed + 1);
   std::mt19937_64 rng(o.seed);
@@ -457,7 +470,7 @@ std::unique_ptr<SequenceTagger> train_sequence_tagger(const std::vector<TrainExa
       if (o.sentence_loss > 0.0f) {
         // Each sentence's highest token logit: a [sentences, batch x time]
         // mask picks the sentence's positions out of the flattened logits.
-        const auto sentences = batch_sentences(batch, train);
+        const auto& sentences = sentences_of_batch[bi];
         const auto S = static_cast<std::int64_t>(sentences.size());
         auto inside = torch::zeros({S, static_cast<std::int64_t>(batch.size()) * T}, torch::kBool);
         auto target = torch::zeros({S});
