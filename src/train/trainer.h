@@ -27,7 +27,7 @@ struct TrainOptions {
   int classifier_epochs = 10;
   // Folds of the training data whose held-out predictions tune the blend
   // weight, the thresholds and the reranker.
-  int tune_folds = 3;
+  int tune_folds = 5;
   // The neural sequence tagger on top of the linear one (needs >= 7 articles).
   bool neural = true;
   int neural_epochs = 6;
