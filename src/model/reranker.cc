@@ -36,24 +36,11 @@ ArticleStats article_stats(const features::ArticleView& view, const std::vector<
   }
   s.sentence_mean.assign(view.sentences.size(), 0.0f);
   s.sentence_max.assign(view.sentences.size(), 0.0f);
-  s.sentence_second.assign(view.sentences.size(), 0.0f);
-  s.sentence_above3.assign(view.sentences.size(), 0);
-  s.sentence_above5.assign(view.sentences.size(), 0);
   for (std::size_t k = 0; k < view.sentences.size(); ++k) {
     const int first = view.sentence_first_token[k], end = view.sentence_end_token[k];
     for (int t = first; t < end; ++t) {
-      const auto u = static_cast<std::size_t>(t);
-      const float p = probs[u];
-      s.sentence_mean[k] += p;
-      if (p > s.sentence_max[k]) {
-        s.sentence_second[k] = s.sentence_max[k];
-        s.sentence_max[k] = p;
-      } else {
-        s.sentence_second[k] = std::max(s.sentence_second[k], p);
-      }
-      if (!view.is_word(u)) continue;
-      s.sentence_above3[k] += p >= 0.3f;
-      s.sentence_above5[k] += p >= 0.5f;
+      s.sentence_mean[k] += probs[static_cast<std::size_t>(t)];
+      s.sentence_max[k] = std::max(s.sentence_max[k], probs[static_cast<std::size_t>(t)]);
     }
     if (end > first) s.sentence_mean[k] /= static_cast<float>(end - first);
   }

@@ -38,9 +38,6 @@ struct ArticleStats {
   float dense = 0.0f;        // share of tokens at or above 0.3
   std::vector<float> sentence_mean;
   std::vector<float> sentence_max;
-  std::vector<float> sentence_second;  // its second-highest word
-  std::vector<int> sentence_above3;    // its words at or above 0.3
-  std::vector<int> sentence_above5;    // and at or above 0.5
   // The sentence scorer's probability for each sentence (sentence.h); empty
   // when the model has none.
   std::vector<float> sentence_prob;

@@ -84,24 +84,7 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
   hasher.add(x, "after=", tenth(after));
   hasher.add(x, "article=", tenth(taggers.mean * 2.0f));
   hasher.add(x, "max*article=", tenth(max) + "|" + tenth(taggers.mean * 2.0f));
-  // How many of its words the taggers mark, and its second-strongest word:
-  // one loaded word, or a run of them.
-  hasher.add(x, "above3=", count_bucket(taggers.sentence_above3[k]));
-  hasher.add(x, "above5=", count_bucket(taggers.sentence_above5[k]));
-  hasher.add(x, "second=", tenth(taggers.sentence_second[k]));
-  // Where it ranks among the article's sentences by its strongest word: the
-  // density estimate says how much of the article is propaganda, the rank
-  // whether this sentence is among the likeliest to hold it.
-  int stronger = 0;
-  for (std::size_t j = 0; j < sentences; ++j) stronger += taggers.sentence_max[j] > max;
-  const float rank = static_cast<float>(stronger) / static_cast<float>(std::max<std::size_t>(1, sentences));
-  hasher.add(x, "rank=", tenth(rank));
-  hasher.add(x, "rank", "", rank);
-  const float before2 = k > 1 ? taggers.sentence_max[k - 2] : 0.0f;
-  const float after2 = k + 2 < sentences ? taggers.sentence_max[k + 2] : 0.0f;
-  hasher.add(x, "around2=", tenth(std::max(before2, after2)));
   if (taggers.density >= 0.0f) {
-    hasher.add(x, "density*rank=", tenth(taggers.density) + "|" + tenth(rank));
     hasher.add(x, "density=", tenth(taggers.density));
     hasher.add(x, "density", "", taggers.density);
     hasher.add(x, "density*max=", tenth(taggers.density) + "|" + tenth(max));

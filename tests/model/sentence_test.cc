@@ -68,40 +68,5 @@ TEST(SentenceTest, FeaturesReadTheTaggersSummaryOfTheSentence) {
   EXPECT_TRUE(has(1, "b=", "corrupt déjà-vu") || has(1, "b=", "corrupt déjà"));
 }
 
-TEST(SentenceTest, StatsCountMarkedWordsAndRankSentencesByTheirStrongestWord) {
-  const auto view = features::make_article_view(kText);
-  std::vector<float> token_probs(view.tokens.size(), 0.1f);
-  auto set = [&](std::u32string_view word, float p) {
-    token_probs[static_cast<std::size_t>(view.token_at_or_after(static_cast<Offset>(kText.find(word))))] = p;
-  };
-  set(U"disgraceful", 0.8f);
-  set(U"corrupt", 0.6f);
-  set(U"déjà", 0.35f);
-  set(U"spoke", 0.4f);
-  // A marked comma is not a word and is not counted.
-  token_probs[static_cast<std::size_t>(view.token_at_or_after(static_cast<Offset>(kText.find(U","))))] = 0.9f;
-  const auto stats = rerank::article_stats(view, token_probs);
-  EXPECT_EQ(stats.sentence_above3, (std::vector<int>{1, 3, 0}));
-  EXPECT_EQ(stats.sentence_above5, (std::vector<int>{0, 2, 0}));
-  EXPECT_FLOAT_EQ(stats.sentence_max[1], 0.9f);
-  EXPECT_FLOAT_EQ(stats.sentence_second[1], 0.8f);
-  EXPECT_FLOAT_EQ(stats.sentence_second[2], 0.1f);
-
-  const features::FeatureHasher hasher(kBits);
-  auto has = [&](std::size_t k, std::string_view prefix, std::string_view value) {
-    features::SparseVector x;
-    sentence_features(view, stats, k, hasher, x);
-    const auto b = hasher.bucket(prefix, value);
-    return std::find(x.index.begin(), x.index.end(), b) != x.index.end();
-  };
-  EXPECT_TRUE(has(1, "above3=", "3-5"));
-  EXPECT_TRUE(has(1, "second=", "8"));
-  // No sentence is stronger than the second; one is stronger than the
-  // first, two than the third: ranks 0, 1/3 and 2/3 of the article.
-  EXPECT_TRUE(has(1, "rank=", "0"));
-  EXPECT_TRUE(has(0, "rank=", "3"));
-  EXPECT_TRUE(has(2, "rank=", "6"));
-}
-
 }  // namespace
 }  // namespace propscan::sentence
