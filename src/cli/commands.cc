@@ -338,6 +338,11 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
   cmd->add_option("--classifier-epochs", o.classifier_epochs, "Passes over the data for the technique classifier")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  cmd->add_option("--reranker-average", o.reranker_average,
+                  "Average the passage reranker's and sentence scorer's weights over every example of their last "
+                  "this many passes (0: off)")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
   cmd->add_flag("!--no-neural", o.neural, "Train without the neural sequence tagger (linear model only)");
   cmd->add_option("--tune-folds", o.tune_folds,
                   "Held-out folds of the training data on which thresholds and the reranker are fitted")

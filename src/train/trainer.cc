@@ -23,6 +23,10 @@
 namespace propscan::train {
 namespace {
 
+// The pass from which SGD averages its weights to average over the last
+// `last` of `epochs` passes (0: no averaging).
+int average_from(int epochs, int last) { return last > 0 ? std::max(1, epochs - last + 1) : 0; }
+
 void report(const TrainOptions& o, const std::string& msg) {
   if (o.progress) o.progress(msg);
 }
@@ -69,10 +73,10 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
       ys.push_back(labels[i]);
     }
   }
-  // Averaging over the last `tagger_average` passes starts at this pass.
-  const int average_from = o.tagger_average > 0 ? std::max(1, o.tagger_epochs - o.tagger_average + 1) : 0;
-  const model::SgdOptions sgd{
-      .epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed, .average_from = average_from};
+  const model::SgdOptions sgd{.epochs = o.tagger_epochs,
+                              .learning_rate = 0.02f,
+                              .seed = o.seed,
+                              .average_from = average_from(o.tagger_epochs, o.tagger_average)};
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd,
                                weights);
 }
@@ -316,7 +320,11 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
       sentence::sentence_features(views[a], stats[a], k, hasher, xs[a][k]);
     }
   }
-  const model::SgdOptions sgd{.epochs = 8, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 23};
+  const model::SgdOptions sgd{.epochs = 8,
+                              .learning_rate = 0.05f,
+                              .l2 = 1e-5f,
+                              .seed = o.seed + 23,
+                              .average_from = average_from(8, o.reranker_average)};
   auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
   int right = 0, predicted = 0, gold = 0;
   for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -380,7 +388,8 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
-  const model::SgdOptions sgd{.epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17};
+  const model::SgdOptions sgd{
+      .epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17, .average_from = average_from(6, o.reranker_average)};
   auto fit = [&](auto&& include) { return fit_logistic(features, targets, include, 1u << rerank::kBits, sgd); };
   BoostOptions boost;
   boost.seed = o.seed + 19;
@@ -640,6 +649,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                          {"tagger_average", o.tagger_average},
                          {"tagger_span_power", o.tagger_span_power},
                          {"classifier_epochs", o.classifier_epochs},
+                         {"reranker_average", o.reranker_average},
                          {"extent_threshold", config.extent_threshold},
                          {"calibration", {config.calibration_a, config.calibration_b}},
                          {"threshold", config.threshold},

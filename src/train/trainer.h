@@ -25,6 +25,9 @@ struct TrainOptions {
   // this many passes (0: the last weights as they are).
   int tagger_average = 0;
   int classifier_epochs = 10;
+  // The passage reranker's and sentence scorer's weights averaged over
+  // every example of their last this many passes (0: the last weights).
+  int reranker_average = 0;
   // Folds of the training data whose held-out predictions tune the blend
   // weight, the thresholds and the reranker.
   int tune_folds = 5;

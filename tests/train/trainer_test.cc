@@ -438,6 +438,22 @@ TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff
   EXPECT_THROW(train_model(all_articles(corpus), o), Error);
 }
 
+TEST(TrainerTest, RerankerAndSentenceScorerCanAverageTheirLastPasses) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural = false;
+  const auto last = train_model(all_articles(corpus), o);
+  o.reranker_average = 3;
+  const auto averaged = train_model(all_articles(corpus), o);
+  const auto again = train_model(all_articles(corpus), o);
+  ASSERT_FALSE(averaged->reranker_weights().empty());
+  EXPECT_NE(averaged->reranker_weights(), last->reranker_weights());
+  EXPECT_NE(averaged->sentence_weights(), last->sentence_weights());
+  // The linear tagger is not touched by this option.
+  EXPECT_EQ(averaged->tagger_weights(), last->tagger_weights());
+  EXPECT_EQ(averaged->reranker_weights(), again->reranker_weights());
+}
+
 TEST(TrainerTest, AveragedNetworkIsTheMeanOfItsLastEpochs) {
   const auto corpus = doubled_corpus();
   auto o = small_neural_options();
