@@ -13,10 +13,9 @@ exactly the lines that hold gold, each as one span.
 
   scripts/line-analysis.py PREDICTIONS [--data ../shared/data/ptc/train]
 """
-import argparse
 import collections
 
-from ptc_spans import DEFAULT_DATA, load_gold, load_predictions, load_texts, merge, prf, si_sums
+from ptc_spans import load_gold, load_predictions, load_texts, merge, prf, si_sums, predictions_and_data
 
 
 def si(pred, gold, ids):
@@ -38,10 +37,7 @@ def overlaps(spans, s, e):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("predictions")
-    ap.add_argument("--data", default=DEFAULT_DATA)
-    args = ap.parse_args()
+    args = predictions_and_data(__doc__)
 
     texts = load_texts(args.data)
     gold = load_gold(args.data)

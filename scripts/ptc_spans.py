@@ -1,11 +1,21 @@
 """Shared by the analysis scripts: PTC gold spans, propscan's predicted spans
 and the SI sums of product.md (spans that share a character merged; spans
 that only touch stay apart)."""
+import argparse
 import collections
 import os
 import sys
 
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../shared/data/ptc/train")
+
+
+def predictions_and_data(doc):
+    """The arguments of a script that reads one PREDICTIONS file and the
+    corpus (--data), with `doc` as its help."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("predictions")
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    return ap.parse_args()
 
 
 def merge(spans):

@@ -13,12 +13,11 @@ touch a gold span of any technique and how many are Repetition spans.
 
   scripts/technique-recall.py PREDICTIONS [--data ../shared/data/ptc/train]
 """
-import argparse
 import collections
 import os
 import sys
 
-from ptc_spans import DEFAULT_DATA, load_predictions, load_texts
+from ptc_spans import load_predictions, load_texts, predictions_and_data
 
 
 def load_techniques(data):
@@ -43,10 +42,7 @@ def overlap(start, end, spans):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("predictions")
-    ap.add_argument("--data", default=DEFAULT_DATA)
-    args = ap.parse_args()
+    args = predictions_and_data(__doc__)
     pred = load_predictions(args.predictions)
     gold = load_techniques(args.data)
     texts = load_texts(args.data)
