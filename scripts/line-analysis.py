@@ -15,7 +15,7 @@ exactly the lines that hold gold, each as one span.
 """
 import collections
 
-from ptc_spans import load_gold, load_predictions, load_texts, merge, prf, si_sums, predictions_and_data
+from ptc_spans import load_gold, load_predictions, load_texts, merge, predictions_and_data, prf, si_sums
 
 
 def si(pred, gold, ids):

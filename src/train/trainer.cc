@@ -23,9 +23,12 @@
 namespace propscan::train {
 namespace {
 
-// The pass from which SGD averages its weights to average over the last
-// `last` of `epochs` passes (0: no averaging).
-int average_from(int epochs, int last) { return last > 0 ? std::max(1, epochs - last + 1) : 0; }
+// `sgd`, its weights averaged over every example of its last `last` passes
+// (0: the last weights as they are).
+model::SgdOptions averaged(model::SgdOptions sgd, int last) {
+  sgd.average_from = last > 0 ? std::max(1, sgd.epochs - last + 1) : 0;
+  return sgd;
+}
 
 void report(const TrainOptions& o, const std::string& msg) {
   if (o.progress) o.progress(msg);
@@ -73,10 +76,7 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
       ys.push_back(labels[i]);
     }
   }
-  const model::SgdOptions sgd{.epochs = o.tagger_epochs,
-                              .learning_rate = 0.02f,
-                              .seed = o.seed,
-                              .average_from = average_from(o.tagger_epochs, o.tagger_average)};
+  const auto sgd = averaged({.epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed}, o.tagger_average);
   return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd,
                                weights);
 }
@@ -320,11 +320,8 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
       sentence::sentence_features(views[a], stats[a], k, hasher, xs[a][k]);
     }
   }
-  const model::SgdOptions sgd{.epochs = 8,
-                              .learning_rate = 0.05f,
-                              .l2 = 1e-5f,
-                              .seed = o.seed + 23,
-                              .average_from = average_from(8, o.reranker_average)};
+  const auto sgd =
+      averaged({.epochs = 8, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 23}, o.reranker_average);
   auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
   int right = 0, predicted = 0, gold = 0;
   for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -388,8 +385,7 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
-  const model::SgdOptions sgd{
-      .epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17, .average_from = average_from(6, o.reranker_average)};
+  const auto sgd = averaged({.epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17}, o.reranker_average);
   auto fit = [&](auto&& include) { return fit_logistic(features, targets, include, 1u << rerank::kBits, sgd); };
   BoostOptions boost;
   boost.seed = o.seed + 19;
