@@ -47,30 +47,6 @@ ArticleStats article_stats(const features::ArticleView& view, const std::vector<
   return s;
 }
 
-namespace {
-
-// Start tokens of every occurrence of the words [first, end) in the article.
-std::vector<int> occurrences_of(const features::ArticleView& view, int first, int end) {
-  std::vector<int> found;
-  const auto& w = view.words;
-  const auto len = static_cast<std::size_t>(end - first);
-  for (int at = view.first_same_word[static_cast<std::size_t>(first)]; at >= 0;
-       at = view.next_same_word[static_cast<std::size_t>(at)]) {
-    const auto i = static_cast<std::size_t>(at);
-    if (i + len > w.size()) break;
-    if (std::equal(w.begin() + first, w.begin() + end, w.begin() + static_cast<std::ptrdiff_t>(i))) found.push_back(at);
-  }
-  return found;
-}
-
-float mean_of(const std::vector<float>& probs, int first, int end) {
-  float total = 0.0f;
-  for (int k = first; k < end; ++k) total += probs[static_cast<std::size_t>(k)];
-  return total / static_cast<float>(std::max(1, end - first));
-}
-
-}  // namespace
-
 std::vector<Candidate> candidates(const features::ArticleView& view, const std::vector<float>& probs,
                                   const std::string& article_id) {
   std::vector<Candidate> out;
@@ -84,30 +60,6 @@ std::vector<Candidate> candidates(const features::ArticleView& view, const std::
       c.extent = static_cast<int>(e);
       c.span = std::move(s);
       out.push_back(std::move(c));
-    }
-  }
-  const std::size_t decoded = out.size();
-  for (std::size_t k = 0; k < decoded; ++k) {
-    const int first = out[k].first_token, end = out[k].end_token;
-    const auto at = occurrences_of(view, first, end);
-    if (at.size() < 2 || static_cast<int>(at.size()) > kMaxCopies || end - first > kMaxCopyTokens) continue;
-    for (int i : at) {
-      Candidate c = out[k];
-      c.first_token = i;
-      c.end_token = i + (end - first);
-      c.span.start = view.tokens[static_cast<std::size_t>(c.first_token)].start;
-      c.span.end = view.tokens[static_cast<std::size_t>(c.end_token - 1)].end;
-      if (!seen.emplace(c.span.start, c.span.end).second) continue;
-      c.span.score = mean_of(probs, c.first_token, c.end_token);
-      c.copy = true;
-      out.push_back(std::move(c));
-    }
-  }
-  for (auto& c : out) {
-    const auto at = occurrences_of(view, c.first_token, c.end_token);
-    c.occurrences = static_cast<int>(at.size());
-    for (int i : at) {
-      if (i != c.first_token) c.twin_mean = std::max(c.twin_mean, mean_of(probs, i, i + (c.end_token - c.first_token)));
     }
   }
   return out;
@@ -243,20 +195,6 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
 
   // What it looks like.
   hasher.add(x, "quote", s.quote ? "1" : "0");
-
-  // Whether its words recur in the article, and how strongly the other
-  // occurrences are marked.
-  const std::string recur = c.occurrences <= 3 ? std::to_string(c.occurrences) : c.occurrences <= 6 ? "4-6" : "7+";
-  hasher.add(x, "recur=", recur);
-  hasher.add(x, "recur*len=", recur + "|" + len);
-  hasher.add(x, "copy", c.copy ? "1" : "0");
-  if (c.occurrences > 1) {
-    hasher.add(x, "twin=", tenth(c.twin_mean));
-    hasher.add(x, "twin*mean=", tenth(c.twin_mean) + "|" + m);
-    hasher.add(x, "twin*len=", tenth(c.twin_mean) + "|" + len);
-    hasher.add(x, "copy*twin=", std::string(c.copy ? "1|" : "0|") + tenth(c.twin_mean));
-    hasher.add(x, "copy*recur=", std::string(c.copy ? "1|" : "0|") + recur);
-  }
   hasher.add(x, "exclaim", s.exclaim ? "1" : "0");
   hasher.add(x, "question", s.question ? "1" : "0");
 
@@ -292,7 +230,6 @@ void dense_features(const features::ArticleView& view, const TokenProbabilities&
       s.quote ? 1.0f : 0.0f, s.exclaim ? 1.0f : 0.0f, s.question ? 1.0f : 0.0f,
       *std::max_element(techniques.begin(), techniques.end()),
       stats.sentence_prob.empty() ? 0.0f : stats.sentence_prob[sent], stats.density,
-      static_cast<float>(c.occurrences), c.twin_mean, c.copy ? 1.0f : 0.0f,
       t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13]};
   static_assert(std::size(out) == kDenseFeatures);
   std::copy(std::begin(out), std::end(out), x.begin());

@@ -30,20 +30,7 @@ struct Candidate {
   int first_token = 0;  // tokens [first_token, end_token)
   int end_token = 0;
   int extent = 0;       // index into kExtents of the loosest extent that decodes it
-  // Repetition lives at the level of the article: how often the candidate's
-  // words occur in it, the best mean token probability among the other
-  // occurrences, and whether it was added as a copy of a decoded candidate
-  // rather than decoded itself.
-  int occurrences = 1;
-  float twin_mean = 0.0f;
-  bool copy = false;
 };
-
-// Phrases that recur more often than this (names, stock words) are not
-// copied to their other occurrences.
-inline constexpr int kMaxCopies = 12;
-// Nor are phrases longer than this, in tokens.
-inline constexpr int kMaxCopyTokens = 8;
 
 // Summary of the token probabilities of one article, shared by its candidates.
 struct ArticleStats {
@@ -63,8 +50,7 @@ std::string tenth(float v);
 
 ArticleStats article_stats(const features::ArticleView& view, const std::vector<float>& probs);
 
-// Distinct candidates of the article at every extent, in order of decoding,
-// then the other occurrences of short ones whose words recur.
+// Distinct candidates of the article at every extent, in order of decoding.
 std::vector<Candidate> candidates(const features::ArticleView& view, const std::vector<float>& probs,
                                   const std::string& article_id);
 
@@ -77,7 +63,7 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
 
 // The same candidate as a row of kDenseFeatures numbers, for the
 // boosted-tree reranker (x.size() == kDenseFeatures).
-inline constexpr std::uint32_t kDenseFeatures = 31 + kNumTechniques;
+inline constexpr std::uint32_t kDenseFeatures = 28 + kNumTechniques;
 void dense_features(const features::ArticleView& view, const TokenProbabilities& probs, const ArticleStats& stats,
                     const Candidate& c, const std::array<float, kNumTechniques>& techniques, std::span<float> x);
 

@@ -78,43 +78,5 @@ TEST(RerankTest, CandidatesAreDistinctAndNestFromLooseToTight) {
             U"call it a “disgraceful sham”");
 }
 
-TEST(RerankTest, RecurringPhrasesAreCopiedToTheirOtherOccurrences) {
-  // The same phrase three times; only the first is marked by the tagger.
-  const std::u32string text = U"Ça suffit: stop the steal. They shouted stop the steal! Stop the steal, again.";
-  const auto view = features::make_article_view(text);
-  std::vector<float> probs(view.tokens.size(), 0.02f);
-  const int first = view.token_at_or_after(11);  // the first "stop"
-  for (int k = first; k < first + 3; ++k) probs[static_cast<std::size_t>(k)] = 0.7f;
-  const auto cands = candidates(view, probs, "a");
-  std::vector<std::u32string> copies;
-  for (const auto& c : cands) {
-    const auto words = text.substr(static_cast<std::size_t>(c.span.start), static_cast<std::size_t>(c.span.length()));
-    EXPECT_EQ(c.occurrences, 3);
-    if (!c.copy) {
-      EXPECT_EQ(c.span.start, 11);  // in code points: "Ç" is one
-      EXPECT_FLOAT_EQ(c.twin_mean, 0.02f);
-      continue;
-    }
-    copies.push_back(words);
-    // A copy knows how strongly its marked twin is held.
-    EXPECT_FLOAT_EQ(c.twin_mean, 0.7f);
-    EXPECT_FLOAT_EQ(static_cast<float>(c.span.score), 0.02f);
-  }
-  // Case is ignored, offsets are the copies' own.
-  EXPECT_EQ(copies, (std::vector<std::u32string>{U"stop the steal", U"Stop the steal"}));
-}
-
-TEST(RerankTest, PhrasesThatRecurTooOftenAreNotCopied) {
-  std::u32string text;
-  for (int k = 0; k <= kMaxCopies; ++k) text += U"The senator spoke. ";
-  const auto view = features::make_article_view(text);
-  std::vector<float> probs(view.tokens.size(), 0.02f);
-  probs[1] = 0.9f;  // the first "senator"
-  const auto cands = candidates(view, probs, "a");
-  ASSERT_EQ(cands.size(), 1u);
-  EXPECT_FALSE(cands[0].copy);
-  EXPECT_EQ(cands[0].occurrences, kMaxCopies + 1);
-}
-
 }  // namespace
 }  // namespace propscan::rerank
