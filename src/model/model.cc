@@ -310,7 +310,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     });
     if (!same) kept.push_back(std::move(spans[k]));
   }
-  expand_repetitions(view, token_probs.blend, 0.0f, kept);
+  expand_repetitions(view, token_probs.blend, c.extent_threshold, kept);
   return kept;
 }
 
