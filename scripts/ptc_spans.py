@@ -37,13 +37,35 @@ def load_texts(data):
     return texts
 
 
+def label_rows(data, folder, columns):
+    """The columns of every row of the corpus's label files in
+    `folder`; exits with a one-line message on a row that does not have
+    `columns` (a description such as "id, start, end") separated by tabs."""
+    directory = os.path.join(data, folder)
+    expected = columns.count(",") + 1
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        with open(path, encoding="utf-8") as f:
+            for number, row in enumerate(f, 1):
+                cols = row.rstrip("\n").split("\t")
+                if len(cols) != expected or not all(c.lstrip("-").isdigit() for c in cols[-2:]):
+                    sys.exit(f"{path}:{number}: expected {columns} separated by tabs")
+                yield cols
+
+
 def load_gold(data):
+    """Per article, its SI (start, end) spans."""
     gold = collections.defaultdict(list)
-    for name in os.listdir(os.path.join(data, "labels-si")):
-        with open(os.path.join(data, "labels-si", name), encoding="utf-8") as f:
-            for row in f:
-                a, s, e = row.rstrip("\n").split("\t")
-                gold[a].append((int(s), int(e)))
+    for a, s, e in label_rows(data, "labels-si", "id, start, end"):
+        gold[a].append((int(s), int(e)))
+    return gold
+
+
+def load_techniques(data):
+    """Per article, its (technique, start, end) labels."""
+    gold = collections.defaultdict(list)
+    for a, t, s, e in label_rows(data, "labels-tc", "id, technique, start, end"):
+        gold[a].append((t, int(s), int(e)))
     return gold
 
 

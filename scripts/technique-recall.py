@@ -14,27 +14,8 @@ touch a gold span of any technique and how many are Repetition spans.
   scripts/technique-recall.py PREDICTIONS [--data ../shared/data/ptc/train]
 """
 import collections
-import os
-import sys
 
-from ptc_spans import load_predictions, load_texts, predictions_and_data
-
-
-def load_techniques(data):
-    """Per article, its (technique, start, end) labels; exits with a one-line
-    message on a malformed row."""
-    gold = collections.defaultdict(list)
-    folder = os.path.join(data, "labels-tc")
-    for name in sorted(os.listdir(folder)):
-        path = os.path.join(folder, name)
-        with open(path, encoding="utf-8") as f:
-            for number, row in enumerate(f, 1):
-                cols = row.rstrip("\n").split("\t")
-                try:
-                    gold[cols[0]].append((cols[1], int(cols[2]), int(cols[3])))
-                except (IndexError, ValueError):
-                    sys.exit(f"{path}:{number}: expected id, technique, start, end separated by tabs")
-    return gold
+from ptc_spans import load_predictions, load_techniques, load_texts, predictions_and_data
 
 
 def overlap(start, end, spans):
