@@ -18,7 +18,8 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
              std::string info, ModelLexicons lexicons,
              std::shared_ptr<const neural::SequenceTagger> sequence_tagger,
              std::vector<float> reranker_weights, model::TreeEnsemble reranker_trees,
-             std::vector<float> sentence_weights, std::vector<float> density_weights)
+             std::vector<float> sentence_weights, std::vector<float> density_weights,
+             std::vector<float> passage_weights)
     : config_(config),
       tagger_hasher_(config.tagger_bits),
       classifier_hasher_(config.classifier_bits),
@@ -30,7 +31,8 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
       reranker_weights_(std::move(reranker_weights)),
       reranker_trees_(std::move(reranker_trees)),
       sentence_weights_(std::move(sentence_weights)),
-      density_weights_(std::move(density_weights)) {
+      density_weights_(std::move(density_weights)),
+      passage_weights_(std::move(passage_weights)) {
   if (sequence_tagger_ && sequence_tagger_->config().input_dim !=
                               neural::input_dim(lexicons_.vectors.dimension(), sequence_tagger_->config().reads_linear)) {
     throw Error("model: the neural tagger does not fit the word vectors");
@@ -48,6 +50,9 @@ Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<
   }
   if (!density_weights_.empty() && density_weights_.size() != (std::size_t{1} << density::kBits)) {
     throw Error("model: the article density weights do not fit");
+  }
+  if (!passage_weights_.empty() && passage_weights_.size() != classifier_features(config_, d)) {
+    throw Error("model: the passage text model's weights do not fit");
   }
   if (!reranker_trees_.empty() && reranker_trees_.features() != rerank::kDenseFeatures) {
     throw Error("model: the reranker trees do not fit");
@@ -121,6 +126,22 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
   std::array<float, kNumTechniques> probs{};
   model::softmax_predict(weights, x, probs);
   return probs;
+}
+
+float Model::passage_text_score(const features::ArticleView& view, Offset start, Offset end) const {
+  if (passage_weights_.empty()) return -1.0f;
+  features::SparseVector x;
+  features::span_features(view, start, end, classifier_hasher_, x, {});
+  return model::logistic_predict(passage_weights_, x);
+}
+
+Model::CandidateScores Model::candidate_scores(const features::ArticleView& view, Offset start, Offset end) const {
+  features::SparseVector x;
+  features::span_features(view, start, end, classifier_hasher_, x, {});
+  CandidateScores out;
+  model::softmax_predict(classifier_weights_, x, out.techniques);
+  if (!passage_weights_.empty()) out.text = model::logistic_predict(passage_weights_, x);
+  return out;
 }
 
 float Model::calibrated_score(float m) const {
@@ -251,7 +272,8 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
   std::array<float, rerank::kDenseFeatures> row{};
   const auto& trees = model.reranker_trees();
   for (auto& cand : cands) {
-    const auto techniques = model.technique_probabilities(view, cand.span.start, cand.span.end);
+    const auto [techniques, text] = model.candidate_scores(view, cand.span.start, cand.span.end);
+    cand.text_score = text;
     if (!trees.empty()) {
       rerank::dense_features(view, token_probs, stats, cand, techniques, row);
       cand.span.score = trees.probability(row);

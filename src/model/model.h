@@ -68,7 +68,8 @@ class Model {
         std::string info, ModelLexicons lexicons = {},
         std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr,
         std::vector<float> reranker_weights = {}, model::TreeEnsemble reranker_trees = {},
-        std::vector<float> sentence_weights = {}, std::vector<float> density_weights = {});
+        std::vector<float> sentence_weights = {}, std::vector<float> density_weights = {},
+        std::vector<float> passage_weights = {});
 
   // The article prepared for this model's features (tokens, sentences,
   // word vectors, valence).
@@ -100,6 +101,20 @@ class Model {
   const std::vector<float>& sentence_weights() const { return sentence_weights_; }
   // Weights of the article density estimate (see density.h); may be empty.
   const std::vector<float>& density_weights() const { return density_weights_; }
+  // Weights of the passage text model, a logistic model over the technique
+  // classifier's features of a passage that estimates the share of it that
+  // is propaganda from its words alone; the reranker reads its estimate.
+  // May be empty.
+  const std::vector<float>& passage_weights() const { return passage_weights_; }
+  // That estimate for the passage [start, end); negative without the model.
+  float passage_text_score(const features::ArticleView& view, Offset start, Offset end) const;
+  // Both models' view of a candidate passage, from one feature vector: the
+  // technique probabilities (without siblings) and the text estimate.
+  struct CandidateScores {
+    std::array<float, kNumTechniques> techniques{};
+    float text = -1.0f;
+  };
+  CandidateScores candidate_scores(const features::ArticleView& view, Offset start, Offset end) const;
 
   // Probability of each technique for the passage [start, end).
   // `siblings`: all passages being labelled in the article (see span_features).
@@ -130,6 +145,7 @@ class Model {
   model::TreeEnsemble reranker_trees_;
   std::vector<float> sentence_weights_;
   std::vector<float> density_weights_;
+  std::vector<float> passage_weights_;
 };
 
 }  // namespace propscan

@@ -163,6 +163,7 @@ void save_model(const Model& model, const std::string& path) {
   }
   payload.put_floats(model.sentence_weights());
   payload.put_floats(model.density_weights());
+  payload.put_floats(model.passage_weights());
   const std::string& raw = payload.bytes();
 
   std::string packed(ZSTD_compressBound(raw.size()), '\0');
@@ -320,11 +321,13 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
     }
     auto sentence_weights = r.get_floats();
     auto density_weights = r.get_floats();
+    auto passage_weights = r.get_floats();
     if (!r.at_end()) r.fail("trailing bytes in payload");
     return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
                                          std::move(lexicons), std::move(net), std::move(reranker),
                                          model::TreeEnsemble(std::move(trees), tree_features),
-                                         std::move(sentence_weights), std::move(density_weights));
+                                         std::move(sentence_weights), std::move(density_weights),
+                                         std::move(passage_weights));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(path)) throw;
     r.fail(e.what());

@@ -22,7 +22,7 @@
 
 namespace propscan {
 
-inline constexpr std::uint32_t kModelFormatVersion = 7;
+inline constexpr std::uint32_t kModelFormatVersion = 8;
 
 void save_model(const Model& model, const std::string& path);
 

@@ -193,6 +193,14 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
     hasher.add(x, "art_density*len=", tenth(stats.density) + "|" + len);
   }
 
+  // What its words say, to a model that reads nothing else.
+  if (c.text_score >= 0.0f) {
+    hasher.add(x, "text", "", c.text_score);
+    hasher.add(x, "text=", tenth(c.text_score));
+    hasher.add(x, "text*len=", tenth(c.text_score) + "|" + len);
+    hasher.add(x, "text*mean=", tenth(c.text_score) + "|" + m);
+  }
+
   // What it looks like.
   hasher.add(x, "quote", s.quote ? "1" : "0");
   hasher.add(x, "exclaim", s.exclaim ? "1" : "0");

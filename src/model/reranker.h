@@ -30,6 +30,9 @@ struct Candidate {
   int first_token = 0;  // tokens [first_token, end_token)
   int end_token = 0;
   int extent = 0;       // index into kExtents of the loosest extent that decodes it
+  // The passage text model's estimate of the share of it that is propaganda,
+  // read from its words alone; negative when the model has none.
+  float text_score = -1.0f;
 };
 
 // Summary of the token probabilities of one article, shared by its candidates.

@@ -222,6 +222,7 @@ struct Reranker {
   model::TreeEnsemble trees;   // the boosted trees
   std::vector<float> sentence_weights;  // the sentence scorer it reads; may be empty
   std::vector<float> density_weights;   // the article density estimate it reads; may be empty
+  std::vector<float> passage_weights;   // the passage text model it reads; may be empty
   float share_weight = 0.5f;            // weight of the precision share in its target
 };
 
@@ -340,6 +341,35 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
   return std::move(fit.weights);
 }
 
+// Trains the passage text model: a logistic model over the technique
+// classifier's features of each candidate (its words, their vectors, its
+// place in the sentence) whose target is the candidate's gold share. Sets
+// every candidate's text_score to its held-out estimate (each tuning fold
+// scored by a model trained on the others), so that the reranker learns how
+// far to trust it on passages it was not trained on, and returns the model
+// trained on every article.
+std::vector<float> train_passage_text(const std::vector<features::ArticleView>& views, const Tuning& t,
+                                      const TrainOptions& o,
+                                      std::vector<std::vector<rerank::Candidate>>& candidates,
+                                      const std::vector<std::vector<float>>& shares) {
+  const features::FeatureHasher hasher(o.config.classifier_bits);
+  std::vector<std::vector<features::SparseVector>> xs(views.size());
+  for (std::size_t a = 0; a < views.size(); ++a) {
+    for (const auto& c : candidates[a]) {
+      features::SparseVector x;
+      features::span_features(views[a], c.span.start, c.span.end, hasher, x, {});
+      xs[a].push_back(std::move(x));
+    }
+  }
+  const int d = views.empty() ? 0 : views.front().vector_dimension;
+  const model::SgdOptions sgd{.epochs = 6, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 31};
+  auto fit = fit_held_out(xs, shares, t, o.tune_folds, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)), sgd);
+  for (std::size_t a = 0; a < views.size(); ++a) {
+    for (std::size_t k = 0; k < candidates[a].size(); ++k) candidates[a][k].text_score = fit.held_out[a][k];
+  }
+  return std::move(fit.weights);
+}
+
 // Trains the passage reranker on the held-out candidates and sets the score
 // threshold that gives the best SI F1 on its own held-out scores (each
 // tuning fold scored by a reranker trained on the others); returns that F1
@@ -361,14 +391,21 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   if (o.density) r.density_weights = train_density(arts, views, t, o, all_stats);
   if (o.sentence_scorer) r.sentence_weights = train_sentence_scorer(arts, views, t, o, all_stats);
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    const auto& probs = t.probs[a];
-    const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
-    const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
-    candidates[a] = rerank::candidates(views[a], probs, arts[a]->doc.id);
-    const auto& stats = all_stats[a];
+    candidates[a] = rerank::candidates(views[a], t.probs[a], arts[a]->doc.id);
     std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
     for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
     const auto merged = metrics::merge_overlapping(arts[a]->si);
+    for (const auto& c : candidates[a]) {
+      shares[a].push_back(rerank::gold_share(c, covered));
+      coverages[a].push_back(rerank::gold_coverage(c, merged));
+    }
+  }
+  if (o.passage_text) r.passage_weights = train_passage_text(views, t, o, candidates, shares);
+  for (std::size_t a = 0; a < arts.size(); ++a) {
+    const auto& probs = t.probs[a];
+    const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
+    const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
+    const auto& stats = all_stats[a];
     for (const auto& c : candidates[a]) {
       const auto techniques =
           classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, {});
@@ -381,8 +418,6 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
         rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
       }
       features[a].push_back(std::move(x));
-      shares[a].push_back(rerank::gold_share(c, covered));
-      coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
   const auto sgd = averaged({.epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17}, o.reranker_average);
@@ -654,7 +689,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
                                                                   : "none"},
                          {"sentence_scorer", !reranker.sentence_weights.empty()},
                          {"reranker_share_weight", reranker.share_weight},
-                         {"article_density", !reranker.density_weights.empty()}};
+                         {"article_density", !reranker.density_weights.empty()},
+                         {"passage_text", !reranker.passage_weights.empty()}};
   if (net) {
     info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
                       {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
@@ -674,7 +710,8 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
                                        o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
                                        std::move(reranker.weights), std::move(reranker.trees),
-                                       std::move(reranker.sentence_weights), std::move(reranker.density_weights));
+                                       std::move(reranker.sentence_weights), std::move(reranker.density_weights),
+                                       std::move(reranker.passage_weights));
 }
 
 namespace {

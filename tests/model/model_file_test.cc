@@ -190,6 +190,32 @@ TEST(ModelFileTest, RoundTripKeepsTheSentenceScorer) {
                Error);
 }
 
+TEST(ModelFileTest, RoundTripKeepsThePassageTextModel) {
+  const Model base = tiny_model();
+  std::vector<float> passage(Model::classifier_features(base.config(), 0));
+  for (std::size_t i = 0; i < passage.size(); ++i) passage[i] = static_cast<float>(i % 5) * 0.3f - 0.6f;
+  const Model original(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, nullptr, {},
+                       {}, {}, {}, passage);
+  const auto path = temp_path(".model");
+  save_model(original, path);
+  auto loaded = load_model(path);
+  fs::remove(path);
+  EXPECT_EQ(loaded->passage_weights(), passage);
+  // Offsets in code points: the passage after the accented words.
+  const std::u32string text = U"Überall “panic” spreads. Nobody knows why.";
+  const auto view = loaded->view(text);
+  const float score = loaded->passage_text_score(view, 25, 41);
+  EXPECT_GT(score, 0.0f);
+  EXPECT_LT(score, 1.0f);
+  EXPECT_EQ(score, original.passage_text_score(original.view(text), 25, 41));
+  // Without the model there is no estimate.
+  EXPECT_LT(base.passage_text_score(base.view(text), 25, 41), 0.0f);
+  // Weights of the wrong size do not make a model.
+  EXPECT_THROW(Model(base.config(), base.tagger_weights(), base.classifier_weights(), base.info(), {}, nullptr, {}, {},
+                     {}, {}, std::vector<float>(7)),
+               Error);
+}
+
 TEST(ModelFileTest, SavingTwiceGivesIdenticalBytes) {
   const auto a = temp_path("a.model"), b = temp_path("b.model");
   save_model(tiny_model(), a);

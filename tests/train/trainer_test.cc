@@ -438,6 +438,27 @@ TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff
   EXPECT_THROW(train_model(all_articles(corpus), o), Error);
 }
 
+TEST(TrainerTest, PassageTextModelIsTrainedWhenAskedAndTheRerankerReadsIt) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.neural = false;
+  const auto plain = train_model(all_articles(corpus), o);
+  EXPECT_TRUE(plain->passage_weights().empty());
+  o.passage_text = true;
+  const auto model = train_model(all_articles(corpus), o);
+  const auto& w = model->passage_weights();
+  ASSERT_EQ(w.size(), Model::classifier_features(o.config, 0));
+  EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](float v) { return v != 0.0f; }));
+  // The reranker learnt something different once it had the estimate.
+  EXPECT_NE(model->reranker_weights(), plain->reranker_weights());
+  const auto& art = corpus.articles.front();
+  const auto view = model->view(art.doc.text);
+  const auto& gold = art.techniques.front();
+  const float score = model->passage_text_score(view, gold.start, gold.end);
+  EXPECT_GE(score, 0.0f);
+  EXPECT_LE(score, 1.0f);
+}
+
 TEST(TrainerTest, RerankerAndSentenceScorerCanAverageTheirLastPasses) {
   const auto corpus = doubled_corpus();
   auto o = small_options();
