@@ -205,9 +205,9 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   }
   Reader header(std::string_view(bytes).substr(sizeof kMagic, kHeaderSize - sizeof kMagic + 8), path);
   const auto version = header.get<std::uint32_t>();
-  if (version != kModelFormatVersion) {
-    throw Error(path + ": model format version " + std::to_string(version) + ", this propscan reads version " +
-                std::to_string(kModelFormatVersion));
+  if (version < kOldestModelFormatVersion || version > kModelFormatVersion) {
+    throw Error(path + ": model format version " + std::to_string(version) + ", this propscan reads versions " +
+                std::to_string(kOldestModelFormatVersion) + " to " + std::to_string(kModelFormatVersion));
   }
   const auto packed_size = header.get<std::uint64_t>();
   const auto checksum = header.get<std::uint32_t>();
@@ -321,7 +321,8 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
     }
     auto sentence_weights = r.get_floats();
     auto density_weights = r.get_floats();
-    auto passage_weights = r.get_floats();
+    std::vector<float> passage_weights;
+    if (version >= 8) passage_weights = r.get_floats();
     if (!r.at_end()) r.fail("trailing bytes in payload");
     return std::make_shared<const Model>(c, std::move(tagger), std::move(classifier), std::move(info),
                                          std::move(lexicons), std::move(net), std::move(reranker),

@@ -23,6 +23,9 @@
 namespace propscan {
 
 inline constexpr std::uint32_t kModelFormatVersion = 8;
+// The oldest format this propscan still reads: version 7 is version 8
+// without the passage text model.
+inline constexpr std::uint32_t kOldestModelFormatVersion = 7;
 
 void save_model(const Model& model, const std::string& path);
 

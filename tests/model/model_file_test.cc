@@ -10,6 +10,9 @@
 #include "model/sentence.h"
 #include "propscan/error.h"
 
+#include <zlib.h>
+#include <zstd.h>
+
 namespace propscan {
 namespace {
 
@@ -225,6 +228,38 @@ TEST(ModelFileTest, SavingTwiceGivesIdenticalBytes) {
   fs::remove(b);
 }
 
+// The same model as format version 7 wrote it: the payload without the
+// passage text model's (empty) weight array at its end, packed again.
+std::string as_version_7(const std::string& file) {
+  const std::string packed = file.substr(32);
+  std::string raw(ZSTD_getFrameContentSize(packed.data(), packed.size()), '\0');
+  EXPECT_EQ(ZSTD_decompress(raw.data(), raw.size(), packed.data(), packed.size()), raw.size());
+  EXPECT_EQ(raw.substr(raw.size() - 8), std::string(8, '\0'));  // an empty array: its u64 length
+  raw.resize(raw.size() - 8);
+  std::string repacked(ZSTD_compressBound(raw.size()), '\0');
+  repacked.resize(ZSTD_compress(repacked.data(), repacked.size(), raw.data(), raw.size(), 3));
+  auto put = [](std::string& out, auto value) { out.append(reinterpret_cast<const char*>(&value), sizeof value); };
+  std::string out = file.substr(0, 8);
+  put(out, std::uint32_t{7});
+  put(out, std::uint64_t{repacked.size()});
+  put(out, static_cast<std::uint32_t>(
+               crc32(0L, reinterpret_cast<const Bytef*>(repacked.data()), static_cast<uInt>(repacked.size()))));
+  put(out, std::uint64_t{raw.size()});
+  return out + repacked;
+}
+
+TEST(ModelFileTest, ReadsVersion7ModelsWithoutThePassageTextModel) {
+  const auto path = temp_path(".model");
+  const Model original = tiny_model();
+  save_model(original, path);
+  spit(path, as_version_7(slurp(path)));
+  auto loaded = load_model(path);
+  fs::remove(path);
+  EXPECT_TRUE(loaded->passage_weights().empty());
+  EXPECT_EQ(loaded->tagger_weights(), original.tagger_weights());
+  EXPECT_EQ(loaded->classifier_weights(), original.classifier_weights());
+}
+
 TEST(ModelFileTest, MissingFileIsAClearError) {
   EXPECT_EQ(load_error("/nonexistent/dir/x.model"), "/nonexistent/dir/x.model: model file not found or unreadable");
 }
@@ -256,9 +291,11 @@ TEST(ModelFileTest, DetectsForeignTruncatedCorruptAndNewerFiles) {
   EXPECT_EQ(load_error(path), path + ": corrupt model (cannot decompress)");
 
   std::string newer = good;
-  newer[8] = 9;  // format version, little-endian u32 at offset 8
+  newer[8] = static_cast<char>(kModelFormatVersion + 1);  // format version, little-endian u32 at offset 8
   spit(path, newer);
-  EXPECT_EQ(load_error(path), path + ": model format version 9, this propscan reads version " + std::to_string(kModelFormatVersion));
+  EXPECT_EQ(load_error(path), path + ": model format version " + std::to_string(kModelFormatVersion + 1) +
+                                  ", this propscan reads versions " + std::to_string(kOldestModelFormatVersion) +
+                                  " to " + std::to_string(kModelFormatVersion));
 
   spit(path, "");
   EXPECT_EQ(load_error(path), path + ": not a propscan model file (bad magic number)");
