@@ -360,9 +360,9 @@ void add_training_options(CLI::App* cmd, train::TrainOptions& o) {
                 "Also train the network to tell the 14 techniques apart, token by token");
   cmd->add_flag("!--no-sentence-scorer", o.sentence_scorer,
                 "Train without the sentence scorer whose probabilities the reranker reads");
-  cmd->add_flag("--passage-text", o.passage_text,
-                "Train a passage text model (a logistic model over a candidate passage's words) whose held-out "
-                "estimates the reranker reads");
+  cmd->add_flag("!--no-passage-text", o.passage_text,
+                "Train without the passage text model (a logistic model over a candidate passage's words) whose "
+                "estimates, for the candidate and for its sentence, the reranker reads");
   cmd->add_flag("!--no-density", o.density,
                 "Train without the article density estimate that the sentence scorer and reranker read");
   cmd->add_option("--reranker-share-weights", o.reranker_share_weights,

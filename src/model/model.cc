@@ -267,6 +267,13 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
   if (!model.sentence_weights().empty()) {
     stats.sentence_prob = sentence::sentence_probabilities(view, stats, model.sentence_weights());
   }
+  if (!model.passage_weights().empty()) {
+    stats.sentence_text.resize(view.sentences.size());
+    for (std::size_t k = 0; k < view.sentences.size(); ++k) {
+      const auto [start, end] = rerank::sentence_span(view, k);
+      stats.sentence_text[k] = start < end ? model.passage_text_score(view, start, end) : 0.0f;
+    }
+  }
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
   std::array<float, rerank::kDenseFeatures> row{};

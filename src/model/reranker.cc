@@ -47,6 +47,12 @@ ArticleStats article_stats(const features::ArticleView& view, const std::vector<
   return s;
 }
 
+std::pair<Offset, Offset> sentence_span(const features::ArticleView& view, std::size_t k) {
+  const int first = view.sentence_first_token[k], end = view.sentence_end_token[k];
+  if (end <= first) return {0, 0};
+  return {view.tokens[static_cast<std::size_t>(first)].start, view.tokens[static_cast<std::size_t>(end - 1)].end};
+}
+
 std::vector<Candidate> candidates(const features::ArticleView& view, const std::vector<float>& probs,
                                   const std::string& article_id) {
   std::vector<Candidate> out;
@@ -199,6 +205,12 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
     hasher.add(x, "text=", tenth(c.text_score));
     hasher.add(x, "text*len=", tenth(c.text_score) + "|" + len);
     hasher.add(x, "text*mean=", tenth(c.text_score) + "|" + m);
+  }
+  if (!stats.sentence_text.empty()) {
+    const float st = stats.sentence_text[s.sentence];
+    hasher.add(x, "sent_text", "", st);
+    hasher.add(x, "sent_text=", tenth(st));
+    hasher.add(x, "sent_text*len=", tenth(st) + "|" + len);
   }
 
   // What it looks like.

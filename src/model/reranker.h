@@ -46,7 +46,14 @@ struct ArticleStats {
   std::vector<float> sentence_prob;
   // The article density estimate (density.h); negative when the model has none.
   float density = -1.0f;
+  // The passage text model's estimate for each whole sentence (see
+  // Model::passage_weights); empty when the model has none.
+  std::vector<float> sentence_text;
 };
+
+// Character span [start, end) of sentence k's tokens; empty (start == end)
+// for a sentence without tokens.
+std::pair<Offset, Offset> sentence_span(const features::ArticleView& view, std::size_t k);
 
 // Bucket of a probability-like value in [0, 1]: its tenth, "0" to "9".
 std::string tenth(float v);

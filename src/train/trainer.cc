@@ -348,24 +348,47 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
 // scored by a model trained on the others), so that the reranker learns how
 // far to trust it on passages it was not trained on, and returns the model
 // trained on every article.
-std::vector<float> train_passage_text(const std::vector<features::ArticleView>& views, const Tuning& t,
+std::vector<float> train_passage_text(const std::vector<const io::LabelledArticle*>& arts,
+                                      const std::vector<features::ArticleView>& views, const Tuning& t,
                                       const TrainOptions& o,
                                       std::vector<std::vector<rerank::Candidate>>& candidates,
-                                      const std::vector<std::vector<float>>& shares) {
+                                      const std::vector<std::vector<float>>& shares,
+                                      std::vector<rerank::ArticleStats>& stats) {
   const features::FeatureHasher hasher(o.config.classifier_bits);
   std::vector<std::vector<features::SparseVector>> xs(views.size());
+  std::vector<std::vector<float>> ys = shares;
   for (std::size_t a = 0; a < views.size(); ++a) {
     for (const auto& c : candidates[a]) {
       features::SparseVector x;
       features::span_features(views[a], c.span.start, c.span.end, hasher, x, {});
       xs[a].push_back(std::move(x));
     }
+    // Every whole sentence is an example too: the reranker reads the
+    // estimate for a candidate's sentence as well as its own.
+    std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
+    for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
+    for (std::size_t k = 0; k < views[a].sentences.size(); ++k) {
+      const auto [start, end] = rerank::sentence_span(views[a], k);
+      features::SparseVector x;
+      if (start < end) features::span_features(views[a], start, end, hasher, x, {});
+      xs[a].push_back(std::move(x));
+      rerank::Candidate whole;
+      whole.span.start = start;
+      whole.span.end = end;
+      ys[a].push_back(rerank::gold_share(whole, covered));
+    }
   }
   const int d = views.empty() ? 0 : views.front().vector_dimension;
   const model::SgdOptions sgd{.epochs = 6, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 31};
-  auto fit = fit_held_out(xs, shares, t, o.tune_folds, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)), sgd);
+  auto fit = fit_held_out(xs, ys, t, o.tune_folds, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)), sgd);
   for (std::size_t a = 0; a < views.size(); ++a) {
-    for (std::size_t k = 0; k < candidates[a].size(); ++k) candidates[a][k].text_score = fit.held_out[a][k];
+    const std::size_t n = candidates[a].size();
+    for (std::size_t k = 0; k < n; ++k) candidates[a][k].text_score = fit.held_out[a][k];
+    stats[a].sentence_text.assign(fit.held_out[a].begin() + static_cast<std::ptrdiff_t>(n), fit.held_out[a].end());
+    for (std::size_t k = 0; k < views[a].sentences.size(); ++k) {
+      const auto [start, end] = rerank::sentence_span(views[a], k);
+      if (start == end) stats[a].sentence_text[k] = 0.0f;  // as analysis has it
+    }
   }
   return std::move(fit.weights);
 }
@@ -400,7 +423,7 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
-  if (o.passage_text) r.passage_weights = train_passage_text(views, t, o, candidates, shares);
+  if (o.passage_text) r.passage_weights = train_passage_text(arts, views, t, o, candidates, shares, all_stats);
   for (std::size_t a = 0; a < arts.size(); ++a) {
     const auto& probs = t.probs[a];
     const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};

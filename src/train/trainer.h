@@ -80,9 +80,9 @@ struct TrainOptions {
   // An article density estimate (density.h) that the sentence scorer and
   // the reranker read.
   bool density = true;
-  // A passage text model (Model::passage_weights) whose held-out estimates
-  // the reranker reads.
-  bool passage_text = false;
+  // A passage text model (Model::passage_weights) whose held-out estimates,
+  // for each candidate and for its whole sentence, the reranker reads.
+  bool passage_text = true;
   ModelConfig config;
   // Word vectors, valence and cue phrases to train with (copied into the model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;

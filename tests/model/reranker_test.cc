@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "features/article.h"
+#include "features/hashing.h"
 #include "model/reranker.h"
 
 namespace propscan::rerank {
@@ -76,6 +77,45 @@ TEST(RerankTest, CandidatesAreDistinctAndNestFromLooseToTight) {
   EXPECT_EQ(text.substr(static_cast<std::size_t>(cands.front().span.start),
                         static_cast<std::size_t>(cands.front().span.length())),
             U"call it a “disgraceful sham”");
+}
+
+TEST(RerankTest, SentenceSpansAreInCodePoints) {
+  const std::u32string text = U"Ça va «bien». Then the “panic” spread!";
+  const auto view = features::make_article_view(text);
+  ASSERT_EQ(view.sentences.size(), 2u);
+  const auto [start, end] = sentence_span(view, 1);
+  EXPECT_EQ(text.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)),
+            U"Then the “panic” spread!");
+}
+
+TEST(RerankTest, CandidateReadsThePassageTextEstimatesOnlyWhenGiven) {
+  const std::u32string text = U"Naïve critics call it a “disgraceful sham” again. Nothing else.";
+  const auto view = features::make_article_view(text);
+  std::vector<float> probs(view.tokens.size(), 0.4f);
+  const TokenProbabilities token_probs{probs, probs, {}};
+  const auto cands = candidates(view, probs, "a");
+  ASSERT_FALSE(cands.empty());
+  auto stats = article_stats(view, probs);
+  const features::FeatureHasher hasher(kBits);
+  const std::array<float, kNumTechniques> techniques{};
+  auto features_of = [&](const Candidate& c) {
+    features::SparseVector x;
+    candidate_features(view, token_probs, stats, c, techniques, hasher, x);
+    return x;
+  };
+  Candidate c = cands.front();
+  const auto plain = features_of(c);
+  c.text_score = 0.8f;
+  const auto with_text = features_of(c);
+  EXPECT_EQ(with_text.index.size(), plain.index.size() + 4);
+  stats.sentence_text = {0.7f, 0.1f};
+  const auto with_sentence = features_of(c);
+  EXPECT_EQ(with_sentence.index.size(), with_text.index.size() + 3);
+  // The candidate's own sentence's estimate is the one it reads.
+  stats.sentence_text = {0.7f, 0.9f};
+  const auto other = features_of(c);
+  EXPECT_EQ(other.index, with_sentence.index);
+  EXPECT_EQ(other.value, with_sentence.value);
 }
 
 }  // namespace

@@ -438,14 +438,14 @@ TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff
   EXPECT_THROW(train_model(all_articles(corpus), o), Error);
 }
 
-TEST(TrainerTest, PassageTextModelIsTrainedWhenAskedAndTheRerankerReadsIt) {
+TEST(TrainerTest, PassageTextModelIsTrainedUnlessTurnedOffAndTheRerankerReadsIt) {
   const auto corpus = doubled_corpus();
   auto o = small_options();
   o.neural = false;
+  const auto model = train_model(all_articles(corpus), o);
+  o.passage_text = false;
   const auto plain = train_model(all_articles(corpus), o);
   EXPECT_TRUE(plain->passage_weights().empty());
-  o.passage_text = true;
-  const auto model = train_model(all_articles(corpus), o);
   const auto& w = model->passage_weights();
   ASSERT_EQ(w.size(), Model::classifier_features(o.config, 0));
   EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](float v) { return v != 0.0f; }));
