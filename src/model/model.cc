@@ -268,10 +268,13 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
     stats.sentence_prob = sentence::sentence_probabilities(view, stats, model.sentence_weights());
   }
   if (!model.passage_weights().empty()) {
-    stats.sentence_text.resize(view.sentences.size());
-    for (std::size_t k = 0; k < view.sentences.size(); ++k) {
+    // Only the sentences that hold a candidate are read.
+    stats.sentence_text.assign(view.sentences.size(), -1.0f);
+    for (const auto& cand : cands) {
+      const auto k = static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(cand.first_token)]);
+      if (stats.sentence_text[k] >= 0.0f) continue;
       const auto [start, end] = rerank::sentence_span(view, k);
-      stats.sentence_text[k] = start < end ? model.passage_text_score(view, start, end) : 0.0f;
+      stats.sentence_text[k] = model.passage_text_score(view, start, end);
     }
   }
   const features::FeatureHasher hasher(rerank::kBits);

@@ -348,11 +348,11 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
 // scored by a model trained on the others), so that the reranker learns how
 // far to trust it on passages it was not trained on, and returns the model
 // trained on every article.
-std::vector<float> train_passage_text(const std::vector<const io::LabelledArticle*>& arts,
-                                      const std::vector<features::ArticleView>& views, const Tuning& t,
+std::vector<float> train_passage_text(const std::vector<features::ArticleView>& views, const Tuning& t,
                                       const TrainOptions& o,
                                       std::vector<std::vector<rerank::Candidate>>& candidates,
                                       const std::vector<std::vector<float>>& shares,
+                                      const std::vector<std::vector<std::uint8_t>>& covered,
                                       std::vector<rerank::ArticleStats>& stats) {
   const features::FeatureHasher hasher(o.config.classifier_bits);
   std::vector<std::vector<features::SparseVector>> xs(views.size());
@@ -364,18 +364,18 @@ std::vector<float> train_passage_text(const std::vector<const io::LabelledArticl
       xs[a].push_back(std::move(x));
     }
     // Every whole sentence is an example too: the reranker reads the
-    // estimate for a candidate's sentence as well as its own.
-    std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
-    for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
+    // estimate for a candidate's sentence as well as its own. (A sentence
+    // without tokens holds no candidate; its empty example touches no
+    // weight and its estimate is never read.)
     for (std::size_t k = 0; k < views[a].sentences.size(); ++k) {
-      const auto [start, end] = rerank::sentence_span(views[a], k);
-      features::SparseVector x;
-      if (start < end) features::span_features(views[a], start, end, hasher, x, {});
-      xs[a].push_back(std::move(x));
       rerank::Candidate whole;
-      whole.span.start = start;
-      whole.span.end = end;
-      ys[a].push_back(rerank::gold_share(whole, covered));
+      std::tie(whole.span.start, whole.span.end) = rerank::sentence_span(views[a], k);
+      features::SparseVector x;
+      if (whole.span.start < whole.span.end) {
+        features::span_features(views[a], whole.span.start, whole.span.end, hasher, x, {});
+      }
+      xs[a].push_back(std::move(x));
+      ys[a].push_back(rerank::gold_share(whole, covered[a]));
     }
   }
   const int d = views.empty() ? 0 : views.front().vector_dimension;
@@ -385,10 +385,6 @@ std::vector<float> train_passage_text(const std::vector<const io::LabelledArticl
     const std::size_t n = candidates[a].size();
     for (std::size_t k = 0; k < n; ++k) candidates[a][k].text_score = fit.held_out[a][k];
     stats[a].sentence_text.assign(fit.held_out[a].begin() + static_cast<std::ptrdiff_t>(n), fit.held_out[a].end());
-    for (std::size_t k = 0; k < views[a].sentences.size(); ++k) {
-      const auto [start, end] = rerank::sentence_span(views[a], k);
-      if (start == end) stats[a].sentence_text[k] = 0.0f;  // as analysis has it
-    }
   }
   return std::move(fit.weights);
 }
@@ -413,17 +409,18 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   Reranker r;
   if (o.density) r.density_weights = train_density(arts, views, t, o, all_stats);
   if (o.sentence_scorer) r.sentence_weights = train_sentence_scorer(arts, views, t, o, all_stats);
+  std::vector<std::vector<std::uint8_t>> covered(arts.size());  // per character, 1 inside a gold span
   for (std::size_t a = 0; a < arts.size(); ++a) {
     candidates[a] = rerank::candidates(views[a], t.probs[a], arts[a]->doc.id);
-    std::vector<std::uint8_t> covered(arts[a]->doc.text.size() + 1, 0);
-    for (const auto& g : arts[a]->si) std::fill(covered.begin() + g.start, covered.begin() + g.end, 1);
+    covered[a].assign(arts[a]->doc.text.size() + 1, 0);
+    for (const auto& g : arts[a]->si) std::fill(covered[a].begin() + g.start, covered[a].begin() + g.end, 1);
     const auto merged = metrics::merge_overlapping(arts[a]->si);
     for (const auto& c : candidates[a]) {
-      shares[a].push_back(rerank::gold_share(c, covered));
+      shares[a].push_back(rerank::gold_share(c, covered[a]));
       coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
-  if (o.passage_text) r.passage_weights = train_passage_text(arts, views, t, o, candidates, shares, all_stats);
+  if (o.passage_text) r.passage_weights = train_passage_text(views, t, o, candidates, shares, covered, all_stats);
   for (std::size_t a = 0; a < arts.size(); ++a) {
     const auto& probs = t.probs[a];
     const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
