@@ -46,6 +46,14 @@ bench: build
 clean:
 	rm -rf $(BUILD_DIR)
 
+# The outputs shown in README.md and docs/*.md, run with the current binary:
+# `docs` checks them, `docs-update` rewrites them (scripts/docs.py).
+.PHONY: docs docs-update
+docs: build
+	@python3 scripts/docs.py --bin-dir $(BUILD_DIR)
+docs-update: build
+	@python3 scripts/docs.py --bin-dir $(BUILD_DIR) --update
+
 # ---- Web page and HTTP API ----------------------------------------------------
 # Load run of POST /api/analyze with wrk (8 connections, 30 s); part of `bench`.
 .PHONY: bench-web

@@ -1,13 +1,15 @@
 #include "propscan/analyzer.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "features/article.h"
 #include "metrics/metrics.h"
 #include "model/model.h"
 #include "model/model_file.h"
-#include "neural/sequence_tagger.h"
+#include "neural/network.h"
 #include "propscan/error.h"
 #include "text/sentences.h"
 
@@ -67,22 +69,26 @@ std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector
   return out;
 }
 
-void set_compute_threads(int threads) { neural::set_threads(threads); }
+void set_compute_threads(int threads) { neural::set_blas_threads(threads); }
 
 std::string default_model_path() {
   namespace fs = std::filesystem;
   const char* kName = "propscan.model";
   std::error_code ec;
-  // Next to the binary's parent (build/propscan -> models/), then the source tree.
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (const char* env = std::getenv("PROPSCAN_MODEL"); env && *env) return env;
+  // The install's datadir, then the same place relative to the running
+  // binary (an installed tree that was moved), then a build tree beside the
+  // sources (build/propscan -> models/), then the source tree itself.
+  std::vector<fs::path> candidates = {fs::path(PROPSCAN_INSTALL_DATADIR) / kName};
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      fs::path candidate = dir / "models" / kName;
-      if (fs::exists(candidate, ec)) return candidate.string();
-    }
+    candidates.push_back(exe.parent_path().parent_path() / "share" / "propscan" / kName);
+    candidates.push_back(exe.parent_path().parent_path() / "models" / kName);
   }
-  fs::path source = fs::path(PROPSCAN_SOURCE_DIR) / "models" / kName;
-  if (fs::exists(source, ec)) return source.string();
+  candidates.push_back(fs::path(PROPSCAN_SOURCE_DIR) / "models" / kName);
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c, ec)) return c.string();
+  }
   return {};
 }
 

@@ -45,8 +45,8 @@ class Analyzer {
   AnalyzerOptions options_;
 };
 
-// Threads the math libraries (libtorch, OpenBLAS) may use inside one
-// analysis; process-wide. When you analyse many articles in parallel, as the
+// Threads the math library (OpenBLAS) may use inside one analysis;
+// process-wide. When you analyse many articles in parallel, as the
 // command line and the server do, set 1: otherwise the libraries' own pools
 // compete with your threads and OpenBLAS serialises concurrent calls.
 // Scores agree to the last bit between runs with the same setting; another
@@ -54,8 +54,10 @@ class Analyzer {
 // the scores' last bits (the command line and the server both use 1).
 void set_compute_threads(int threads);
 
-// The model file shipped with propscan, resolved relative to the binary or
-// the source tree; empty when none is found.
+// The model propscan uses when none is given: $PROPSCAN_MODEL, else the
+// installed one (share/propscan/propscan.model, under the install prefix or
+// beside the running binary), else the one in the source tree; empty when
+// none is found.
 std::string default_model_path();
 
 }  // namespace propscan

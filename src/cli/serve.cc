@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "cli/commands.h"
+#include "cli/common.h"
 #include "model/model_file.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"

@@ -102,8 +102,18 @@ void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, con
   view.vector_dimension = vectors && vectors->size() ? vectors->dimension() : 0;
   view.vectors.assign(n, nullptr);
   view.valence.assign(n, 0.0f);
+  if (view.vector_dimension) {
+    const auto d = static_cast<std::size_t>(view.vector_dimension);
+    auto rows = std::make_shared<std::vector<float>>(n * d);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto row = vectors->find(view.words[i]);
+      if (row < 0) continue;
+      vectors->copy_row(row, rows->data() + i * d);
+      view.vectors[i] = rows->data() + i * d;
+    }
+    view.vector_rows = std::move(rows);
+  }
   for (std::size_t i = 0; i < n; ++i) {
-    if (view.vector_dimension) view.vectors[i] = vectors->find(view.words[i]);
     if (valence) {
       auto it = valence->find(view.words[i]);
       if (it != valence->end()) view.valence[i] = it->second;

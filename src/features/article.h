@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +35,9 @@ struct ArticleView {
   // Filled by attach_lexicons; empty (dimension 0) when the model has none.
   int vector_dimension = 0;
   std::vector<const float*> vectors;  // word vector of each token, or nullptr
+  // The vectors `vectors` points into (shared, so that a copy of the view
+  // points into the same rows).
+  std::shared_ptr<const std::vector<float>> vector_rows;
   std::vector<float> valence;         // VADER valence of each token, 0 when unknown
   // Per token, a bit for each lexicon::CueKind whose phrase covers it.
   std::vector<std::uint8_t> cues;

@@ -89,8 +89,36 @@ WordVectors::WordVectors(int dimension, std::vector<std::string> words, std::vec
     throw Error("word vectors: " + std::to_string(values_.size()) + " values do not fit " +
                 std::to_string(words_.size()) + " words of dimension " + std::to_string(dimension_));
   }
-  index_.reserve(words_.size());
-  for (std::size_t i = 0; i < words_.size(); ++i) index_.emplace(words_[i], static_cast<std::uint32_t>(i));
+  index();
+}
+
+WordVectors::WordVectors(int dimension, std::vector<std::string> words, QuantizedRows rows)
+    : dimension_(dimension), words_(std::move(words)), q_(std::move(rows.values)), scales_(std::move(rows.scales)) {
+  if (dimension_ <= 0 || q_.size() != words_.size() * dim() || scales_.size() != words_.size()) {
+    throw Error("quantized word vectors: sizes do not match");
+  }
+  if (scales_.empty()) scales_.push_back(1.0f);  // marks the table as quantized
+  index();
+}
+
+void WordVectors::index() {
+  by_word_.resize(words_.size());
+  for (std::size_t i = 0; i < words_.size(); ++i) by_word_[i] = static_cast<std::uint32_t>(i);
+  // A model's table is stored sorted: then this is one pass.
+  const auto less = [&](std::uint32_t a, std::uint32_t b) { return words_[a] < words_[b]; };
+  if (!std::is_sorted(by_word_.begin(), by_word_.end(), less)) std::stable_sort(by_word_.begin(), by_word_.end(), less);
+  for (std::size_t i = 1; i < by_word_.size(); ++i) {
+    if (words_[by_word_[i]] == words_[by_word_[i - 1]]) {
+      throw Error("word vectors: '" + words_[by_word_[i]] + "' appears twice");
+    }
+  }
+}
+
+std::int64_t WordVectors::row_of(std::string_view word) const {
+  const auto it = std::lower_bound(by_word_.begin(), by_word_.end(), word,
+                                   [&](std::uint32_t r, std::string_view w) { return words_[r] < w; });
+  if (it == by_word_.end() || words_[*it] != word) return -1;
+  return *it;
 }
 
 WordVectors WordVectors::from_wink_json(const std::string& path) {
@@ -119,6 +147,7 @@ void WordVectors::save(const std::string& path) const {
     out.write(reinterpret_cast<const char*>(&len), sizeof len);
     out.write(w.data(), len);
   }
+  if (quantized()) throw Error(path + ": cannot save a quantized table as float vectors");
   out.write(reinterpret_cast<const char*>(values_.data()), static_cast<std::streamsize>(values_.size() * sizeof(float)));
   if (!out) throw Error(path + ": write failed");
 }
@@ -148,24 +177,32 @@ WordVectors WordVectors::load(const std::string& path) {
   return WordVectors(static_cast<int>(d), std::move(words), std::move(values));
 }
 
-const float* WordVectors::find(std::string_view word) const {
-  auto it = index_.find(std::string(word));
-  if (it == index_.end()) {
-    auto apostrophe = word.find('\'');
-    if (apostrophe == std::string_view::npos || apostrophe == 0) return nullptr;
-    it = index_.find(std::string(word.substr(0, apostrophe)));
-    if (it == index_.end()) return nullptr;
-  }
-  return values_.data() + static_cast<std::size_t>(it->second) * dim();
+std::int64_t WordVectors::find(std::string_view word) const {
+  const auto row = row_of(word);
+  if (row >= 0) return row;
+  const auto apostrophe = word.find('\'');
+  if (apostrophe == std::string_view::npos || apostrophe == 0) return -1;
+  return row_of(word.substr(0, apostrophe));
 }
 
-QuantizedRows quantize_rows(const WordVectors& vectors) {
-  const auto d = static_cast<std::size_t>(vectors.dimension());
+void WordVectors::copy_row(std::int64_t row, float* out) const {
+  const auto r = static_cast<std::size_t>(row);
+  if (q_.empty() && !values_.empty()) {
+    std::copy_n(values_.data() + r * dim(), dim(), out);
+    return;
+  }
+  const std::int8_t* q = q_.data() + r * dim();
+  for (std::size_t k = 0; k < dim(); ++k) out[k] = q[k] * scales_[r];
+}
+
+QuantizedRows WordVectors::quantized_rows() const {
+  if (quantized()) return {q_, std::vector<float>(scales_.begin(), scales_.begin() + static_cast<std::ptrdiff_t>(size()))};
+  const auto d = dim();
   QuantizedRows rows;
-  rows.values.resize(vectors.values().size());
-  rows.scales.resize(vectors.size());
-  for (std::size_t r = 0; r < vectors.size(); ++r) {
-    const float* v = vectors.values().data() + r * d;
+  rows.values.resize(values_.size());
+  rows.scales.resize(size());
+  for (std::size_t r = 0; r < size(); ++r) {
+    const float* v = values_.data() + r * d;
     float largest = 0.0f;
     for (std::size_t k = 0; k < d; ++k) largest = std::max(largest, std::abs(v[k]));
     const float scale = largest > 0.0f ? largest / 127.0f : 1.0f;
@@ -177,21 +214,23 @@ QuantizedRows quantize_rows(const WordVectors& vectors) {
   return rows;
 }
 
-WordVectors dequantize_rows(int dimension, std::vector<std::string> words, const QuantizedRows& rows) {
-  const auto d = static_cast<std::size_t>(dimension);
-  if (rows.scales.size() != words.size() || rows.values.size() != words.size() * d) {
-    throw Error("quantized word vectors: sizes do not match");
-  }
-  std::vector<float> values(rows.values.size());
-  for (std::size_t r = 0; r < words.size(); ++r) {
-    for (std::size_t k = 0; k < d; ++k) values[r * d + k] = rows.values[r * d + k] * rows.scales[r];
-  }
-  return WordVectors(dimension, std::move(words), std::move(values));
-}
-
 WordVectors quantize(const WordVectors& vectors) {
   if (vectors.size() == 0) return vectors;
-  return dequantize_rows(vectors.dimension(), vectors.words(), quantize_rows(vectors));
+  const auto rows = vectors.quantized_rows();
+  const auto d = static_cast<std::size_t>(vectors.dimension());
+  std::vector<std::uint32_t> order(vectors.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return vectors.words()[a] < vectors.words()[b]; });
+  std::vector<std::string> words;
+  QuantizedRows sorted;
+  for (auto r : order) {
+    words.push_back(vectors.words()[r]);
+    sorted.scales.push_back(rows.scales[r]);
+    sorted.values.insert(sorted.values.end(), rows.values.begin() + static_cast<std::ptrdiff_t>(r * d),
+                         rows.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * d));
+  }
+  return WordVectors(vectors.dimension(), std::move(words), std::move(sorted));
 }
 
 Valence load_vader(const std::string& path) {

@@ -12,10 +12,22 @@
 
 namespace propscan::lexicon {
 
+// 8-bit storage of word vectors: each row is scaled so its largest
+// magnitude maps to 127.
+struct QuantizedRows {
+  std::vector<std::int8_t> values;  // row-major
+  std::vector<float> scales;        // one per row
+};
+
+// A table of word vectors, held as float32 (training reads the npm package's
+// vectors) or as 8-bit rows (a model's: a quarter of the memory, and what
+// the model file stores). A row reads back as the same floats either way it
+// was made: quantize() returns the form a saved model reads back.
 class WordVectors {
  public:
   WordVectors() = default;
   WordVectors(int dimension, std::vector<std::string> words, std::vector<float> values);
+  WordVectors(int dimension, std::vector<std::string> words, QuantizedRows rows);
 
   // Streams the package's JSON ({"words": [...], "vectors": {word: [v1..vD,
   // norm, index]}}) without holding the parsed document in memory.
@@ -27,13 +39,18 @@ class WordVectors {
   int dimension() const { return dimension_; }
   std::size_t size() const { return words_.size(); }
   const std::vector<std::string>& words() const { return words_; }
+  bool quantized() const { return !scales_.empty() || (words_.empty() && values_.empty()); }
+  // The float32 values (row-major); empty for a quantized table.
   const std::vector<float>& values() const { return values_; }
 
-  // The vector of a normalized (lower-case) word, or nullptr. A word missing
-  // from the table falls back to its part before an apostrophe ("obama's").
-  const float* find(std::string_view word) const;
+  // The row of a normalized (lower-case) word, or -1. A word missing from
+  // the table falls back to its part before an apostrophe ("obama's").
+  std::int64_t find(std::string_view word) const;
+  // Writes row `row`'s dimension() values to `out`.
+  void copy_row(std::int64_t row, float* out) const;
 
-  // The rows for which keep(row, word) is true, in the same order.
+  // The rows for which keep(row, word) is true, in the same order (float32
+  // tables only).
   template <typename Keep>
   WordVectors subset(Keep keep) const {
     std::vector<std::string> w;
@@ -47,23 +64,25 @@ class WordVectors {
     return WordVectors(dimension_, std::move(w), std::move(v));
   }
 
+  // The 8-bit rows (computed for a float32 table).
+  QuantizedRows quantized_rows() const;
+
  private:
   std::size_t dim() const { return static_cast<std::size_t>(dimension_); }
+  void index();
+  std::int64_t row_of(std::string_view word) const;
+
   int dimension_ = 0;
   std::vector<std::string> words_;
-  std::vector<float> values_;  // size() * dimension, row-major
-  std::unordered_map<std::string, std::uint32_t> index_;
+  std::vector<float> values_;   // float32 table: size() * dimension, row-major
+  std::vector<std::int8_t> q_;  // quantized table: the same, 8-bit
+  std::vector<float> scales_;   // quantized table: one per row
+  // Rows in the order of their words, for binary search (no per-word
+  // allocation: a model's table of 100,000 words loads in a few milliseconds).
+  std::vector<std::uint32_t> by_word_;
 };
 
-// 8-bit storage of word vectors: each row is scaled so its largest
-// magnitude maps to 127. quantize() returns the vectors as they read back from
-// that form, so training sees exactly what a saved model will.
-struct QuantizedRows {
-  std::vector<std::int8_t> values;  // row-major
-  std::vector<float> scales;        // one per row
-};
-QuantizedRows quantize_rows(const WordVectors& vectors);
-WordVectors dequantize_rows(int dimension, std::vector<std::string> words, const QuantizedRows& rows);
+// The table in 8-bit form, rows sorted by word (the form a model keeps).
 WordVectors quantize(const WordVectors& vectors);
 
 // Mean valence (-4..4) of each word of the VADER lexicon (vader_lexicon.txt:

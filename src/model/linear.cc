@@ -32,36 +32,23 @@ float logistic_predict(std::span<const float> w, const features::SparseVector& x
 
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
                                   const std::vector<float>& targets, std::uint32_t dimension,
-                                  const SgdOptions& opt, std::span<const float> weights) {
+                                  const SgdOptions& opt) {
   std::vector<float> w(dimension, 0.0f);
   std::vector<float> g2(dimension, 1e-6f);
-  // Averaging without touching every weight at every step: with `steps`
-  // examples seen since averaging began, the mean of the iterates is
-  // w - shift / steps, where each update d made after `s` of those steps
-  // adds s * d to `shift`.
-  const bool averaging = opt.average_from > 0 && opt.average_from <= opt.epochs;
-  std::vector<double> shift(averaging ? dimension : 0, 0.0);
-  double steps = 0.0;
   std::mt19937_64 rng(opt.seed);
   for (int epoch = 0; epoch < opt.epochs; ++epoch) {
-    const bool average_now = averaging && epoch + 1 >= opt.average_from;
     for (std::size_t idx : shuffled_order(xs.size(), rng)) {
       const auto& x = xs[idx];
       const float p = logistic_predict(w, x);
-      const float err = weights.empty() ? p - targets[idx] : (p - targets[idx]) * weights[idx];
+      const float err = p - targets[idx];
       for (std::size_t k = 0; k < x.size(); ++k) {
         const std::uint32_t j = x.index[k];
         const float g = err * x.value[k] + opt.l2 * w[j];
         g2[j] += g * g;
         const float update = opt.learning_rate * g / std::sqrt(g2[j]);
         w[j] -= update;
-        if (average_now) shift[j] -= steps * static_cast<double>(update);
       }
-      if (average_now) steps += 1.0;
     }
-  }
-  if (averaging && steps > 0.0) {
-    for (std::size_t j = 0; j < w.size(); ++j) w[j] -= static_cast<float>(shift[j] / steps);
   }
   return w;
 }

@@ -18,11 +18,6 @@ struct SgdOptions {
   float learning_rate = 0.2f;
   float l2 = 1e-6f;  // applied to the weights an example touches
   std::uint64_t seed = 1;
-  // From this pass on (counted from 1), the weights returned are the mean of
-  // the weights after every example rather than the last ones (0: off).
-  // Averaging the iterates of stochastic gradient descent evens out the
-  // order of the last examples seen.
-  int average_from = 0;
 };
 
 // Probability of the positive class.
@@ -31,10 +26,9 @@ float logistic_predict(std::span<const float> weights, const features::SparseVec
 // Returns weights of size `dimension` (bias is a feature like any other).
 // Targets are probabilities in [0, 1]: 0/1 labels, or soft targets such as
 // the share of a passage that is propaganda.
-// `weights`: each example's weight in the loss (empty: all 1).
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,
                                   const std::vector<float>& targets, std::uint32_t dimension,
-                                  const SgdOptions& options, std::span<const float> weights = {});
+                                  const SgdOptions& options);
 
 // Class probabilities of a softmax model whose weights are laid out feature
 // by feature (`dimension` rows of `classes` floats, class index fastest).

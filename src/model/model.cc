@@ -14,48 +14,33 @@
 
 namespace propscan {
 
-Model::Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
-             std::string info, ModelLexicons lexicons,
-             std::shared_ptr<const neural::SequenceTagger> sequence_tagger,
-             std::vector<float> reranker_weights, model::TreeEnsemble reranker_trees,
-             std::vector<float> sentence_weights, std::vector<float> density_weights,
-             std::vector<float> passage_weights)
-    : config_(config),
-      tagger_hasher_(config.tagger_bits),
-      classifier_hasher_(config.classifier_bits),
-      tagger_weights_(std::move(tagger_weights)),
-      classifier_weights_(std::move(classifier_weights)),
-      info_(std::move(info)),
-      lexicons_(std::move(lexicons)),
-      sequence_tagger_(std::move(sequence_tagger)),
-      reranker_weights_(std::move(reranker_weights)),
-      reranker_trees_(std::move(reranker_trees)),
-      sentence_weights_(std::move(sentence_weights)),
-      density_weights_(std::move(density_weights)),
-      passage_weights_(std::move(passage_weights)) {
-  if (sequence_tagger_ && sequence_tagger_->config().input_dim !=
-                              neural::input_dim(lexicons_.vectors.dimension(), sequence_tagger_->config().reads_linear)) {
+Model::Model(ModelParts parts)
+    : parts_(std::move(parts)),
+      tagger_hasher_(parts_.config.tagger_bits),
+      classifier_hasher_(parts_.config.classifier_bits) {
+  const auto& c = parts_.config;
+  if (c.tagger_bits < 4 || c.tagger_bits > 26 || c.classifier_bits < 4 || c.classifier_bits > 26) {
+    throw Error("model: feature table sizes out of range");
+  }
+  const int d = parts_.lexicons.vectors.dimension();
+  if (parts_.network && parts_.network->config().input_dim != neural::input_dim(d)) {
     throw Error("model: the neural tagger does not fit the word vectors");
   }
-  const int d = lexicons_.vectors.dimension();
-  if (tagger_weights_.size() != tagger_size(config_, d) ||
-      classifier_weights_.size() != classifier_features(config_, d) * kNumTechniques) {
+  if (parts_.tagger_weights.size() != tagger_size(c, d) ||
+      parts_.classifier_weights.size() != classifier_features(c, d) * kNumTechniques) {
     throw Error("model: weight sizes do not match the configuration");
   }
-  if (!reranker_weights_.empty() && reranker_weights_.size() != (std::size_t{1} << rerank::kBits)) {
-    throw Error("model: the reranker weights do not fit");
-  }
-  if (!sentence_weights_.empty() && sentence_weights_.size() != (std::size_t{1} << sentence::kBits)) {
-    throw Error("model: the sentence scorer's weights do not fit");
-  }
-  if (!density_weights_.empty() && density_weights_.size() != (std::size_t{1} << density::kBits)) {
-    throw Error("model: the article density weights do not fit");
-  }
-  if (!passage_weights_.empty() && passage_weights_.size() != classifier_features(config_, d)) {
-    throw Error("model: the passage text model's weights do not fit");
-  }
-  if (!reranker_trees_.empty() && reranker_trees_.features() != rerank::kDenseFeatures) {
-    throw Error("model: the reranker trees do not fit");
+  if (const auto& r = parts_.reranker) {
+    if (r->weights.size() != (std::size_t{1} << rerank::kBits)) throw Error("model: the reranker weights do not fit");
+    if (r->sentence_weights && r->sentence_weights->size() != (std::size_t{1} << sentence::kBits)) {
+      throw Error("model: the sentence scorer's weights do not fit");
+    }
+    if (r->density_weights && r->density_weights->size() != (std::size_t{1} << density::kBits)) {
+      throw Error("model: the article density weights do not fit");
+    }
+    if (r->passage_weights && r->passage_weights->size() != classifier_features(c, d)) {
+      throw Error("model: the passage text model's weights do not fit");
+    }
   }
 }
 
@@ -75,22 +60,21 @@ features::ArticleView article_view(const std::u32string& text, const ModelLexico
   return v;
 }
 
-features::ArticleView Model::view(const std::u32string& text) const { return article_view(text, lexicons_); }
+features::ArticleView Model::view(const std::u32string& text) const { return article_view(text, parts_.lexicons); }
 
 TokenProbabilities Model::token_probabilities(const features::ArticleView& view) const {
   TokenProbabilities p;
   p.linear = linear_token_probabilities(view);
   p.blend = p.linear;
-  if (sequence_tagger_) {
-    p.neural = sequence_tagger_->config().reads_linear ? sequence_tagger_->predict(view, p.linear)
-                                                       : sequence_tagger_->predict(view);
-    blend_probabilities(p.blend, p.neural, config_.neural_weight);
+  if (parts_.network) {
+    p.neural = parts_.network->predict(view);
+    blend_probabilities(p.blend, p.neural, parts_.config.neural_weight);
   }
   return p;
 }
 
 std::vector<float> Model::linear_token_probabilities(const features::ArticleView& view) const {
-  return linear_tagger_probabilities(view, tagger_hasher_, tagger_weights_);
+  return linear_tagger_probabilities(view, tagger_hasher_, parts_.tagger_weights);
 }
 
 void blend_probabilities(std::vector<float>& linear, const std::vector<float>& neural, float neural_weight) {
@@ -114,7 +98,7 @@ std::vector<float> linear_tagger_probabilities(const features::ArticleView& view
 std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
                                                                  Offset start, Offset end,
                                                                  std::span<const Span> siblings) const {
-  return classify_passage(view, start, end, classifier_hasher_, classifier_weights_, siblings);
+  return classify_passage(view, start, end, classifier_hasher_, parts_.classifier_weights, siblings);
 }
 
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
@@ -129,23 +113,24 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
 }
 
 float Model::passage_text_score(const features::ArticleView& view, Offset start, Offset end) const {
-  if (passage_weights_.empty()) return -1.0f;
+  const auto* passage = reranker() ? &reranker()->passage_weights : nullptr;
+  if (!passage || !*passage) return -1.0f;
   features::SparseVector x;
   features::span_features(view, start, end, classifier_hasher_, x, {});
-  return model::logistic_predict(passage_weights_, x);
+  return model::logistic_predict(**passage, x);
 }
 
 Model::CandidateScores Model::candidate_scores(const features::ArticleView& view, Offset start, Offset end) const {
   features::SparseVector x;
   features::span_features(view, start, end, classifier_hasher_, x, {});
   CandidateScores out;
-  model::softmax_predict(classifier_weights_, x, out.techniques);
-  if (!passage_weights_.empty()) out.text = model::logistic_predict(passage_weights_, x);
+  model::softmax_predict(parts_.classifier_weights, x, out.techniques);
+  if (reranker() && reranker()->passage_weights) out.text = model::logistic_predict(*reranker()->passage_weights, x);
   return out;
 }
 
 float Model::calibrated_score(float m) const {
-  return 1.0f / (1.0f + std::exp(-(config_.calibration_a * m + config_.calibration_b)));
+  return 1.0f / (1.0f + std::exp(-(parts_.config.calibration_a * m + parts_.config.calibration_b)));
 }
 
 namespace {
@@ -261,13 +246,14 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
 std::vector<Span> reranked_passages(const Model& model, const features::ArticleView& view,
                                     const TokenProbabilities& token_probs, float threshold,
                                     const std::string& article_id) {
+  const RerankerParts& reranker = *model.reranker();
   auto cands = rerank::candidates(view, token_probs.blend, article_id);
   auto stats = rerank::article_stats(view, token_probs.blend);
-  if (!model.density_weights().empty()) stats.density = density::article_density(view, stats, model.density_weights());
-  if (!model.sentence_weights().empty()) {
-    stats.sentence_prob = sentence::sentence_probabilities(view, stats, model.sentence_weights());
+  if (reranker.density_weights) stats.density = density::article_density(view, stats, *reranker.density_weights);
+  if (reranker.sentence_weights) {
+    stats.sentence_prob = sentence::sentence_probabilities(view, stats, *reranker.sentence_weights);
   }
-  if (!model.passage_weights().empty()) {
+  if (reranker.passage_weights) {
     // Only the sentences that hold a candidate are read.
     stats.sentence_text.assign(view.sentences.size(), -1.0f);
     for (const auto& cand : cands) {
@@ -279,19 +265,12 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
   }
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
-  std::array<float, rerank::kDenseFeatures> row{};
-  const auto& trees = model.reranker_trees();
   for (auto& cand : cands) {
     const auto [techniques, text] = model.candidate_scores(view, cand.span.start, cand.span.end);
     cand.text_score = text;
-    if (!trees.empty()) {
-      rerank::dense_features(view, token_probs, stats, cand, techniques, row);
-      cand.span.score = trees.probability(row);
-    } else {
-      x.clear();
-      rerank::candidate_features(view, token_probs, stats, cand, techniques, hasher, x);
-      cand.span.score = model::logistic_predict(model.reranker_weights(), x);
-    }
+    x.clear();
+    rerank::candidate_features(view, token_probs, stats, cand, techniques, hasher, x);
+    cand.span.score = model::logistic_predict(reranker.weights, x);
   }
   return rerank::select(std::move(cands), threshold);
 }
@@ -314,9 +293,8 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     std::erase_if(found, [threshold](const Span& s) { return s.score < threshold; });
     return found;
   };
-  const bool reranked = !model.reranker_weights().empty() || !model.reranker_trees().empty();
-  auto spans = !reranked ? decode(c.extent_threshold)
-                                                : reranked_passages(model, view, token_probs, threshold, article_id);
+  auto spans = model.reranker() ? reranked_passages(model, view, token_probs, threshold, article_id)
+                                 : decode(c.extent_threshold);
   // The strongest cores inside a passage are passages of their own (a loaded
   // word inside a sentence of doubt): decoded again at a higher extent.
   const std::size_t passages = spans.size();

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,8 +15,7 @@
 #include "features/hashing.h"
 #include "lexicon/cues.h"
 #include "lexicon/word_vectors.h"
-#include "model/trees.h"
-#include "neural/sequence_tagger.h"
+#include "neural/network.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
 
@@ -62,50 +62,54 @@ struct ModelLexicons {
 // The article prepared for the features of a model with these lexicons.
 features::ArticleView article_view(const std::u32string& text, const ModelLexicons& lexicons);
 
+// The passage reranker and the models whose estimates it reads (see
+// reranker.h, sentence.h, density.h); each reader is optional.
+struct RerankerParts {
+  std::vector<float> weights;  // the logistic reranker over rerank::candidate_features
+  std::optional<std::vector<float>> sentence_weights;  // the sentence scorer
+  std::optional<std::vector<float>> density_weights;   // the article density estimate
+  // The passage text model: a logistic model over the technique classifier's
+  // features of a passage that estimates the share of it that is propaganda
+  // from its words alone.
+  std::optional<std::vector<float>> passage_weights;
+};
+
+// Everything a model is made of; optional stages are absent when the model
+// was trained without them.
+struct ModelParts {
+  ModelConfig config;
+  std::string info;  // JSON: the training configuration and what it was trained on
+  std::vector<float> tagger_weights;
+  std::vector<float> classifier_weights;  // feature-major: row j holds feature j's weight per technique
+  ModelLexicons lexicons;
+  std::optional<neural::Network> network;
+  // Without a reranker, passages are decoded at the extent threshold.
+  std::optional<RerankerParts> reranker;
+};
+
 class Model {
  public:
-  Model(ModelConfig config, std::vector<float> tagger_weights, std::vector<float> classifier_weights,
-        std::string info, ModelLexicons lexicons = {},
-        std::shared_ptr<const neural::SequenceTagger> sequence_tagger = nullptr,
-        std::vector<float> reranker_weights = {}, model::TreeEnsemble reranker_trees = {},
-        std::vector<float> sentence_weights = {}, std::vector<float> density_weights = {},
-        std::vector<float> passage_weights = {});
+  // Throws propscan::Error when the parts do not fit together.
+  explicit Model(ModelParts parts);
 
   // The article prepared for this model's features (tokens, sentences,
   // word vectors, valence).
   features::ArticleView view(const std::u32string& text) const;
-  const ModelLexicons& lexicons() const { return lexicons_; }
+  const ModelLexicons& lexicons() const { return parts_.lexicons; }
   // Sizes of the weight vectors this configuration and these lexicons need.
   static std::size_t tagger_size(const ModelConfig& c, int vector_dimension);
   static std::size_t classifier_features(const ModelConfig& c, int vector_dimension);
 
-  const ModelConfig& config() const { return config_; }
-  const std::string& info() const { return info_; }  // JSON: how it was trained
-  const std::vector<float>& tagger_weights() const { return tagger_weights_; }
-  // Feature-major: row j holds feature j's weight for each technique.
-  const std::vector<float>& classifier_weights() const { return classifier_weights_; }
+  const ModelParts& parts() const { return parts_; }
+  const ModelConfig& config() const { return parts_.config; }
+  const std::string& info() const { return parts_.info; }
 
   // Probability, for each token of the article, that it lies inside a passage:
   // the linear tagger's, refined by the neural sequence tagger when the model has one.
   TokenProbabilities token_probabilities(const features::ArticleView& view) const;
   std::vector<float> linear_token_probabilities(const features::ArticleView& view) const;
-  const neural::SequenceTagger* sequence_tagger() const { return sequence_tagger_.get(); }
-  // Weights of the passage reranker (see reranker.h); empty when the model
-  // has none and passages are decoded at the extent threshold.
-  const std::vector<float>& reranker_weights() const { return reranker_weights_; }
-  // The boosted-tree reranker over rerank::dense_features; when present it
-  // is used instead of the weights.
-  const model::TreeEnsemble& reranker_trees() const { return reranker_trees_; }
-  // Weights of the sentence scorer the reranker reads (see sentence.h);
-  // empty when the model has none.
-  const std::vector<float>& sentence_weights() const { return sentence_weights_; }
-  // Weights of the article density estimate (see density.h); may be empty.
-  const std::vector<float>& density_weights() const { return density_weights_; }
-  // Weights of the passage text model, a logistic model over the technique
-  // classifier's features of a passage that estimates the share of it that
-  // is propaganda from its words alone; the reranker reads its estimate.
-  // May be empty.
-  const std::vector<float>& passage_weights() const { return passage_weights_; }
+  const neural::Network* network() const { return parts_.network ? &*parts_.network : nullptr; }
+  const RerankerParts* reranker() const { return parts_.reranker ? &*parts_.reranker : nullptr; }
   // That estimate for the passage [start, end); negative without the model.
   float passage_text_score(const features::ArticleView& view, Offset start, Offset end) const;
   // Both models' view of a candidate passage, from one feature vector: the
@@ -133,19 +137,9 @@ class Model {
                                         const std::string& article_id);
 
  private:
-  ModelConfig config_;
+  ModelParts parts_;
   features::FeatureHasher tagger_hasher_;
   features::FeatureHasher classifier_hasher_;
-  std::vector<float> tagger_weights_;
-  std::vector<float> classifier_weights_;
-  std::string info_;
-  ModelLexicons lexicons_;
-  std::shared_ptr<const neural::SequenceTagger> sequence_tagger_;
-  std::vector<float> reranker_weights_;
-  model::TreeEnsemble reranker_trees_;
-  std::vector<float> sentence_weights_;
-  std::vector<float> density_weights_;
-  std::vector<float> passage_weights_;
 };
 
 }  // namespace propscan

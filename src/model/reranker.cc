@@ -230,31 +230,6 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
   }
 }
 
-void dense_features(const features::ArticleView& view, const TokenProbabilities& token_probs,
-                    const ArticleStats& stats, const Candidate& c,
-                    const std::array<float, kNumTechniques>& techniques, std::span<float> x) {
-  const Shape s = shape_of(view, token_probs, c);
-  const auto sentences = stats.sentence_mean.size();
-  const auto sent = s.sentence;
-  const float* t = techniques.data();
-  const float out[] = {
-      s.mean, s.hi, s.lo, static_cast<float>(s.tokens), static_cast<float>(c.extent),
-      s.linear, s.neural, s.cover,
-      static_cast<float>(s.words_before), static_cast<float>(s.words_after), static_cast<float>(s.sentence_words),
-      stats.sentence_mean[sent], stats.sentence_max[sent],
-      sent > 0 ? stats.sentence_mean[sent - 1] : 0.0f, sent + 1 < sentences ? stats.sentence_mean[sent + 1] : 0.0f,
-      s.before, s.after, stats.mean, stats.dense,
-      static_cast<float>(sent) / static_cast<float>(std::max<std::size_t>(1, sentences)),
-      static_cast<float>(c.span.length()),
-      view.line_of_token[static_cast<std::size_t>(c.first_token)] == 0 ? 1.0f : 0.0f,
-      s.quote ? 1.0f : 0.0f, s.exclaim ? 1.0f : 0.0f, s.question ? 1.0f : 0.0f,
-      *std::max_element(techniques.begin(), techniques.end()),
-      stats.sentence_prob.empty() ? 0.0f : stats.sentence_prob[sent], stats.density,
-      t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10], t[11], t[12], t[13]};
-  static_assert(std::size(out) == kDenseFeatures);
-  std::copy(std::begin(out), std::end(out), x.begin());
-}
-
 float gold_share(const Candidate& c, const std::vector<std::uint8_t>& covered) {
   const auto inside = std::count(covered.begin() + c.span.start, covered.begin() + c.span.end, 1);
   return static_cast<float>(inside) / static_cast<float>(std::max<Offset>(1, c.span.length()));

@@ -71,12 +71,6 @@ void candidate_features(const features::ArticleView& view, const TokenProbabilit
                         const std::array<float, kNumTechniques>& techniques, const features::FeatureHasher& hasher,
                         features::SparseVector& x);
 
-// The same candidate as a row of kDenseFeatures numbers, for the
-// boosted-tree reranker (x.size() == kDenseFeatures).
-inline constexpr std::uint32_t kDenseFeatures = 28 + kNumTechniques;
-void dense_features(const features::ArticleView& view, const TokenProbabilities& probs, const ArticleStats& stats,
-                    const Candidate& c, const std::array<float, kNumTechniques>& techniques, std::span<float> x);
-
 // Share of the candidate's characters inside `covered` (1 per gold
 // character): what it adds to SI precision.
 float gold_share(const Candidate& c, const std::vector<std::uint8_t>& covered);

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "neural/sequence_tagger.h"
+#include "neural/network.h"
 #include "propscan/error.h"
 
 namespace propscan::neural {
@@ -17,10 +17,10 @@ const std::vector<float>& find(const std::vector<NamedTensor>& parameters, const
                                const std::vector<std::int64_t>& shape) {
   for (const auto& p : parameters) {
     if (p.name != name) continue;
-    if (p.shape != shape) throw Error("neural tagger: parameter '" + name + "' has the wrong shape");
+    if (p.shape != shape) throw Error("neural network: parameter '" + name + "' has the wrong shape");
     return p.values;
   }
-  throw Error("neural tagger: parameter '" + name + "' is missing");
+  throw Error("neural network: parameter '" + name + "' is missing");
 }
 
 // e^x for each value, written so that the compiler turns the loop into
@@ -109,23 +109,13 @@ struct Scratch {
 
 }  // namespace
 
-LstmInference::LstmInference(const std::vector<NamedTensor>& parameters, const std::string& prefix,
-                             std::uint32_t input_dim, std::uint32_t hidden, std::uint32_t layers,
-                             std::uint32_t outputs, std::uint32_t word_dim)
-    : input_dim_(static_cast<int>(input_dim)), hidden_(static_cast<int>(hidden)), word_dim_(static_cast<int>(word_dim)) {
+LstmInference::LstmInference(const std::vector<NamedTensor>& parameters, std::uint32_t input_dim,
+                             std::uint32_t hidden, std::uint32_t layers)
+    : input_dim_(static_cast<int>(input_dim)), hidden_(static_cast<int>(hidden)) {
   const std::int64_t H = hidden, G = 4 * H;
-  if (word_dim > 0) {
-    const auto it = std::find_if(parameters.begin(), parameters.end(),
-                                 [&](const NamedTensor& p) { return p.name == prefix + "words.weight"; });
-    if (it == parameters.end() || it->shape.size() != 2 || it->shape[1] != word_dim) {
-      throw Error("neural tagger: parameter '" + prefix + "words.weight' is missing or has the wrong shape");
-    }
-    words_ = it->values;
-    buckets_ = it->shape[0];
-  }
-  std::int64_t input = static_cast<std::int64_t>(input_dim) + word_dim;
+  std::int64_t input = static_cast<std::int64_t>(input_dim);
   for (std::uint32_t l = 0; l < layers; ++l) {
-    const std::string name = prefix + (l == 0 ? "lstm" : "lstm" + std::to_string(l + 1));
+    const std::string name = l == 0 ? "lstm" : "lstm" + std::to_string(l + 1);
     Layer layer;
     for (const bool reverse : {false, true}) {
       const std::string suffix = reverse ? "_l0_reverse" : "_l0";
@@ -139,9 +129,8 @@ LstmInference::LstmInference(const std::vector<NamedTensor>& parameters, const s
     layers_.push_back(std::move(layer));
     input = 2 * H;
   }
-  const auto& w = find(parameters, prefix + "out.weight", {static_cast<std::int64_t>(outputs), input});
-  out_w_.assign(w.begin(), w.begin() + input);  // output 0 only
-  out_b_ = find(parameters, prefix + "out.bias", {static_cast<std::int64_t>(outputs)}).front();
+  out_w_ = find(parameters, "out.weight", {1, input});
+  out_b_ = find(parameters, "out.bias", {1}).front();
 }
 
 void LstmInference::run_direction(const Direction& d, const float* x, int input, const std::vector<Run>& runs,
@@ -199,8 +188,8 @@ void LstmInference::run_direction(const Direction& d, const float* x, int input,
   }
 }
 
-void LstmInference::predict(std::span<const float> inputs, std::span<const std::int64_t> keys,
-                            const std::vector<Run>& runs, std::span<float> probs) const {
+void LstmInference::predict(std::span<const float> inputs, const std::vector<Run>& runs,
+                            std::span<float> probs) const {
   if (runs.empty() || layers_.empty()) return;
   std::vector<int> row_of_run(runs.size() + 1, 0);
   for (std::size_t r = 0; r < runs.size(); ++r) row_of_run[r + 1] = row_of_run[r] + runs[r].size();
@@ -211,23 +200,15 @@ void LstmInference::predict(std::span<const float> inputs, std::span<const std::
     return runs[static_cast<std::size_t>(a)].size() > runs[static_cast<std::size_t>(b)].size();
   });
 
-  // The first layer's input rows: the token's inputs, then the sum of its
-  // word representations.
-  int width = input_dim_ + word_dim_;
+  // The first layer's input rows: the tokens' inputs, run after run.
+  int width = input_dim_;
   Scratch& scratch = Scratch::of_this_thread();
   float* x = Scratch::take(scratch.x, static_cast<std::size_t>(rows) * static_cast<std::size_t>(width));
-  std::fill(x, x + static_cast<std::size_t>(rows) * static_cast<std::size_t>(width), 0.0f);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     for (int t = runs[r].first; t < runs[r].end; ++t) {
       const auto tok = static_cast<std::size_t>(t);
       float* row = x + static_cast<std::size_t>(row_of_run[r] + t - runs[r].first) * static_cast<std::size_t>(width);
       std::copy_n(inputs.data() + tok * static_cast<std::size_t>(input_dim_), input_dim_, row);
-      for (std::size_t k = 0; word_dim_ > 0 && k < kWordKeys; ++k) {
-        const auto key = keys[tok * kWordKeys + k];
-        if (key < 0 || key >= buckets_) throw Error("neural tagger: word key out of range");
-        const float* w = words_.data() + static_cast<std::size_t>(key) * static_cast<std::size_t>(word_dim_);
-        for (int j = 0; j < word_dim_; ++j) row[input_dim_ + j] += w[j];
-      }
     }
   }
   for (const auto& layer : layers_) {

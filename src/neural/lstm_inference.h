@@ -5,9 +5,8 @@
 // fixed cost on each of the 2 x T small operations of a sequence, which is
 // most of the network's time on articles of a few hundred tokens.
 //
-// Training stays in libtorch; this reads the same parameters (the names
-// torch::nn::LSTM and torch::nn::Linear give them) and computes the same
-// function, up to the order of floating-point sums.
+// Training stays in libtorch (src/train/); this reads the same parameters
+// and computes the same function, up to the order of floating-point sums.
 #pragma once
 
 #include <cstdint>
@@ -28,18 +27,16 @@ class LstmInference {
   };
 
   LstmInference() = default;
-  // One network's parameters, names without a member prefix (`prefix` is
-  // prepended when looking them up). Throws propscan::Error when one is
-  // missing or has the wrong shape.
-  LstmInference(const std::vector<NamedTensor>& parameters, const std::string& prefix, std::uint32_t input_dim,
-                std::uint32_t hidden, std::uint32_t layers, std::uint32_t outputs, std::uint32_t word_dim);
+  // The network's parameters, by the names torch::nn::LSTM and
+  // torch::nn::Linear give them. Throws propscan::Error when one is missing
+  // or has the wrong shape.
+  LstmInference(const std::vector<NamedTensor>& parameters, std::uint32_t input_dim, std::uint32_t hidden,
+                std::uint32_t layers);
 
-  // Probability of output 0 for every token of the runs. `inputs`: the
-  // article's token rows (tokens x input_dim); `keys`: kWordKeys bucket
-  // numbers a token, read only with word representations. Tokens outside
-  // the runs are left as they are in `probs`. Thread-safe.
-  void predict(std::span<const float> inputs, std::span<const std::int64_t> keys, const std::vector<Run>& runs,
-               std::span<float> probs) const;
+  // Probability of the output for every token of the runs. `inputs`: the
+  // article's token rows (tokens x input_dim). Tokens outside the runs are
+  // left as they are in `probs`. Thread-safe.
+  void predict(std::span<const float> inputs, const std::vector<Run>& runs, std::span<float> probs) const;
 
  private:
   struct Direction {
@@ -57,11 +54,8 @@ class LstmInference {
 
   int input_dim_ = 0;
   int hidden_ = 0;
-  int word_dim_ = 0;
-  std::vector<float> words_;  // [buckets x word_dim]
-  std::int64_t buckets_ = 0;
   std::vector<Layer> layers_;
-  std::vector<float> out_w_;  // output 0's weights [2H]
+  std::vector<float> out_w_;  // [2H]
   float out_b_ = 0.0f;
 };
 

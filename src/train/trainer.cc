@@ -13,21 +13,31 @@
 #include <nlohmann/json.hpp>
 
 #include "features/extract.h"
-#include "model/linear.h"
 #include "model/density.h"
+#include "model/linear.h"
 #include "model/reranker.h"
 #include "model/sentence.h"
-#include "train/boosting.h"
 #include "propscan/error.h"
+#include "propscan/version.h"
+#include "train/sequence_tagger.h"
 
 namespace propscan::train {
 namespace {
 
-// `sgd`, its weights averaged over every example of its last `last` passes
-// (0: the last weights as they are).
-model::SgdOptions averaged(model::SgdOptions sgd, int last) {
-  sgd.average_from = last > 0 ? std::max(1, sgd.epochs - last + 1) : 0;
-  return sgd;
+model::SgdOptions sgd_options(const SgdStage& stage, std::uint64_t seed, std::string_view name) {
+  return {.epochs = stage.epochs,
+          .learning_rate = static_cast<float>(stage.learning_rate),
+          .l2 = static_cast<float>(stage.l2),
+          .seed = stage_seed(seed, name)};
+}
+
+// The model settings training starts from (the rest are tuned).
+ModelConfig model_config(const TrainOptions& o) {
+  ModelConfig c;
+  c.tagger_bits = o.config.tagger_bits;
+  c.classifier_bits = o.config.classifier_bits;
+  c.nested_extent = static_cast<float>(o.config.nested_extent);
+  return c;
 }
 
 void report(const TrainOptions& o, const std::string& msg) {
@@ -62,13 +72,8 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
   const int d = views.empty() ? 0 : views.front()->vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<float> ys;
-  std::vector<float> weights;  // empty: every word weighs 1
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    auto labels = token_labels(*views[a], arts[a]->techniques);
-    if (o.tagger_span_power != 0.0f) {
-      const auto w = neural::passage_token_weights(labels, o.tagger_span_power);
-      weights.insert(weights.end(), w.begin(), w.end());
-    }
+    const auto labels = token_labels(*views[a], arts[a]->techniques);
     for (std::size_t i = 0; i < labels.size(); ++i) {
       features::SparseVector x;
       features::token_features(*views[a], static_cast<int>(i), hasher, x);
@@ -76,9 +81,8 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
       ys.push_back(labels[i]);
     }
   }
-  const auto sgd = averaged({.epochs = o.tagger_epochs, .learning_rate = 0.02f, .seed = o.seed}, o.tagger_average);
-  return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(o.config, d)), sgd,
-                               weights);
+  return model::train_logistic(xs, ys, static_cast<std::uint32_t>(Model::tagger_size(model_config(o), d)),
+                               sgd_options(o.config.tagger, o.config.seed, "tagger"));
 }
 
 std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*>& arts,
@@ -95,65 +99,35 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
       ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
     }
   }
-  const model::SgdOptions sgd{.epochs = o.classifier_epochs, .learning_rate = 0.05f, .seed = o.seed + 1};
-  return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)),
-                              kNumTechniques, sgd);
+  return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_features(model_config(o), d)),
+                              kNumTechniques, sgd_options(o.config.classifier, o.config.seed, "classifier"));
 }
 
-std::vector<float> threshold_grid() {
-  std::vector<float> grid;
-  for (int k = 2; k <= 38; ++k) grid.push_back(static_cast<float>(k) * 0.025f);
-  return grid;
-}
-
-// Per token, bit t set when the token overlaps a gold span of technique t.
-std::vector<std::uint32_t> token_technique_bits(const features::ArticleView& view, const std::vector<Span>& gold) {
-  std::vector<std::uint32_t> bits(view.tokens.size(), 0);
-  for (const auto& s : gold) {
-    if (!s.technique) continue;
-    const std::uint32_t bit = 1u << technique_index(*s.technique);
-    for_each_token_in(view, s, [&](std::size_t i) { bits[i] |= bit; });
-  }
-  return bits;
-}
-
-// Trains the neural sequence tagger on the given articles for a fixed
-// number of epochs. `linear`: held-out linear-tagger probabilities of each
-// article for a stacked network, or empty.
-std::shared_ptr<const neural::SequenceTagger> train_neural(const std::vector<const io::LabelledArticle*>& arts,
-                                                           const std::vector<const features::ArticleView*>& views,
-                                                           const std::vector<const std::vector<float>*>& linear,
-                                                           const TrainOptions& o, std::uint64_t seed) {
-  std::vector<neural::TrainExample> examples;
+// Trains the neural sequence tagger on the given articles.
+neural::Network train_neural(const std::vector<const io::LabelledArticle*>& arts,
+                             const std::vector<const features::ArticleView*>& views, const TrainOptions& o,
+                             std::string_view stage) {
+  std::vector<NetExample> examples;
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    examples.push_back({views[a], token_labels(*views[a], arts[a]->techniques),
-                        o.neural_techniques ? token_technique_bits(*views[a], arts[a]->techniques)
-                                            : std::vector<std::uint32_t>{},
-                        linear.empty() ? std::vector<float>{} : *linear[a]});
+    examples.push_back({views[a], token_labels(*views[a], arts[a]->techniques)});
   }
-  neural::NetTrainOptions no;
-  no.layers = o.neural_layers;
-  no.members = o.neural_members;
-  no.context = o.neural_context;
-  no.average_last = o.neural_average;
-  no.word_buckets = o.neural_word_buckets;
-  no.word_dim = o.neural_word_dim;
-  no.dropout = o.neural_dropout;
-  no.word_dropout = o.neural_word_dropout;
-  no.near_weight = o.neural_near_weight;
-  no.sentence_power = o.neural_sentence_power;
-  no.sentence_loss = o.neural_sentence_loss;
-  no.span_length_power = o.neural_span_power;
-  no.technique_outputs = o.neural_techniques ? static_cast<std::uint32_t>(kNumTechniques) : 0u;
-  no.epochs = o.neural_epochs;
-  no.hidden = o.neural_hidden;
-  no.seed = seed;
+  const auto& n = o.config.neural;
+  NetTrainOptions no;
+  no.hidden = n.hidden;
+  no.layers = n.layers;
+  no.context = n.context;
+  no.epochs = n.epochs;
+  no.dropout = n.dropout;
+  no.span_power = static_cast<float>(n.span_power);
+  no.learning_rate = static_cast<float>(n.learning_rate);
+  no.batch_size = n.batch_size;
+  no.seed = stage_seed(o.config.seed, stage);
   no.progress = [&o](const std::string& m) { report(o, m); };
-  return neural::train_sequence_tagger(examples, {}, views.front()->vector_dimension, no);
+  return train_network(examples, views.front()->vector_dimension, no);
 }
 
 bool wants_neural(const TrainOptions& o, std::size_t articles) {
-  return o.neural && articles >= static_cast<std::size_t>(std::max(2, o.tune_folds));
+  return o.config.neural.enabled && articles >= static_cast<std::size_t>(o.config.tune_folds);
 }
 
 // What the held-out folds of the training data say about the detector: token
@@ -161,70 +135,44 @@ bool wants_neural(const TrainOptions& o, std::size_t articles) {
 // has it) for every training article, each fold tagged by taggers trained on
 // the other folds; and the technique classifier trained on each fold's others.
 struct Tuning {
+  int folds = 0;
   std::vector<int> fold_of;
   std::vector<std::vector<float>> linear;
-  std::vector<std::vector<float>> neural;  // empty without the neural tagger
-  // The networks that tagged each fold (kept for a cross-fitted ensemble).
-  std::vector<std::shared_ptr<const neural::SequenceTagger>> nets;
-  std::vector<std::vector<float>> probs;   // the two blended at the tuned weight
-  std::vector<std::vector<float>> classifiers;  // technique classifier of each fold (with the reranker)
+  std::optional<std::vector<std::vector<float>>> neural;
+  std::vector<std::vector<float>> probs;        // the two blended at the tuned weight
+  std::vector<std::vector<float>> classifiers;  // technique classifier of each fold (for the reranker)
 };
 
 Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const std::vector<features::ArticleView>& views,
                    const TrainOptions& o) {
   Tuning t;
-  t.fold_of = assign_folds(arts.size(), o.tune_folds, o.seed + 7);
-  const bool neural = wants_neural(o, arts.size());
+  t.folds = o.config.tune_folds;
+  t.fold_of = assign_folds(arts.size(), t.folds, stage_seed(o.config.seed, "tune_folds"));
   t.linear.resize(arts.size());
-  if (neural) t.neural.resize(arts.size());
+  const bool neural = wants_neural(o, arts.size());
+  if (neural) t.neural.emplace(arts.size());
   const features::FeatureHasher tagger_hasher(o.config.tagger_bits);
-  struct Split {
-    std::vector<const io::LabelledArticle*> arts;
-    std::vector<const features::ArticleView*> views;
-    std::vector<const std::vector<float>*> linear;
-  };
-  auto training_split = [&](int f) {
-    Split s;
+  for (int f = 0; f < t.folds; ++f) {
+    std::vector<const io::LabelledArticle*> split_arts;
+    std::vector<const features::ArticleView*> split_views;
     for (std::size_t a = 0; a < arts.size(); ++a) {
       if (t.fold_of[a] == f) continue;
-      s.arts.push_back(arts[a]);
-      s.views.push_back(&views[a]);
-      s.linear.push_back(&t.linear[a]);
+      split_arts.push_back(arts[a]);
+      split_views.push_back(&views[a]);
     }
-    return s;
-  };
-  // The linear tagger first: a stacked network reads its held-out output.
-  for (int f = 0; f < o.tune_folds; ++f) {
-    const auto split = training_split(f);
-    const auto weights = train_tagger(split.arts, split.views, o);
-    if (o.rerank) t.classifiers.push_back(train_classifier(split.arts, split.views, o));
-    for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (t.fold_of[a] == f) t.linear[a] = linear_tagger_probabilities(views[a], tagger_hasher, weights);
-    }
-  }
-  for (int f = 0; f < o.tune_folds && neural; ++f) {
-    const auto split = training_split(f);
-    const auto net = train_neural(split.arts, split.views, o.neural_stack ? split.linear : decltype(split.linear){},
-                                  o, o.seed + 13 + static_cast<std::uint64_t>(f));
+    const auto weights = train_tagger(split_arts, split_views, o);
+    if (o.config.reranker.enabled) t.classifiers.push_back(train_classifier(split_arts, split_views, o));
+    std::optional<neural::Network> net;
+    if (neural) net = train_neural(split_arts, split_views, o, "neural.fold" + std::to_string(f));
     for (std::size_t a = 0; a < arts.size(); ++a) {
       if (t.fold_of[a] != f) continue;
-      t.neural[a] = o.neural_stack ? net->predict(views[a], t.linear[a]) : net->predict(views[a]);
+      t.linear[a] = linear_tagger_probabilities(views[a], tagger_hasher, weights);
+      if (net) (*t.neural)[a] = net->predict(views[a]);
     }
-    if (o.neural_cross_fit) t.nets.push_back(net);
-    report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(o.tune_folds) + " tagged");
+    report(o, "  held-out fold " + std::to_string(f + 1) + "/" + std::to_string(t.folds) + " tagged");
   }
   return t;
 }
-
-struct Reranker {
-  double f1 = 0.0;             // held-out SI F1 at the chosen threshold
-  std::vector<float> weights;  // the logistic reranker's, or
-  model::TreeEnsemble trees;   // the boosted trees
-  std::vector<float> sentence_weights;  // the sentence scorer it reads; may be empty
-  std::vector<float> density_weights;   // the article density estimate it reads; may be empty
-  std::vector<float> passage_weights;   // the passage text model it reads; may be empty
-  float share_weight = 0.5f;            // weight of the precision share in its target
-};
 
 // A logistic model over the examples of the articles that `include` accepts.
 template <typename Include>
@@ -251,12 +199,12 @@ struct HeldOutFit {
 };
 
 HeldOutFit fit_held_out(const std::vector<std::vector<features::SparseVector>>& xs,
-                        const std::vector<std::vector<float>>& ys, const Tuning& t, int folds,
-                        std::uint32_t dimension, const model::SgdOptions& sgd) {
+                        const std::vector<std::vector<float>>& ys, const Tuning& t, std::uint32_t dimension,
+                        const model::SgdOptions& sgd) {
   auto fit = [&](auto&& include) { return fit_logistic(xs, ys, include, dimension, sgd); };
   HeldOutFit out;
   out.held_out.resize(xs.size());
-  for (int f = 0; f < folds; ++f) {
+  for (int f = 0; f < t.folds; ++f) {
     const auto w = fit([&](std::size_t a) { return t.fold_of[a] != f; });
     for (std::size_t a = 0; a < xs.size(); ++a) {
       if (t.fold_of[a] != f) continue;
@@ -280,8 +228,8 @@ std::vector<float> train_density(const std::vector<const io::LabelledArticle*>& 
     density::article_features(views[a], stats[a], hasher, xs[a][0]);
     ys[a] = {density::density_target(metrics::merge_overlapping(arts[a]->si).size(), arts[a]->doc.text.size())};
   }
-  const model::SgdOptions sgd{.epochs = 30, .learning_rate = 0.1f, .l2 = 1e-5f, .seed = o.seed + 29};
-  auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
+  const auto sgd = sgd_options(o.config.density.sgd, o.config.seed, "density");
+  auto fit = fit_held_out(xs, ys, t, hasher.dimension(), sgd);
   // How well the held-out estimates follow the truth (Pearson correlation).
   double mx = 0, my = 0;
   for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -321,9 +269,8 @@ std::vector<float> train_sentence_scorer(const std::vector<const io::LabelledArt
       sentence::sentence_features(views[a], stats[a], k, hasher, xs[a][k]);
     }
   }
-  const auto sgd =
-      averaged({.epochs = 8, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 23}, o.reranker_average);
-  auto fit = fit_held_out(xs, ys, t, o.tune_folds, hasher.dimension(), sgd);
+  const auto sgd = sgd_options(o.config.sentence_scorer.sgd, o.config.seed, "sentence_scorer");
+  auto fit = fit_held_out(xs, ys, t, hasher.dimension(), sgd);
   int right = 0, predicted = 0, gold = 0;
   for (std::size_t a = 0; a < arts.size(); ++a) {
     stats[a].sentence_prob = std::move(fit.held_out[a]);
@@ -379,8 +326,8 @@ std::vector<float> train_passage_text(const std::vector<features::ArticleView>& 
     }
   }
   const int d = views.empty() ? 0 : views.front().vector_dimension;
-  const model::SgdOptions sgd{.epochs = 6, .learning_rate = 0.05f, .l2 = 1e-5f, .seed = o.seed + 31};
-  auto fit = fit_held_out(xs, ys, t, o.tune_folds, static_cast<std::uint32_t>(Model::classifier_features(o.config, d)), sgd);
+  const auto sgd = sgd_options(o.config.passage_text.sgd, o.config.seed, "passage_text");
+  auto fit = fit_held_out(xs, ys, t, static_cast<std::uint32_t>(Model::classifier_features(model_config(o), d)), sgd);
   for (std::size_t a = 0; a < views.size(); ++a) {
     const std::size_t n = candidates[a].size();
     for (std::size_t k = 0; k < n; ++k) candidates[a][k].text_score = fit.held_out[a][k];
@@ -389,13 +336,21 @@ std::vector<float> train_passage_text(const std::vector<features::ArticleView>& 
   return std::move(fit.weights);
 }
 
+// The passage reranker and what it reads, with its held-out SI F1 at the
+// threshold chosen for it.
+struct RerankerFit {
+  double f1 = 0.0;
+  double share_weight = 0.5;  // weight of the precision share in its target
+  RerankerParts parts;
+};
+
 // Trains the passage reranker on the held-out candidates and sets the score
 // threshold that gives the best SI F1 on its own held-out scores (each
 // tuning fold scored by a reranker trained on the others); returns that F1
 // and the reranker trained on all candidates.
-Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
-                                                     const std::vector<features::ArticleView>& views,
-                                                     const Tuning& t, const TrainOptions& o, ModelConfig& config) {
+RerankerFit train_reranker(const std::vector<const io::LabelledArticle*>& arts,
+                           const std::vector<features::ArticleView>& views, const Tuning& t, const TrainOptions& o,
+                           ModelConfig& config) {
   const features::FeatureHasher classifier_hasher(o.config.classifier_bits);
   const features::FeatureHasher rerank_hasher(rerank::kBits);
   std::vector<std::vector<rerank::Candidate>> candidates(arts.size());
@@ -403,12 +358,11 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   // What each candidate adds to SI precision (the share of it that is gold)
   // and to SI recall (the share of the gold passages it covers).
   std::vector<std::vector<float>> shares(arts.size()), coverages(arts.size()), targets(arts.size());
-  std::vector<std::vector<float>> rows(arts.size());  // dense features, for trees
   std::vector<rerank::ArticleStats> all_stats;
   for (std::size_t a = 0; a < arts.size(); ++a) all_stats.push_back(rerank::article_stats(views[a], t.probs[a]));
-  Reranker r;
-  if (o.density) r.density_weights = train_density(arts, views, t, o, all_stats);
-  if (o.sentence_scorer) r.sentence_weights = train_sentence_scorer(arts, views, t, o, all_stats);
+  RerankerFit r;
+  if (o.config.density.enabled) r.parts.density_weights = train_density(arts, views, t, o, all_stats);
+  if (o.config.sentence_scorer.enabled) r.parts.sentence_weights = train_sentence_scorer(arts, views, t, o, all_stats);
   std::vector<std::vector<std::uint8_t>> covered(arts.size());  // per character, 1 inside a gold span
   for (std::size_t a = 0; a < arts.size(); ++a) {
     candidates[a] = rerank::candidates(views[a], t.probs[a], arts[a]->doc.id);
@@ -420,39 +374,21 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       coverages[a].push_back(rerank::gold_coverage(c, merged));
     }
   }
-  if (o.passage_text) r.passage_weights = train_passage_text(views, t, o, candidates, shares, covered, all_stats);
+  if (o.config.passage_text.enabled) {
+    r.parts.passage_weights = train_passage_text(views, t, o, candidates, shares, covered, all_stats);
+  }
   for (std::size_t a = 0; a < arts.size(); ++a) {
-    const auto& probs = t.probs[a];
-    const TokenProbabilities token_probs{probs, t.linear[a], t.neural.empty() ? std::vector<float>{} : t.neural[a]};
+    const TokenProbabilities token_probs{t.probs[a], t.linear[a], t.neural ? (*t.neural)[a] : std::vector<float>{}};
     const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
-    const auto& stats = all_stats[a];
     for (const auto& c : candidates[a]) {
-      const auto techniques =
-          classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, {});
+      const auto techniques = classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, {});
       features::SparseVector x;
-      if (o.reranker_trees) {
-        rows[a].resize(rows[a].size() + rerank::kDenseFeatures);
-        rerank::dense_features(views[a], token_probs, stats, c, techniques,
-                               std::span<float>(rows[a]).last(rerank::kDenseFeatures));
-      } else {
-        rerank::candidate_features(views[a], token_probs, stats, c, techniques, rerank_hasher, x);
-      }
+      rerank::candidate_features(views[a], token_probs, all_stats[a], c, techniques, rerank_hasher, x);
       features[a].push_back(std::move(x));
     }
   }
-  const auto sgd = averaged({.epochs = 6, .learning_rate = 0.05f, .seed = o.seed + 17}, o.reranker_average);
+  const auto sgd = sgd_options(o.config.reranker.sgd, o.config.seed, "reranker");
   auto fit = [&](auto&& include) { return fit_logistic(features, targets, include, 1u << rerank::kBits, sgd); };
-  BoostOptions boost;
-  boost.seed = o.seed + 19;
-  auto fit_trees = [&](auto&& include) {
-    std::vector<float> xs, ys;
-    for (std::size_t a = 0; a < arts.size(); ++a) {
-      if (!include(a)) continue;
-      xs.insert(xs.end(), rows[a].begin(), rows[a].end());
-      ys.insert(ys.end(), targets[a].begin(), targets[a].end());
-    }
-    return train_boosted_trees(xs, rerank::kDenseFeatures, ys, boost);
-  };
   std::vector<Span> gold;
   for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
   auto best_threshold = [&](const std::vector<std::vector<rerank::Candidate>>& cands) {
@@ -473,10 +409,6 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
     }
     return best;
   };
-  // A passage is worth what it adds to SI precision and to SI recall
-  // (trained on precision alone, the reranker prefers cores too short to
-  // recover the long passages); which mix of the two ranks passages best
-  // for SI F1 is tuned on the held-out folds.
   auto set_targets = [&](float share_weight) {
     for (std::size_t a = 0; a < arts.size(); ++a) {
       targets[a].resize(shares[a].size());
@@ -488,23 +420,12 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   // Every tuning fold's candidates scored by a reranker trained on the others.
   auto held_out_scores = [&] {
     std::vector<std::vector<rerank::Candidate>> scored = candidates;
-    for (int f = 0; f < o.tune_folds; ++f) {
-      auto others = [&](std::size_t a) { return t.fold_of[a] != f; };
-      std::vector<float> w;
-      model::TreeEnsemble trees;
-      if (o.reranker_trees) {
-        trees = fit_trees(others);
-      } else {
-        w = fit(others);
-      }
+    for (int f = 0; f < t.folds; ++f) {
+      const auto w = fit([&](std::size_t a) { return t.fold_of[a] != f; });
       for (std::size_t a = 0; a < arts.size(); ++a) {
         if (t.fold_of[a] != f) continue;
         for (std::size_t k = 0; k < scored[a].size(); ++k) {
-          scored[a][k].span.score =
-              o.reranker_trees
-                  ? trees.probability(std::span<const float>(rows[a]).subspan(k * rerank::kDenseFeatures,
-                                                                              rerank::kDenseFeatures))
-                  : model::logistic_predict(w, features[a][k]);
+          scored[a][k].span.score = model::logistic_predict(w, features[a][k]);
         }
       }
     }
@@ -515,8 +436,8 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   // recover the long passages); the mix of the two that ranks passages best
   // for SI F1 is chosen on the held-out folds.
   r.f1 = -1.0;
-  for (float share_weight : o.reranker_share_weights) {
-    set_targets(share_weight);
+  for (double share_weight : o.config.reranker.share_weights) {
+    set_targets(static_cast<float>(share_weight));
     const auto [f1, threshold] = best_threshold(held_out_scores());
     std::ostringstream msg;
     msg << "  reranker share weight " << share_weight << ": held-out SI F1 " << f1;
@@ -527,13 +448,8 @@ Reranker train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       config.threshold = threshold;
     }
   }
-  set_targets(r.share_weight);
-  auto everything = [](std::size_t) { return true; };
-  if (o.reranker_trees) {
-    r.trees = fit_trees(everything);
-  } else {
-    r.weights = fit(everything);
-  }
+  set_targets(static_cast<float>(r.share_weight));
+  r.parts.weights = fit([](std::size_t) { return true; });
   return r;
 }
 
@@ -545,7 +461,7 @@ double fit_thresholds(const std::vector<const io::LabelledArticle*>& arts,
   std::vector<Span> gold;
   for (const auto* a : arts) gold.insert(gold.end(), a->si.begin(), a->si.end());
   double best_f1 = -1.0;
-  for (float extent : threshold_grid()) {
+  for (float extent : metrics::threshold_grid()) {
     if (extent > 0.5f) break;
     // Candidates at this extent, each with its mean token probability and
     // whether gold covers most of it (the event the score is calibrated to).
@@ -567,7 +483,7 @@ double fit_thresholds(const std::vector<const io::LabelledArticle*>& arts,
     for (std::size_t k = 0; k < candidates.size(); ++k) {
       candidates[k].score = 1.0 / (1.0 + std::exp(-(ca * raw[k] + cb)));
     }
-    for (float t : threshold_grid()) {
+    for (float t : metrics::threshold_grid()) {
       std::vector<Span> kept;
       for (const auto& s : candidates) {
         if (s.score >= t) kept.push_back(s);
@@ -622,199 +538,91 @@ std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed) {
 std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& arts,
                                          const TrainOptions& o) {
   if (arts.empty()) throw Error("training: no articles");
-  if (o.rerank && o.reranker_share_weights.empty()) throw Error("training: no reranker share weight to try");
   std::vector<features::ArticleView> views;
   views.reserve(arts.size());
   for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));
   std::vector<const features::ArticleView*> view_ptrs;
   for (const auto& v : views) view_ptrs.push_back(&v);
 
-  ModelConfig config = o.config;
-  Tuning tuning;
-  if (o.tune_folds >= 2 && arts.size() >= static_cast<std::size_t>(o.tune_folds)) {
-    report(o, "tagging " + std::to_string(o.tune_folds) + " held-out folds for tuning");
+  ModelParts parts;
+  parts.config = model_config(o);
+  ModelConfig& config = parts.config;
+  std::optional<Tuning> tuning;
+  if (arts.size() >= static_cast<std::size_t>(o.config.tune_folds)) {
+    report(o, "tagging " + std::to_string(o.config.tune_folds) + " held-out folds for tuning");
     tuning = out_of_fold(arts, views, o);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
-  auto tagger = train_tagger(arts, view_ptrs, o);
+  parts.tagger_weights = train_tagger(arts, view_ptrs, o);
   report(o, "training the technique classifier");
-  auto classifier = train_classifier(arts, view_ptrs, o);
-
-  std::shared_ptr<const neural::SequenceTagger> net;
-  if (o.neural_cross_fit && tuning.nets.size() >= 2) {
-    // The tuning folds' networks, averaged: the reranker learnt from what
-    // networks trained on this much data say of articles they did not see.
-    report(o, "joining the " + std::to_string(tuning.nets.size()) + " held-out folds' networks");
-    std::vector<const neural::SequenceTagger*> members;
-    for (const auto& n : tuning.nets) members.push_back(n.get());
-    net = neural::join_members(members);
-  } else if (wants_neural(o, arts.size())) {
+  parts.classifier_weights = train_classifier(arts, view_ptrs, o);
+  if (wants_neural(o, arts.size())) {
     report(o, "training the neural sequence tagger");
-    // A stacked network learns from the held-out linear probabilities, the
-    // kind it will read when the final linear tagger meets new articles.
-    std::vector<const std::vector<float>*> linear;
-    if (o.neural_stack && !tuning.linear.empty()) {
-      for (const auto& p : tuning.linear) linear.push_back(&p);
-    }
-    net = train_neural(arts, view_ptrs, linear, o, o.seed + 13);
+    parts.network = train_neural(arts, view_ptrs, o, "neural");
   }
-  Reranker reranker;
-  if (!tuning.linear.empty()) {
-    tuning.probs = tuning.linear;
-    if (!tuning.neural.empty()) {
+  nlohmann::json tuned;
+  if (tuning) {
+    tuning->probs = tuning->linear;
+    if (tuning->neural) {
       // The blend of the two taggers that decodes best on held-out folds.
       double best = -1.0;
-      for (float w : {0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f}) {
-        auto probs = tuning.linear;
-        for (std::size_t a = 0; a < probs.size(); ++a) blend_probabilities(probs[a], tuning.neural[a], w);
+      for (double w : o.config.neural.blend_weights) {
+        auto probs = tuning->linear;
+        for (std::size_t a = 0; a < probs.size(); ++a) {
+          blend_probabilities(probs[a], (*tuning->neural)[a], static_cast<float>(w));
+        }
         ModelConfig scratch = config;
         const double f1 = fit_thresholds(arts, view_ptrs, probs, scratch);
         report(o, "  neural weight " + std::to_string(w) + ": held-out SI F1 " + std::to_string(f1));
         if (f1 > best) {
           best = f1;
-          config.neural_weight = w;
-          tuning.probs = std::move(probs);
+          config.neural_weight = static_cast<float>(w);
+          tuning->probs = std::move(probs);
         }
       }
     }
-    const double f1 = fit_thresholds(arts, view_ptrs, tuning.probs, config);
+    const double f1 = fit_thresholds(arts, view_ptrs, tuning->probs, config);
+    tuned["held_out_si_f1_decoded"] = f1;
     std::ostringstream msg;
     msg << "  extent threshold " << config.extent_threshold << ", score threshold " << config.threshold
         << " (held-out SI F1 " << f1 << ")";
     report(o, msg.str());
-    if (o.rerank) {
+    if (o.config.reranker.enabled) {
       report(o, "training the passage reranker");
-      reranker = train_reranker(arts, views, tuning, o, config);
+      auto reranker = train_reranker(arts, views, *tuning, o, config);
       std::ostringstream m2;
       m2 << "  reranker score threshold " << config.threshold << " (held-out SI F1 " << reranker.f1 << ")";
       report(o, m2.str());
+      tuned["held_out_si_f1_reranked"] = reranker.f1;
+      tuned["reranker_share_weight"] = reranker.share_weight;
+      parts.reranker = std::move(reranker.parts);
     }
   }
 
   std::size_t spans = 0;
   for (const auto* a : arts) spans += a->techniques.size();
-  nlohmann::json info = {{"articles", arts.size()},
-                         {"technique_spans", spans},
-                         {"seed", o.seed},
-                         {"tagger_epochs", o.tagger_epochs},
-                         {"tagger_average", o.tagger_average},
-                         {"tagger_span_power", o.tagger_span_power},
-                         {"classifier_epochs", o.classifier_epochs},
-                         {"reranker_average", o.reranker_average},
-                         {"extent_threshold", config.extent_threshold},
-                         {"calibration", {config.calibration_a, config.calibration_b}},
-                         {"threshold", config.threshold},
-                         {"reranker", !reranker.trees.empty()     ? "trees"
-                                      : !reranker.weights.empty() ? "linear"
-                                                                  : "none"},
-                         {"sentence_scorer", !reranker.sentence_weights.empty()},
-                         {"reranker_share_weight", reranker.share_weight},
-                         {"article_density", !reranker.density_weights.empty()},
-                         {"passage_text", !reranker.passage_weights.empty()}};
-  if (net) {
-    info["neural"] = {{"hidden", o.neural_hidden},       {"layers", o.neural_layers},
-                      {"epochs", o.neural_epochs},       {"weight", config.neural_weight},
-                      {"techniques", o.neural_techniques}, {"stacked", net->config().reads_linear},
-                      {"members", net->config().members},     {"context", o.neural_context},
-                      {"averaged_epochs", o.neural_average},
-                      {"word_buckets", net->config().word_buckets},
-                      {"word_dim", net->config().word_dim},
-                      {"dropout", o.neural_dropout},
-                      {"word_dropout", o.neural_word_dropout},
-                      {"near_weight", o.neural_near_weight},
-                      {"sentence_power", o.neural_sentence_power},
-                      {"sentence_loss", o.neural_sentence_loss},
-                      {"cross_fit", o.neural_cross_fit},
-                      {"span_length_power", o.neural_span_power}};
-  }
-  return std::make_shared<const Model>(config, std::move(tagger), std::move(classifier), info.dump(),
-                                       o.lexicons ? *o.lexicons : ModelLexicons{}, std::move(net),
-                                       std::move(reranker.weights), std::move(reranker.trees),
-                                       std::move(reranker.sentence_weights), std::move(reranker.density_weights),
-                                       std::move(reranker.passage_weights));
+  tuned["extent_threshold"] = config.extent_threshold;
+  tuned["threshold"] = config.threshold;
+  tuned["neural_weight"] = config.neural_weight;
+  const nlohmann::json info = {{"propscan", kVersion},
+                               {"config", to_json(o.config)},
+                               {"trained_on", {{"articles", arts.size()}, {"technique_spans", spans}}},
+                               {"tuned", tuned}};
+  parts.info = info.dump();
+  parts.lexicons = o.lexicons ? *o.lexicons : ModelLexicons{};
+  return std::make_shared<const Model>(std::move(parts));
 }
 
-namespace {
-
-struct ArticleResult {
-  TokenProbabilities probs;
-  std::vector<Span> tc_pred;
-};
-
-ArticleResult predict_article(const Model& model, const io::LabelledArticle& art,
-                              const features::ArticleView& view) {
-  ArticleResult r;
-  r.probs = model.token_probabilities(view);
-  for (const auto& g : art.techniques) {
-    auto p = model.technique_probabilities(view, g.start, g.end, art.techniques);
-    Span s = g;
-    s.technique = static_cast<Technique>(std::max_element(p.begin(), p.end()) - p.begin());
-    r.tc_pred.push_back(std::move(s));
-  }
-  return r;
-}
-
-EvalReport score(const std::vector<const Model*>& model_of, const io::Corpus& corpus,
-                 const std::vector<features::ArticleView>& views, const std::vector<ArticleResult>& results,
-                 float threshold_override, bool curve) {
-  EvalReport rep;
-  rep.articles = corpus.articles.size();
-  std::vector<Span> gold_tc, gold_si, tc_pred;
-  for (std::size_t a = 0; a < corpus.articles.size(); ++a) {
-    const auto& art = corpus.articles[a];
-    gold_tc.insert(gold_tc.end(), art.techniques.begin(), art.techniques.end());
-    gold_si.insert(gold_si.end(), art.si.begin(), art.si.end());
-    tc_pred.insert(tc_pred.end(), results[a].tc_pred.begin(), results[a].tc_pred.end());
-  }
-  rep.tc = metrics::technique_classification(gold_tc, tc_pred);
-
-  auto detect_all = [&](float t, bool use_model_threshold) {
-    std::vector<Span> pred;
-    for (std::size_t a = 0; a < corpus.articles.size(); ++a) {
-      const Model& m = *model_of[a];
-      float th = use_model_threshold ? m.config().threshold : t;
-      auto spans = detect_spans(m, views[a], results[a].probs, th, corpus.articles[a].doc.id);
-      pred.insert(pred.end(), spans.begin(), spans.end());
-    }
-    return pred;
-  };
-  const bool own = threshold_override < 0.0f;
-  auto pred = detect_all(threshold_override, own);
-  rep.threshold = own ? model_of.front()->config().threshold : threshold_override;
-  rep.si = metrics::span_identification(gold_si, pred);
-  rep.predictions = pred;
-  rep.flc = metrics::fragment_classification(gold_tc, pred);
-  rep.flc_per_technique = metrics::fragment_classification_per_technique(gold_tc, pred);
-  for (float t : curve ? threshold_grid() : std::vector<float>{}) {
-    auto p = detect_all(t, false);
-    rep.curve.push_back({t, metrics::span_identification(gold_si, p), metrics::fragment_classification(gold_tc, p)});
-  }
-  return rep;
-}
-
-}  // namespace
-
-EvalReport evaluate(const Model& model, const io::Corpus& corpus, float threshold, bool curve) {
-  std::vector<features::ArticleView> views;
-  std::vector<ArticleResult> results;
-  for (const auto& art : corpus.articles) {
-    views.push_back(model.view(art.doc.text));
-    results.push_back(predict_article(model, art, views.back()));
-  }
-  std::vector<const Model*> model_of(corpus.articles.size(), &model);
-  return score(model_of, corpus, views, results, threshold, curve);
-}
-
-EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options, unsigned threads,
-                          bool curve, std::optional<std::uint64_t> fold_seed) {
+metrics::EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOptions& options,
+                                   unsigned threads, bool curve, std::optional<std::uint64_t> fold_seed) {
   const std::size_t n = corpus.articles.size();
   if (n < static_cast<std::size_t>(folds)) throw Error("cross-validation: fewer articles than folds");
-  const auto fold_of = assign_folds(n, folds, fold_seed.value_or(options.seed));
+  const auto fold_of = assign_folds(n, folds, fold_seed.value_or(options.config.seed));
   std::vector<features::ArticleView> views;
   for (const auto& art : corpus.articles) views.push_back(make_view(art.doc.text, options));
 
   std::vector<std::shared_ptr<const Model>> models(static_cast<std::size_t>(folds));
-  std::vector<ArticleResult> results(n);
+  std::vector<metrics::ArticleResult> results(n);
   std::atomic<int> next{0};
   std::mutex log_mutex;
   auto worker = [&] {
@@ -830,7 +638,7 @@ EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOption
       }
       auto model = train_model(train, o);
       for (std::size_t a = 0; a < n; ++a) {
-        if (fold_of[a] == f) results[a] = predict_article(*model, corpus.articles[a], views[a]);
+        if (fold_of[a] == f) results[a] = metrics::predict_article(*model, corpus.articles[a], views[a]);
       }
       models[static_cast<std::size_t>(f)] = model;
       o.progress("scored");
@@ -844,7 +652,7 @@ EvalReport cross_validate(const io::Corpus& corpus, int folds, const TrainOption
 
   std::vector<const Model*> model_of(n);
   for (std::size_t a = 0; a < n; ++a) model_of[a] = models[static_cast<std::size_t>(fold_of[a])].get();
-  auto rep = score(model_of, corpus, views, results, -1.0f, curve);
+  auto rep = metrics::score(model_of, corpus, views, results, -1.0f, curve);
   // Each fold has its own tuned threshold; report their mean.
   float sum = 0.0f;
   for (const auto& m : models) sum += m->config().threshold;

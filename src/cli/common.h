@@ -1,0 +1,49 @@
+// What the two command lines (propscan and propscan-train) share: errors
+// reported the same way, the model looked up the same way, evaluation
+// reports printed the same way.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "metrics/evaluate.h"
+
+namespace propscan::cli {
+
+// Adds the analysis commands to `app` (src/cli/commands.cc).
+void register_commands(CLI::App& app);
+
+// Adds `serve` (web page and HTTP API, src/cli/serve.cc).
+void register_serve(CLI::App& app);
+
+// The exit status the command that ran asked for.
+int exit_code();
+
+void set_exit_code(int code);
+
+// Prints "propscan: MESSAGE" on standard error and sets exit status 1.
+void fail(const std::string& message);
+
+// Wraps a command body so that a propscan::Error (or running out of memory)
+// becomes one line on standard error and exit status 1: every command
+// reports failure the same way.
+std::function<void()> guarded(std::function<void()> body);
+
+// The given model path, or the default one (see default_model_path());
+// throws when there is neither.
+std::string resolve_model(const std::string& given);
+
+// One line of progress on standard error.
+void progress_line(const std::string& msg);
+
+unsigned default_threads();
+
+// SI, TC and FLC, per technique, and the curve when it was measured.
+void print_report(const metrics::EvalReport& report, bool curve);
+
+// Writes the report's predicted spans to `path` in the SemEval FLC format.
+void write_predictions(const metrics::EvalReport& report, const std::string& path);
+
+}  // namespace propscan::cli

@@ -1,0 +1,104 @@
+#include "neural/network.h"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "propscan/error.h"
+
+namespace propscan::neural {
+namespace {
+constexpr std::uint32_t kSurfaceFeatures = 11 + lexicon::kNumCueKinds;
+}
+
+std::uint32_t input_dim(int vector_dimension) {
+  return static_cast<std::uint32_t>(vector_dimension) + kSurfaceFeatures;
+}
+
+std::vector<float> token_inputs(const features::ArticleView& view) {
+  const std::size_t n = view.tokens.size();
+  const auto d = static_cast<std::size_t>(view.vector_dimension);
+  const std::size_t width = input_dim(view.vector_dimension);
+  std::vector<float> x(n * width, 0.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    float* row = x.data() + i * width;
+    if (d && view.vectors[i]) std::copy(view.vectors[i], view.vectors[i] + d, row);
+    float* s = row + d;
+    s[0] = d && view.vectors[i] ? 1.0f : 0.0f;
+    s[1] = view.tokens[i].kind == text::TokenKind::kSymbol ? 1.0f : 0.0f;
+    const float v = view.valence.empty() ? 0.0f : view.valence[i];
+    s[2] = v / 4.0f;
+    s[3] = std::abs(v) / 4.0f;
+    const std::string& shape = view.shapes[i];
+    s[4] = !shape.empty() && shape[0] == 'X' ? 1.0f : 0.0f;
+    s[5] = shape == "X" && view.words[i].size() > 1 ? 1.0f : 0.0f;
+    s[6] = view.tokens[i].kind == text::TokenKind::kPunct ? 1.0f : 0.0f;
+    s[7] = view.tokens[i].kind == text::TokenKind::kNumber ? 1.0f : 0.0f;
+    s[8] = view.in_quotes[i] ? 1.0f : 0.0f;
+    s[9] = view.line_of_token[i] == 0 ? 1.0f : 0.0f;
+    auto it = view.word_count.find(view.words[i]);
+    const int count = it == view.word_count.end() ? 1 : it->second;
+    s[10] = view.words[i].size() >= 4 ? std::log(static_cast<float>(count)) / 3.0f : 0.0f;
+    const unsigned cues = view.cues.empty() ? 0u : view.cues[i];
+    for (int k = 0; k < lexicon::kNumCueKinds; ++k) s[11 + k] = (cues >> k) & 1u ? 1.0f : 0.0f;
+  }
+  return x;
+}
+
+std::vector<LstmInference::Run> sentence_runs(const features::ArticleView& view, std::uint32_t context) {
+  std::vector<LstmInference::Run> runs;
+  for (std::size_t s = 0; s < view.sentences.size(); ++s) {
+    const int first = view.sentence_first_token[s], end = view.sentence_end_token[s];
+    if (end <= first) continue;
+    if (!runs.empty() && runs.back().end == first && end - runs.back().first <= static_cast<int>(context)) {
+      runs.back().end = end;
+    } else {
+      runs.push_back({first, end});
+    }
+  }
+  return runs;
+}
+
+void set_blas_threads(int threads) {
+  // OpenBLAS keeps its own pool, which serialises calls from several threads
+  // unless told to run in the caller's thread. Looked up at run time because
+  // the system BLAS is chosen by Debian's alternatives and may not be OpenBLAS.
+  using SetThreads = void (*)(int);
+  if (auto* set_blas = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set_blas(std::max(1, threads));
+  }
+}
+
+namespace {
+
+void check(const NetConfig& c) {
+  if (c.input_dim == 0 || c.input_dim > 4096 || c.hidden == 0 || c.hidden > 4096 || c.layers == 0 || c.layers > 8 ||
+      c.context == 0 || c.context > 100'000) {
+    throw Error("neural network: bad size");
+  }
+}
+
+}  // namespace
+
+Network::Network(NetConfig config, std::vector<NamedTensor> parameters)
+    : config_((check(config), config)),
+      parameters_(std::move(parameters)),
+      forward_(parameters_, config_.input_dim, config_.hidden, config_.layers) {
+  // Every parameter is read by the forward pass: one it does not know is a
+  // network of another shape.
+  if (parameters_.size() != 4 * 2 * config_.layers + 2) throw Error("neural network: wrong number of parameters");
+}
+
+std::vector<float> Network::predict(const features::ArticleView& view) const {
+  std::vector<float> probs(view.tokens.size(), 0.0f);
+  const auto runs = sentence_runs(view, config_.context);
+  if (runs.empty()) return probs;
+  if (input_dim(view.vector_dimension) != config_.input_dim) {
+    throw Error("neural network: the article's word vectors do not fit the network");
+  }
+  forward_.predict(token_inputs(view), runs, probs);
+  return probs;
+}
+
+}  // namespace propscan::neural
