@@ -23,5 +23,8 @@ write_basic_package_version_file(${PROPSCAN_GENERATED}/propscanConfigVersion.cma
 install(FILES ${PROPSCAN_GENERATED}/propscanConfig.cmake ${PROPSCAN_GENERATED}/propscanConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/propscan)
 
+# The .pc file names the prefix relative to itself, so the tree can move.
+file(RELATIVE_PATH PROPSCAN_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" PROPSCAN_PC_TO_PREFIX "${PROPSCAN_PC_TO_PREFIX}")
 configure_file(cmake/propscan.pc.in ${PROPSCAN_GENERATED}/propscan.pc @ONLY)
 install(FILES ${PROPSCAN_GENERATED}/propscan.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

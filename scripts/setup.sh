@@ -6,9 +6,8 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev libutf8proc-dev zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # The trainer's network (propscan-train only; analysis never loads it).
   libtorch-dev time
-  # Gradient-boosted trees of the passage reranker (training only).
-  libxgboost-dev
   # libtorch uses the system BLAS; the reference one is ~15 times slower.
   libopenblas0-pthread
   # CBLAS header and link name for the network's forward pass at analysis
@@ -21,6 +20,8 @@ APT_PACKAGES=(
 # Node.js and npm fetch the data packages and the browser-test driver; any
 # install of them will do.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+# Python 3 runs the docs check (scripts/docs.py) and the analysis scripts.
+command -v python3 >/dev/null 2>&1 || APT_PACKAGES+=(python3)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -25,9 +25,25 @@ void check_keys(const nlohmann::json& given, const nlohmann::json& known, const 
   for (const auto& [key, value] : given.items()) {
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     if (!known.contains(key)) throw Error(origin + ": unknown training setting '" + path + "'");
-    if (known[key].is_object()) {
+    const auto& want = known[key];
+    if (want.is_object()) {
       if (!value.is_object()) throw Error(origin + ": '" + path + "' must be an object of settings");
-      check_keys(value, known[key], path, origin);
+      check_keys(value, want, path, origin);
+    } else if (want.is_boolean() && !value.is_boolean()) {
+      throw Error(origin + ": '" + path + "' must be true or false");
+    } else if (want.is_number() && !value.is_number()) {
+      throw Error(origin + ": '" + path + "' must be a number");
+    } else if (want.is_number_unsigned() && value.is_number_float()) {
+      throw Error(origin + ": '" + path + "' must be a whole number");
+    } else if (want.is_number_integer() && value.is_number_float()) {
+      throw Error(origin + ": '" + path + "' must be a whole number");
+    } else if (want.is_number_unsigned() && value.is_number_integer() && value.get<std::int64_t>() < 0) {
+      throw Error(origin + ": '" + path + "' must not be negative");
+    } else if (want.is_array()) {
+      if (!value.is_array()) throw Error(origin + ": '" + path + "' must be a list");
+      for (const auto& item : value) {
+        if (!item.is_number()) throw Error(origin + ": '" + path + "' must be a list of numbers");
+      }
     }
   }
 }
@@ -42,7 +58,9 @@ void check_stage(const SgdStage& s, const std::string& origin, const std::string
   require(s.l2 >= 0.0 && s.l2 < 1.0, origin, key + ".l2", "must be in [0, 1)");
 }
 
-void validate(const TrainConfig& c, const std::string& o) {
+}  // namespace
+
+void check_config(const TrainConfig& c, const std::string& o) {
   require(c.tune_folds >= 2 && c.tune_folds <= 20, o, "tune_folds", "must be between 2 and 20");
   require(c.tagger_bits >= 4 && c.tagger_bits <= 26, o, "tagger_bits", "must be between 4 and 26");
   require(c.classifier_bits >= 4 && c.classifier_bits <= 26, o, "classifier_bits", "must be between 4 and 26");
@@ -70,8 +88,6 @@ void validate(const TrainConfig& c, const std::string& o) {
   }
 }
 
-}  // namespace
-
 nlohmann::json to_json(const TrainConfig& config) {
   nlohmann::json j = config;
   return j;
@@ -79,14 +95,18 @@ nlohmann::json to_json(const TrainConfig& config) {
 
 TrainConfig config_from_json(const nlohmann::json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": a training configuration must be a JSON object");
-  check_keys(j, to_json(TrainConfig{}), "", origin);
+  const nlohmann::json defaults = to_json(TrainConfig{});
+  check_keys(j, defaults, "", origin);
+  // A key left out keeps its default, at every level.
+  nlohmann::json full = defaults;
+  full.merge_patch(j);
   TrainConfig c;
   try {
-    c = j.get<TrainConfig>();
+    c = full.get<TrainConfig>();
   } catch (const nlohmann::json::exception& e) {
     throw Error(origin + ": " + e.what());
   }
-  validate(c, origin);
+  check_config(c, origin);
   return c;
 }
 

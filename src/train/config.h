@@ -83,6 +83,9 @@ nlohmann::json to_json(const TrainConfig& config);
 TrainConfig config_from_json(const nlohmann::json& j, const std::string& origin);
 TrainConfig load_config(const std::string& path);
 
+// Throws propscan::Error naming `origin` and the key when a value is out of range.
+void check_config(const TrainConfig& config, const std::string& origin);
+
 // Applies "key=value" overrides (dotted keys, e.g. neural.epochs=4 or
 // reranker.share_weights=[0.4,0.5]; the value is JSON, or a string).
 TrainConfig with_overrides(const TrainConfig& config, const std::vector<std::string>& assignments);

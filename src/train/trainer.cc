@@ -538,6 +538,7 @@ std::vector<int> assign_folds(std::size_t n, int folds, std::uint64_t seed) {
 std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArticle*>& arts,
                                          const TrainOptions& o) {
   if (arts.empty()) throw Error("training: no articles");
+  check_config(o.config, "training configuration");
   std::vector<features::ArticleView> views;
   views.reserve(arts.size());
   for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));

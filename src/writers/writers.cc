@@ -113,6 +113,37 @@ nlohmann::json analysis_json(const Document& doc, const Analysis& a) {
   return j;
 }
 
+}  // namespace propscan::writers
+
+namespace propscan {
+
+std::string to_json(const Analysis& analysis, const Document& doc) {
+  return writers::analysis_json(doc, analysis).dump();
+}
+
+std::string to_json(const Analysis& a) {
+  nlohmann::json spans = nlohmann::json::array();
+  for (std::size_t k = 0; k < a.spans.size(); ++k) {
+    const Span& s = a.spans[k];
+    spans.push_back({{"start", s.start},
+                     {"end", s.end},
+                     {"technique", s.technique ? std::string(technique_label(*s.technique)) : std::string()},
+                     {"score", s.score},
+                     {"sentence", a.span_sentence[k]}});
+  }
+  nlohmann::json sentences = nlohmann::json::array();
+  for (const auto& b : a.sentences) sentences.push_back({{"start", b.start}, {"end", b.end}});
+  return nlohmann::json{{"id", a.article_id},
+                        {"propaganda_score", a.propaganda_score},
+                        {"spans", std::move(spans)},
+                        {"sentences", std::move(sentences)}}
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace propscan
+
+namespace propscan::writers {
+
 void write(std::ostream& out, Format format, const Document& doc, const Analysis& a, const TextStyle& style) {
   switch (format) {
     case Format::kJson:

@@ -39,7 +39,7 @@ class CliTest : public ::testing::Test {
     fs::create_directories(*dir_);
     model_ = new std::string((*dir_ / "tiny.model").string());
     auto r = run("train --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --out " + *model_ +
-                 " --tagger-epochs 20 --classifier-epochs 20 --vectors " + std::string(PROPSCAN_TEST_DATA) +
+                 " --set tagger.epochs=20 --set classifier.epochs=20 --vectors " + std::string(PROPSCAN_TEST_DATA) +
                  "/tiny_vectors.json --lexicon " + std::string(PROPSCAN_TEST_DATA) + "/tiny_vader.txt");
     ASSERT_EQ(r.status, 0);
   }
@@ -60,7 +60,7 @@ fs::path* CliTest::dir_ = nullptr;
 std::string* CliTest::model_ = nullptr;
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-  for (const char* cmd : {"", "analyze ", "classify ", "train ", "eval ", "techniques "}) {
+  for (const char* cmd : {"", "analyze ", "classify ", "train ", "eval ", "info ", "techniques ", "serve "}) {
     auto r = run(std::string(cmd) + "--help");
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -188,10 +188,11 @@ TEST_F(CliTest, EvalPrintsAllThreeTasks) {
                   "/tiny_corpus --folds 2 --fold-seed 42 --vectors none --lexicon none");
   ASSERT_EQ(same.status, 0);
   EXPECT_EQ(same.out.substr(same.out.find("articles:")), cv.out.substr(cv.out.find("articles:")));
+  // --fold-seed deals articles to folds: scoring a model has no folds to deal.
   auto lone = run("eval --data " + std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus --fold-seed 3 --model " + *model_,
                   true);
-  EXPECT_EQ(lone.status, 1);
-  EXPECT_EQ(lone.out, "propscan: --fold-seed deals articles to folds; give --folds too\n");
+  EXPECT_NE(lone.status, 0);
+  EXPECT_NE(lone.out.find("--fold-seed"), std::string::npos) << lone.out;
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("SI "), std::string::npos);
   EXPECT_NE(r.out.find("TC "), std::string::npos);

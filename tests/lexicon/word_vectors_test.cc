@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 
 #include "propscan/error.h"
@@ -16,13 +17,15 @@ TEST(WordVectorsTest, StreamsTheNpmJsonFormat) {
   auto v = WordVectors::from_wink_json(kData + "/tiny_vectors.json");
   EXPECT_EQ(v.dimension(), 4);
   ASSERT_EQ(v.size(), 5u);
-  const float* plan = v.find("plan");
-  ASSERT_NE(plan, nullptr);
+  const auto plan_row = v.find("plan");
+  ASSERT_GE(plan_row, 0);
+  float plan[4];
+  v.copy_row(plan_row, plan);
   // Only the first 4 numbers are the vector; the norm and index are dropped.
   EXPECT_FLOAT_EQ(plan[0], 0.5f);
   EXPECT_FLOAT_EQ(plan[3], 0.0f);
-  EXPECT_NE(v.find("café"), nullptr);
-  EXPECT_EQ(v.find("missing"), nullptr);
+  EXPECT_GE(v.find("café"), 0);
+  EXPECT_EQ(v.find("missing"), -1);
   // A possessive falls back to the word before the apostrophe.
   EXPECT_EQ(v.find("clown's"), v.find("clown"));
 }
@@ -39,14 +42,37 @@ TEST(WordVectorsTest, BinaryRoundTrip) {
   std::filesystem::remove(path);
 }
 
+// Every row of a table, looked up by word.
+std::vector<std::vector<float>> rows_of(const WordVectors& v, const std::vector<std::string>& words) {
+  std::vector<std::vector<float>> out;
+  for (const auto& w : words) {
+    std::vector<float> row(static_cast<std::size_t>(v.dimension()));
+    v.copy_row(v.find(w), row.data());
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
 TEST(WordVectorsTest, QuantizationIsCloseAndStable) {
   auto v = WordVectors::from_wink_json(kData + "/tiny_vectors.json");
   auto q = quantize(v);
-  for (std::size_t i = 0; i < v.values().size(); ++i) {
-    // Each row's error is at most half a step of max|row| / 127.
-    EXPECT_NEAR(q.values()[i], v.values()[i], 1.0 / 254 + 1e-6);
+  EXPECT_TRUE(q.quantized());
+  EXPECT_TRUE(std::is_sorted(q.words().begin(), q.words().end()));  // the order a model stores
+  const auto exact = rows_of(v, v.words()), approx = rows_of(q, v.words());
+  for (std::size_t r = 0; r < exact.size(); ++r) {
+    for (std::size_t k = 0; k < exact[r].size(); ++k) {
+      // Each row's error is at most half a step of max|row| / 127.
+      EXPECT_NEAR(approx[r][k], exact[r][k], 1.0 / 254 + 1e-6);
+    }
   }
-  EXPECT_EQ(quantize(q).values(), q.values());  // a saved model reads back exactly
+  // A saved model reads back exactly: its 8-bit rows quantize to themselves.
+  const auto again = quantize(q);
+  EXPECT_EQ(rows_of(again, v.words()), approx);
+  EXPECT_EQ(again.quantized_rows().values, q.quantized_rows().values);
+}
+
+TEST(WordVectorsTest, DuplicateWordsAreAnError) {
+  EXPECT_THROW(WordVectors(2, {"a", "b", "a"}, std::vector<float>(6, 1.0f)), Error);
 }
 
 TEST(WordVectorsTest, MalformedJsonNamesTheFile) {

@@ -23,7 +23,12 @@ Model length_model(Technique short_label, Technique long_label, Technique pair_l
   classifier[h.bucket("ntok=", "0") * kNumTechniques + technique_index(short_label)] = 5.0f;
   classifier[h.bucket("ntok=", "1") * kNumTechniques + technique_index(pair_label)] = 5.0f;
   classifier[h.bucket("ntok=", "4") * kNumTechniques + technique_index(long_label)] = 5.0f;
-  return Model(c, std::vector<float>(Model::tagger_size(c, 0), 0.0f), std::move(classifier), "{}");
+  ModelParts parts;
+  parts.config = c;
+  parts.info = "{}";
+  parts.tagger_weights.assign(Model::tagger_size(c, 0), 0.0f);
+  parts.classifier_weights = std::move(classifier);
+  return Model(std::move(parts));
 }
 
 TEST(DetectTest, StrongCoreInsideAPassageBecomesANestedSpan) {

@@ -2,23 +2,37 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
+#include <map>
+#include <numeric>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
-#include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "model/density.h"
+#include "model/model_file.h"
+#include "model/reranker.h"
 #include "model/sentence.h"
-#include "neural/sequence_tagger.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
+#include "train/config.h"
+#include "train/sequence_tagger.h"
 
 namespace propscan::train {
 namespace {
+
+namespace fs = std::filesystem;
 
 const std::string kTiny = std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus";
 
@@ -26,17 +40,17 @@ TrainOptions small_options() {
   TrainOptions o;
   o.config.tagger_bits = 14;
   o.config.classifier_bits = 12;
-  o.tune_folds = 2;
-  o.tagger_epochs = 20;
-  o.classifier_epochs = 20;
+  o.config.tune_folds = 2;
+  o.config.tagger.epochs = 20;
+  o.config.classifier.epochs = 20;
   return o;
 }
 
 // A tiny network, trained briefly: enough to check what training builds.
 TrainOptions small_neural_options() {
   auto o = small_options();
-  o.neural_hidden = 8;
-  o.neural_epochs = 2;
+  o.config.neural.hidden = 8;
+  o.config.neural.epochs = 2;
   return o;
 }
 
@@ -44,6 +58,32 @@ std::vector<const io::LabelledArticle*> all_articles(const io::Corpus& c) {
   std::vector<const io::LabelledArticle*> v;
   for (const auto& a : c.articles) v.push_back(&a);
   return v;
+}
+
+std::string temp_path(const std::string& name) {
+  return (fs::temp_directory_path() /
+          ("propscan_trainer_" + std::to_string(getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name() + name))
+      .string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The bytes of the model file `model` saves as.
+std::string model_bytes(const Model& model, const std::string& name = ".model") {
+  const auto path = temp_path(name);
+  save_model(model, path);
+  auto bytes = slurp(path);
+  fs::remove(path);
+  return bytes;
+}
+
+const std::vector<float>& last_network_values(const Model& m) {
+  EXPECT_NE(m.network(), nullptr);
+  return m.network()->parameters().back().values;
 }
 
 TEST(TrainerTest, LoadsTinyCorpusWithCodePointOffsets) {
@@ -58,17 +98,24 @@ TEST(TrainerTest, LoadsTinyCorpusWithCodePointOffsets) {
   EXPECT_EQ(art.si.size(), 2u);
 }
 
-TEST(TrainerTest, SameSeedGivesIdenticalModels) {
+TEST(TrainerTest, SameSeedGivesIdenticalModelBytes) {
   auto corpus = io::load_corpus(kTiny);
-  auto a = train_model(all_articles(corpus), small_options());
-  auto b = train_model(all_articles(corpus), small_options());
-  EXPECT_EQ(a->tagger_weights(), b->tagger_weights());
-  EXPECT_EQ(a->classifier_weights(), b->classifier_weights());
+  const auto o = small_neural_options();
+  auto a = train_model(all_articles(corpus), o);
+  auto b = train_model(all_articles(corpus), o);
+  // Every stage ran: the file holds all of them.
+  ASSERT_NE(a->network(), nullptr);
+  ASSERT_NE(a->reranker(), nullptr);
+  EXPECT_EQ(a->parts().tagger_weights, b->parts().tagger_weights);
+  EXPECT_EQ(a->parts().classifier_weights, b->parts().classifier_weights);
   EXPECT_EQ(a->config().threshold, b->config().threshold);
-  auto o = small_options();
-  o.seed = 7;
-  auto c = train_model(all_articles(corpus), o);
-  EXPECT_NE(a->tagger_weights(), c->tagger_weights());
+  EXPECT_EQ(model_bytes(*a, "a"), model_bytes(*b, "b"));
+  auto other = o;
+  other.config.seed = 7;
+  auto c = train_model(all_articles(corpus), other);
+  EXPECT_NE(a->parts().tagger_weights, c->parts().tagger_weights);
+  EXPECT_NE(a->network()->parameters().front().values, c->network()->parameters().front().values);
+  EXPECT_NE(model_bytes(*a, "a"), model_bytes(*c, "c"));
 }
 
 TEST(TrainerTest, LearnsTheTinyCorpusPatterns) {
@@ -103,7 +150,8 @@ TEST(TrainerTest, LearnsTheTinyCorpusPatterns) {
   EXPECT_LT(result.propaganda_score, 1.0);
 }
 
-// Eight articles (the tiny corpus twice over) so the neural tagger trains too.
+// Eight articles (the tiny corpus twice over), so that every training fold
+// has a few articles.
 io::Corpus doubled_corpus() {
   auto corpus = io::load_corpus(kTiny);
   const std::size_t n = corpus.articles.size();
@@ -117,20 +165,41 @@ io::Corpus doubled_corpus() {
   return corpus;
 }
 
+// The training configuration a model stores in its information.
+nlohmann::json stored_config(const Model& m) { return nlohmann::json::parse(m.info()).at("config"); }
+
 // Trains a network with the options `o` and again with `set` applied to
-// them: the option must change the network, train it reproducibly, and show
-// in the model's information as `info_fragment`.
-void expect_option_changes_network(const io::Corpus& corpus, TrainOptions o,
-                                   const std::function<void(TrainOptions&)>& set, const std::string& info_fragment) {
+// them: the setting must change the network, train it reproducibly, and be
+// stored in the model's information.
+void expect_setting_changes_network(const io::Corpus& corpus, TrainOptions o,
+                                    const std::function<void(TrainOptions&)>& set) {
   const auto plain = train_model(all_articles(corpus), o);
   set(o);
   const auto changed = train_model(all_articles(corpus), o);
   const auto again = train_model(all_articles(corpus), o);
-  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
-            changed->sequence_tagger()->parameters().back().values);
-  EXPECT_EQ(changed->sequence_tagger()->parameters().back().values,
-            again->sequence_tagger()->parameters().back().values);
-  EXPECT_NE(changed->info().find(info_fragment), std::string::npos) << changed->info();
+  EXPECT_NE(last_network_values(*plain), last_network_values(*changed));
+  EXPECT_EQ(last_network_values(*changed), last_network_values(*again));
+  EXPECT_EQ(stored_config(*changed), to_json(o.config)) << changed->info();
+}
+
+TEST(TrainerTest, ModelStoresItsTrainingConfiguration) {
+  auto corpus = io::load_corpus(kTiny);
+  auto o = small_neural_options();
+  o.config.reranker.share_weights = {0.4, 0.5};
+  const auto model = train_model(all_articles(corpus), o);
+  const auto info = nlohmann::json::parse(model->info());
+  EXPECT_EQ(info.at("config"), to_json(o.config));
+  // It reads back as the configuration that trained the model.
+  EXPECT_EQ(to_json(config_from_json(info.at("config"), "info")), to_json(o.config));
+  EXPECT_EQ(info.at("trained_on").at("articles"), 4);
+  EXPECT_EQ(info.at("trained_on").at("technique_spans"), 7);
+  EXPECT_TRUE(info.at("tuned").contains("threshold"));
+  // And the model file keeps it.
+  const auto path = temp_path(".model");
+  save_model(*model, path);
+  const auto loaded = load_model(path);
+  fs::remove(path);
+  EXPECT_EQ(nlohmann::json::parse(loaded->info()).at("config"), to_json(o.config));
 }
 
 TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
@@ -142,11 +211,12 @@ TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
   t1.join();
   t2.join();
   c = train_model(all_articles(corpus), o);
-  ASSERT_NE(a->sequence_tagger(), nullptr);
-  const auto pa = a->sequence_tagger()->parameters();
-  const auto pb = b->sequence_tagger()->parameters();
-  const auto pc = c->sequence_tagger()->parameters();
+  ASSERT_NE(a->network(), nullptr);
+  const auto& pa = a->network()->parameters();
+  const auto& pb = b->network()->parameters();
+  const auto& pc = c->network()->parameters();
   ASSERT_EQ(pa.size(), pb.size());
+  ASSERT_EQ(pa.size(), pc.size());
   for (std::size_t i = 0; i < pa.size(); ++i) {
     EXPECT_EQ(pa[i].values, pb[i].values) << pa[i].name;
     EXPECT_EQ(pa[i].values, pc[i].values) << pa[i].name;
@@ -154,109 +224,75 @@ TEST(TrainerTest, NeuralTaggerIsReproducibleEvenWhenTrainedInParallel) {
   EXPECT_EQ(a->config().threshold, c->config().threshold);
   EXPECT_EQ(a->config().neural_weight, c->config().neural_weight);
   // The reranker is trained on the held-out folds, reproducibly too.
-  EXPECT_FALSE(a->reranker_weights().empty());
-  EXPECT_EQ(a->reranker_weights(), b->reranker_weights());
-  EXPECT_EQ(a->reranker_weights(), c->reranker_weights());
+  ASSERT_NE(a->reranker(), nullptr);
+  EXPECT_FALSE(a->reranker()->weights.empty());
+  EXPECT_EQ(a->reranker()->weights, b->reranker()->weights);
+  EXPECT_EQ(a->reranker()->weights, c->reranker()->weights);
+  EXPECT_EQ(model_bytes(*a, "a"), model_bytes(*b, "b"));
 }
 
-TEST(TrainerTest, StackedNetworkWithTechniqueOutputsTrainsAndPredictsProbabilities) {
+TEST(TrainerTest, NetworkParametersHaveTorchsNamesAndShapes) {
   const auto corpus = doubled_corpus();
   auto o = small_neural_options();
-  o.neural_layers = 2;
-  o.neural_techniques = true;
+  o.config.neural.layers = 2;
   const auto model = train_model(all_articles(corpus), o);
-  ASSERT_NE(model->sequence_tagger(), nullptr);
-  EXPECT_EQ(model->sequence_tagger()->config().layers, 2u);
-  EXPECT_EQ(model->sequence_tagger()->config().outputs, 1u + kNumTechniques);
+  ASSERT_NE(model->network(), nullptr);
+  const auto& net = *model->network();
+  EXPECT_EQ(net.config().layers, 2u);
+  EXPECT_EQ(net.config().hidden, 8u);
+  EXPECT_EQ(net.config().context, o.config.neural.context);
+  EXPECT_EQ(net.config().input_dim, neural::input_dim(0));
+  std::map<std::string, std::vector<std::int64_t>> shapes;
+  for (const auto& p : net.parameters()) {
+    EXPECT_EQ(p.values.size(), static_cast<std::size_t>(std::accumulate(p.shape.begin(), p.shape.end(),
+                                                                         std::int64_t{1}, std::multiplies<>())))
+        << p.name;
+    shapes[p.name] = p.shape;
+  }
+  const std::int64_t H = 8, in = neural::input_dim(0);
+  std::map<std::string, std::vector<std::int64_t>> expected;
+  for (const std::string suffix : {"_l0", "_l0_reverse"}) {
+    expected["lstm.weight_ih" + suffix] = {4 * H, in};
+    expected["lstm.weight_hh" + suffix] = {4 * H, H};
+    expected["lstm.bias_ih" + suffix] = {4 * H};
+    expected["lstm.bias_hh" + suffix] = {4 * H};
+    expected["lstm2.weight_ih" + suffix] = {4 * H, 2 * H};
+    expected["lstm2.weight_hh" + suffix] = {4 * H, H};
+    expected["lstm2.bias_ih" + suffix] = {4 * H};
+    expected["lstm2.bias_hh" + suffix] = {4 * H};
+  }
+  expected["out.weight"] = {1, 2 * H};
+  expected["out.bias"] = {1};
+  EXPECT_EQ(shapes, expected);
+  // It gives every token a probability.
   const auto view = model->view(corpus.articles.front().doc.text);
-  const auto probs = model->sequence_tagger()->predict(view);
+  const auto probs = net.predict(view);
   ASSERT_EQ(probs.size(), view.tokens.size());
   for (float p : probs) {
     EXPECT_GE(p, 0.0f);
     EXPECT_LE(p, 1.0f);
   }
-  // Training is as reproducible with the second task as without.
+  // Two layers train as reproducibly as one.
   const auto again = train_model(all_articles(corpus), o);
-  EXPECT_EQ(model->sequence_tagger()->parameters().back().values,
-            again->sequence_tagger()->parameters().back().values);
+  EXPECT_EQ(last_network_values(*model), last_network_values(*again));
 }
 
-TEST(TrainerTest, StackedNetworkReadsTheLinearTaggersProbabilities) {
-  const auto corpus = doubled_corpus();
+TEST(TrainerTest, NetworkDropoutIsATrainingSetting) {
   auto o = small_neural_options();
-  o.neural_stack = true;
-  const auto model = train_model(all_articles(corpus), o);
-  ASSERT_NE(model->sequence_tagger(), nullptr);
-  ASSERT_TRUE(model->sequence_tagger()->config().reads_linear);
-  const auto view = model->view(corpus.articles.front().doc.text);
-  const auto probs = model->token_probabilities(view);
-  ASSERT_EQ(probs.neural.size(), view.tokens.size());
-  // What it reads changes what it says; without it, it refuses to guess.
-  auto shifted = probs.linear;
-  for (float& p : shifted) p = 1.0f - p;
-  EXPECT_NE(model->sequence_tagger()->predict(view, shifted), probs.neural);
-  EXPECT_THROW(model->sequence_tagger()->predict(view), Error);
-}
-
-TEST(TrainerTest, NetworksTrainableWordRepresentationsAreTrainedAndRead) {
-  const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  o.neural_word_buckets = 128;
-  o.neural_word_dim = 4;
-  const auto model = train_model(all_articles(corpus), o);
-  ASSERT_NE(model->sequence_tagger(), nullptr);
-  const auto& net = *model->sequence_tagger();
-  EXPECT_EQ(net.config().word_buckets, 128u);
-  EXPECT_EQ(net.config().word_dim, 4u);
-  auto params = net.parameters();
-  ASSERT_EQ(params.front().name, "words.weight");
-  // Training moved them from where a fresh network of the same seed starts.
-  const neural::SequenceTagger fresh(net.config(), o.seed);
-  EXPECT_NE(params.front().values, fresh.parameters().front().values);
-  // The network reads them: other representations, other probabilities.
-  const auto view = model->view(corpus.articles.front().doc.text);
-  for (float& v : params.front().values) v = -v;
-  const neural::SequenceTagger flipped(net.config(), params);
-  EXPECT_NE(flipped.predict(view), net.predict(view));
-  // Each token's keys are its word's bucket and its suffix's.
-  const auto keys = neural::token_keys(view, 128);
-  ASSERT_EQ(keys.size(), view.tokens.size() * neural::kWordKeys);
-  for (auto k : keys) {
-    EXPECT_GE(k, 0);
-    EXPECT_LT(k, 128);
-  }
-  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
-    for (std::size_t j = 0; j < view.tokens.size(); ++j) {
-      if (view.words[i] == view.words[j]) {
-        EXPECT_EQ(keys[i * 2], keys[j * 2]);
-      }
-    }
-  }
-}
-
-TEST(TrainerTest, NetworkDropoutIsATrainingOption) {
-  const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  o.neural_dropout = 0.0;
-  const auto none = train_model(all_articles(corpus), o);
-  o.neural_dropout = 0.5;
-  const auto half = train_model(all_articles(corpus), o);
-  const auto again = train_model(all_articles(corpus), o);
-  ASSERT_NE(none->sequence_tagger(), nullptr);
-  EXPECT_NE(none->sequence_tagger()->parameters().back().values, half->sequence_tagger()->parameters().back().values);
-  EXPECT_EQ(half->sequence_tagger()->parameters().back().values, again->sequence_tagger()->parameters().back().values);
-  EXPECT_NE(half->info().find("\"dropout\":0.5"), std::string::npos);
+  o.config.neural.dropout = 0.0;
+  expect_setting_changes_network(doubled_corpus(), o, [](TrainOptions& changed) { changed.config.neural.dropout = 0.5; });
 }
 
 TEST(TrainerTest, PassageWordsWeighLessInLongerPassages) {
   const std::vector<std::uint8_t> labels = {0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
-  EXPECT_EQ(neural::passage_token_weights(labels, 0.0f), std::vector<float>(labels.size(), 1.0f));
-  const auto w = neural::passage_token_weights(labels, 1.0f);
+  EXPECT_EQ(passage_token_weights(labels, 0.0f), std::vector<float>(labels.size(), 1.0f));
+  const auto w = passage_token_weights(labels, 1.0f);
   EXPECT_FLOAT_EQ(w[0], 1.0f);
   EXPECT_FLOAT_EQ(w[1], 1.0f);  // 2 words count as 4
   EXPECT_FLOAT_EQ(w[3], 1.0f);
   for (int i = 4; i < 12; ++i) EXPECT_FLOAT_EQ(w[static_cast<std::size_t>(i)], 0.5f);  // 8 words
-  EXPECT_FLOAT_EQ(neural::passage_token_weights(labels, 0.5f)[4], std::sqrt(0.5f));
+  EXPECT_FLOAT_EQ(w[12], 1.0f);
+  EXPECT_FLOAT_EQ(passage_token_weights(labels, 0.5f)[4], std::sqrt(0.5f));
 
   // Passages of the tiny corpus are short: lengthen them to whole clauses.
   auto corpus = doubled_corpus();
@@ -266,47 +302,11 @@ TEST(TrainerTest, PassageWordsWeighLessInLongerPassages) {
     for (auto& t : a.si) t.end = std::min(t.end + 40, size);
   }
   auto o = small_neural_options();
-  o.neural_span_power = 0.0f;
-  const auto plain = train_model(all_articles(corpus), o);
-  o.neural_span_power = 1.0f;
-  const auto weighted = train_model(all_articles(corpus), o);
-  EXPECT_NE(plain->sequence_tagger()->parameters().back().values,
-            weighted->sequence_tagger()->parameters().back().values);
-  EXPECT_NE(weighted->info().find("\"span_length_power\":1.0"), std::string::npos) << weighted->info();
+  o.config.neural.span_power = 0.0;
+  expect_setting_changes_network(corpus, o, [](TrainOptions& changed) { changed.config.neural.span_power = 1.0; });
 }
 
-TEST(TrainerTest, WordsBesidePassagesCanWeighLess) {
-  const auto view = article_view(U"It rained today. They are traitors, he said. The end.", ModelLexicons{});
-  ASSERT_EQ(view.sentences.size(), 3u);
-  std::vector<std::uint8_t> labels(view.tokens.size(), 0);
-  for (std::size_t t = 0; t < view.tokens.size(); ++t) labels[t] = view.words[t] == "traitors" ? 1 : 0;
-  auto w = neural::passage_token_weights(labels, 0.0f);
-  neural::weigh_words_outside_passages(view, labels, 0.25f, 0.0f, w);
-  for (std::size_t t = 0; t < view.tokens.size(); ++t) {
-    const bool middle = view.token_sentence[t] == 1;
-    EXPECT_FLOAT_EQ(w[t], !middle || labels[t] ? 1.0f : 0.25f) << view.words[t];
-  }
-
-  // Outside passages, a word of an n-token sentence weighs (10/max(n,10))^P.
-  auto by_length = neural::passage_token_weights(labels, 0.0f);
-  neural::weigh_words_outside_passages(view, labels, 1.0f, 1.0f, by_length);
-  for (const auto& w0 : by_length) EXPECT_FLOAT_EQ(w0, 1.0f);  // every sentence here is short
-  const auto long_view = article_view(U"a b c d e f g h i j k l m n o p q r s t.", ModelLexicons{});
-  ASSERT_EQ(long_view.sentences.size(), 1u);
-  const std::size_t n = long_view.tokens.size();  // 20 words and the stop
-  std::vector<std::uint8_t> long_labels(n, 0);
-  long_labels[0] = 1;
-  auto lw = neural::passage_token_weights(long_labels, 0.0f);
-  neural::weigh_words_outside_passages(long_view, long_labels, 1.0f, 1.0f, lw);
-  EXPECT_FLOAT_EQ(lw[0], 1.0f);
-  EXPECT_FLOAT_EQ(lw[1], 10.0f / static_cast<float>(n));
-
-  expect_option_changes_network(
-      doubled_corpus(), small_neural_options(), [](TrainOptions& o) { o.neural_near_weight = 0.5f; },
-      "\"near_weight\":0.5");
-}
-
-TEST(TrainerTest, WordVectorsCanBeHiddenInTraining) {
+TEST(TrainerTest, NetworkReadsTheWordVectorsAndTheModelFileKeepsThem) {
   const auto corpus = doubled_corpus();
   // Made-up 3-value vectors for the corpus's words.
   std::vector<std::string> words;
@@ -319,82 +319,62 @@ TEST(TrainerTest, WordVectorsCanBeHiddenInTraining) {
       values.insert(values.end(), {std::sin(k), std::cos(k), 0.1f * k});
     }
   }
-  auto lexicons = std::make_shared<ModelLexicons>();
-  lexicons->vectors = lexicon::WordVectors(3, std::move(words), std::move(values));
+  const lexicon::WordVectors vectors(3, std::move(words), std::move(values));
   auto o = small_neural_options();
-  o.lexicons = lexicons;
-  expect_option_changes_network(
-      corpus, o, [](TrainOptions& changed) { changed.neural_word_dropout = 0.3; }, "\"word_dropout\":0.3");
-}
-
-TEST(TrainerTest, SentenceLossChangesTheNetworkReproducibly) {
-  expect_option_changes_network(
-      doubled_corpus(), small_neural_options(), [](TrainOptions& o) { o.neural_sentence_loss = 0.5f; },
-      "\"sentence_loss\":0.5");
-}
-
-TEST(TrainerTest, EnsembleAveragesItsMembers) {
-  const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  o.neural_members = 2;
+  o.lexicons = prepare_lexicons(&vectors, nullptr, nullptr, corpus, 10);
+  ASSERT_EQ(o.lexicons->vectors.size(), vectors.size());  // every corpus word is kept
   const auto model = train_model(all_articles(corpus), o);
-  ASSERT_NE(model->sequence_tagger(), nullptr);
-  EXPECT_EQ(model->sequence_tagger()->config().members, 2u);
-  // Two networks' worth of parameters, the second under its own names.
-  const auto params = model->sequence_tagger()->parameters();
-  ASSERT_EQ(params.size() % 2, 0u);
-  EXPECT_EQ(params[params.size() / 2].name.rfind("m1.", 0), 0u);
-  EXPECT_NE(params.front().values, params[params.size() / 2].values);
+  ASSERT_NE(model->network(), nullptr);
+  EXPECT_EQ(model->network()->config().input_dim, neural::input_dim(3));
   const auto view = model->view(corpus.articles.front().doc.text);
-  for (float p : model->sequence_tagger()->predict(view)) {
-    EXPECT_GE(p, 0.0f);
-    EXPECT_LE(p, 1.0f);
+  EXPECT_EQ(view.vector_dimension, 3);
+  const auto fast = model->network()->predict(view);
+  const auto reference = reference_predict(*model->network(), view);
+  ASSERT_EQ(fast.size(), reference.size());
+  for (std::size_t t = 0; t < fast.size(); ++t) EXPECT_NEAR(fast[t], reference[t], 1e-5f) << "token " << t;
+  // Without the vectors the network would see other inputs: it refuses them.
+  EXPECT_THROW(model->network()->predict(article_view(corpus.articles.front().doc.text, ModelLexicons{})), Error);
+
+  // The file keeps the vectors the network reads: the loaded model computes
+  // the same probabilities to the last bit, and saves as the same bytes.
+  const auto path = temp_path(".model");
+  save_model(*model, path);
+  const auto loaded = load_model(path);
+  EXPECT_EQ(loaded->lexicons().vectors.size(), o.lexicons->vectors.size());
+  EXPECT_EQ(loaded->lexicons().vectors.dimension(), 3);
+  for (const auto& art : corpus.articles) {
+    EXPECT_EQ(loaded->token_probabilities(loaded->view(art.doc.text)).blend,
+              model->token_probabilities(model->view(art.doc.text)).blend)
+        << art.doc.id;
   }
-}
-
-TEST(TrainerTest, CrossFitNetworkIsTheTuningFoldsNetworks) {
-  const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  o.neural_cross_fit = true;
-  const auto model = train_model(all_articles(corpus), o);
-  ASSERT_NE(model->sequence_tagger(), nullptr);
-  EXPECT_EQ(model->sequence_tagger()->config().members, static_cast<std::uint32_t>(o.tune_folds));
-  EXPECT_NE(model->info().find("\"cross_fit\":true"), std::string::npos) << model->info();
-  // Each member was trained on other articles, so they differ.
-  const auto params = model->sequence_tagger()->parameters();
-  const auto per_member = params.size() / static_cast<std::size_t>(o.tune_folds);
-  EXPECT_NE(params.front().values, params[per_member].values);
-  // The analysis forward pass averages the members as libtorch does.
-  const auto view = model->view(corpus.articles.front().doc.text);
-  const auto probs = model->sequence_tagger()->predict(view);
-  const auto reference = model->sequence_tagger()->reference_predict(view);
-  ASSERT_EQ(probs.size(), reference.size());
-  for (std::size_t i = 0; i < probs.size(); ++i) EXPECT_NEAR(probs[i], reference[i], 1e-4f);
+  const auto first = slurp(path);
+  save_model(*loaded, path);
+  EXPECT_EQ(slurp(path), first) << "a loaded model saves as other bytes";
+  fs::remove(path);
 }
 
 TEST(TrainerTest, AnalysisForwardPassComputesWhatLibtorchComputes) {
-  // Two stacked layers, word representations, technique outputs and two
-  // members: every part of the network the forward pass must reproduce.
+  // Two stacked layers and short runs of sentences: every part of the
+  // network the forward pass must reproduce.
   const auto corpus = doubled_corpus();
   auto o = small_neural_options();
-  o.neural_layers = 2;
-  o.neural_members = 2;
-  o.neural_techniques = true;
-  o.neural_word_buckets = 64;
-  o.neural_word_dim = 4;
-  o.neural_context = 12;  // runs of several lengths in one article
+  o.config.neural.layers = 2;
+  o.config.neural.context = 12;  // runs of several lengths in one article
   const auto model = train_model(all_articles(corpus), o);
-  ASSERT_NE(model->sequence_tagger(), nullptr);
-  const auto& net = *model->sequence_tagger();
+  ASSERT_NE(model->network(), nullptr);
+  const auto& net = *model->network();
+  std::set<int> run_lengths;
   for (const auto& article : corpus.articles) {
     const auto view = model->view(article.doc.text);
+    for (const auto& run : neural::sentence_runs(view, 12)) run_lengths.insert(run.size());
     const auto fast = net.predict(view);
-    const auto reference = net.reference_predict(view);
+    const auto reference = reference_predict(net, view);
     ASSERT_EQ(fast.size(), reference.size());
     for (std::size_t t = 0; t < fast.size(); ++t) EXPECT_NEAR(fast[t], reference[t], 1e-5f) << "token " << t;
   }
+  EXPECT_GE(run_lengths.size(), 3u);
   // A stored network computes the same as the trained one.
-  const neural::SequenceTagger loaded(net.config(), net.parameters());
+  const neural::Network loaded(net.config(), net.parameters());
   const auto view = model->view(corpus.articles.front().doc.text);
   EXPECT_EQ(loaded.predict(view), net.predict(view));
   // Weights far outside anything training gives saturate every gate: the
@@ -403,9 +383,10 @@ TEST(TrainerTest, AnalysisForwardPassComputesWhatLibtorchComputes) {
   for (auto& p : huge) {
     for (float& v : p.values) v *= 1000.0f;
   }
-  const neural::SequenceTagger saturated(net.config(), huge);
+  const neural::Network saturated(net.config(), huge);
   const auto fast = saturated.predict(view);
-  const auto reference = saturated.reference_predict(view);
+  const auto reference = reference_predict(saturated, view);
+  ASSERT_EQ(fast.size(), reference.size());
   for (std::size_t t = 0; t < fast.size(); ++t) {
     ASSERT_GE(fast[t], 0.0f);
     ASSERT_LE(fast[t], 1.0f);
@@ -413,88 +394,158 @@ TEST(TrainerTest, AnalysisForwardPassComputesWhatLibtorchComputes) {
   }
 }
 
+TEST(TrainerTest, NetworkOfTheWrongShapeIsRefused) {
+  const auto corpus = doubled_corpus();
+  const auto model = train_model(all_articles(corpus), small_neural_options());
+  ASSERT_NE(model->network(), nullptr);
+  const auto& net = *model->network();
+  auto missing = net.parameters();
+  missing.pop_back();
+  EXPECT_THROW(neural::Network(net.config(), missing), Error);
+  auto config = net.config();
+  config.hidden += 1;
+  EXPECT_THROW(neural::Network(config, net.parameters()), Error);
+  config = net.config();
+  config.layers = 2;
+  EXPECT_THROW(neural::Network(config, net.parameters()), Error);
+}
+
+TEST(TrainerTest, NeuralStageIsOptional) {
+  auto corpus = io::load_corpus(kTiny);
+  auto o = small_options();
+  o.config.neural.enabled = false;
+  const auto model = train_model(all_articles(corpus), o);
+  EXPECT_EQ(model->network(), nullptr);
+  const auto view = model->view(corpus.articles.front().doc.text);
+  const auto probs = model->token_probabilities(view);
+  EXPECT_TRUE(probs.neural.empty());
+  EXPECT_EQ(probs.blend, probs.linear);
+}
+
 TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff) {
   const auto corpus = doubled_corpus();
   auto o = small_options();
-  o.neural = false;
+  o.config.neural.enabled = false;
   const auto model = train_model(all_articles(corpus), o);
-  ASSERT_FALSE(model->reranker_weights().empty());
-  EXPECT_EQ(model->sentence_weights().size(), std::size_t{1} << sentence::kBits);
-  EXPECT_EQ(model->density_weights().size(), std::size_t{1} << density::kBits);
+  ASSERT_NE(model->reranker(), nullptr);
+  const auto& r = *model->reranker();
+  EXPECT_EQ(r.weights.size(), std::size_t{1} << rerank::kBits);
+  ASSERT_TRUE(r.sentence_weights.has_value());
+  ASSERT_TRUE(r.density_weights.has_value());
+  EXPECT_EQ(r.sentence_weights->size(), std::size_t{1} << sentence::kBits);
+  EXPECT_EQ(r.density_weights->size(), std::size_t{1} << density::kBits);
   // Trained, not left at zero.
-  EXPECT_TRUE(std::any_of(model->sentence_weights().begin(), model->sentence_weights().end(),
-                          [](float w) { return w != 0.0f; }));
-  EXPECT_TRUE(std::any_of(model->density_weights().begin(), model->density_weights().end(),
-                          [](float w) { return w != 0.0f; }));
+  EXPECT_TRUE(std::any_of(r.sentence_weights->begin(), r.sentence_weights->end(), [](float w) { return w != 0.0f; }));
+  EXPECT_TRUE(std::any_of(r.density_weights->begin(), r.density_weights->end(), [](float w) { return w != 0.0f; }));
 
-  o.sentence_scorer = false;
-  o.density = false;
-  o.reranker_share_weights = {0.5f};
+  o.config.sentence_scorer.enabled = false;
+  o.config.density.enabled = false;
   const auto plain = train_model(all_articles(corpus), o);
-  EXPECT_TRUE(plain->sentence_weights().empty());
-  EXPECT_TRUE(plain->density_weights().empty());
-  EXPECT_FALSE(plain->reranker_weights().empty());
-  o.reranker_share_weights.clear();
+  ASSERT_NE(plain->reranker(), nullptr);
+  EXPECT_FALSE(plain->reranker()->sentence_weights.has_value());
+  EXPECT_FALSE(plain->reranker()->density_weights.has_value());
+  EXPECT_FALSE(plain->reranker()->weights.empty());
+
+  o.config.reranker.enabled = false;
+  const auto bare = train_model(all_articles(corpus), o);
+  EXPECT_EQ(bare->reranker(), nullptr);
+  // Without the reranker, the linear tagger and the classifier are the same.
+  EXPECT_EQ(bare->parts().tagger_weights, plain->parts().tagger_weights);
+  EXPECT_EQ(bare->parts().classifier_weights, plain->parts().classifier_weights);
+
+  // A reranker with no share weight to try cannot be trained.
+  o.config.reranker.enabled = true;
+  o.config.reranker.share_weights.clear();
   EXPECT_THROW(train_model(all_articles(corpus), o), Error);
 }
 
 TEST(TrainerTest, PassageTextModelIsTrainedUnlessTurnedOffAndTheRerankerReadsIt) {
   const auto corpus = doubled_corpus();
   auto o = small_options();
-  o.neural = false;
+  o.config.neural.enabled = false;
   const auto model = train_model(all_articles(corpus), o);
-  o.passage_text = false;
+  o.config.passage_text.enabled = false;
   const auto plain = train_model(all_articles(corpus), o);
-  EXPECT_TRUE(plain->passage_weights().empty());
-  const auto& w = model->passage_weights();
-  ASSERT_EQ(w.size(), Model::classifier_features(o.config, 0));
+  ASSERT_NE(plain->reranker(), nullptr);
+  EXPECT_FALSE(plain->reranker()->passage_weights.has_value());
+  ASSERT_NE(model->reranker(), nullptr);
+  ASSERT_TRUE(model->reranker()->passage_weights.has_value());
+  const auto& w = *model->reranker()->passage_weights;
+  ModelConfig c;
+  c.classifier_bits = o.config.classifier_bits;
+  ASSERT_EQ(w.size(), Model::classifier_features(c, 0));
   EXPECT_TRUE(std::any_of(w.begin(), w.end(), [](float v) { return v != 0.0f; }));
   // The reranker learnt something different once it had the estimate.
-  EXPECT_NE(model->reranker_weights(), plain->reranker_weights());
+  EXPECT_NE(model->reranker()->weights, plain->reranker()->weights);
   const auto& art = corpus.articles.front();
   const auto view = model->view(art.doc.text);
   const auto& gold = art.techniques.front();
   const float score = model->passage_text_score(view, gold.start, gold.end);
   EXPECT_GE(score, 0.0f);
   EXPECT_LE(score, 1.0f);
+  EXPECT_LT(plain->passage_text_score(view, gold.start, gold.end), 0.0f);
 }
 
-TEST(TrainerTest, RerankerAndSentenceScorerCanAverageTheirLastPasses) {
+TEST(TrainerTest, StageSeedsComeFromNamesSoDroppingAStageLeavesTheOthersAlone) {
   const auto corpus = doubled_corpus();
-  auto o = small_options();
-  o.neural = false;
-  const auto last = train_model(all_articles(corpus), o);
-  o.reranker_average = 3;
-  const auto averaged = train_model(all_articles(corpus), o);
-  const auto again = train_model(all_articles(corpus), o);
-  ASSERT_FALSE(averaged->reranker_weights().empty());
-  EXPECT_NE(averaged->reranker_weights(), last->reranker_weights());
-  EXPECT_NE(averaged->sentence_weights(), last->sentence_weights());
-  // The linear tagger is not touched by this option.
-  EXPECT_EQ(averaged->tagger_weights(), last->tagger_weights());
-  EXPECT_EQ(averaged->reranker_weights(), again->reranker_weights());
+  const auto o = small_neural_options();
+  const auto full = train_model(all_articles(corpus), o);
+  auto without = o;
+  without.config.density.enabled = false;
+  const auto less = train_model(all_articles(corpus), without);
+  ASSERT_NE(less->reranker(), nullptr);
+  EXPECT_FALSE(less->reranker()->density_weights.has_value());
+  // The stages before the reranker are trained from the same seeds.
+  EXPECT_EQ(full->parts().tagger_weights, less->parts().tagger_weights);
+  EXPECT_EQ(full->parts().classifier_weights, less->parts().classifier_weights);
+  EXPECT_EQ(last_network_values(*full), last_network_values(*less));
+  EXPECT_EQ(full->config().neural_weight, less->config().neural_weight);
+  EXPECT_EQ(full->config().extent_threshold, less->config().extent_threshold);
+  // The passage text model reads no density either.
+  EXPECT_EQ(full->reranker()->passage_weights, less->reranker()->passage_weights);
 }
 
-TEST(TrainerTest, AveragedNetworkIsTheMeanOfItsLastEpochs) {
+TEST(TrainerTest, CrossValidationIsReproducibleWhenFoldsTrainInParallel) {
   const auto corpus = doubled_corpus();
-  auto o = small_neural_options();
-  o.rerank = false;
-  o.neural_epochs = 3;
-  const auto last = train_model(all_articles(corpus), o);
-  o.neural_average = 2;
-  const auto averaged = train_model(all_articles(corpus), o);
-  o.neural_epochs = 2;
-  o.neural_average = 1;
-  const auto second = train_model(all_articles(corpus), o);
-  const auto a = last->sequence_tagger()->parameters();
-  const auto b = second->sequence_tagger()->parameters();
-  const auto m = averaged->sequence_tagger()->parameters();
-  ASSERT_EQ(a.size(), m.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    for (std::size_t j = 0; j < a[i].values.size(); ++j) {
-      EXPECT_NEAR(m[i].values[j], 0.5f * (a[i].values[j] + b[i].values[j]), 1e-5f);
-    }
+  const auto o = small_neural_options();
+  const auto one = cross_validate(corpus, 2, o, 1);
+  const auto two = cross_validate(corpus, 2, o, 2, /*curve=*/true);
+  EXPECT_EQ(one.articles, 8u);
+  EXPECT_EQ(one.si.f1, two.si.f1);
+  EXPECT_EQ(one.si.num_predicted, two.si.num_predicted);
+  EXPECT_EQ(one.flc.f1, two.flc.f1);
+  EXPECT_EQ(one.tc.correct, two.tc.correct);
+  EXPECT_EQ(one.tc.gold_rows, 14u);
+  EXPECT_EQ(one.threshold, two.threshold);
+  ASSERT_EQ(one.predictions.size(), two.predictions.size());
+  for (std::size_t i = 0; i < one.predictions.size(); ++i) {
+    EXPECT_EQ(one.predictions[i].article_id, two.predictions[i].article_id);
+    EXPECT_EQ(one.predictions[i].start, two.predictions[i].start);
+    EXPECT_EQ(one.predictions[i].end, two.predictions[i].end);
+    EXPECT_EQ(one.predictions[i].technique, two.predictions[i].technique);
+    EXPECT_EQ(one.predictions[i].score, two.predictions[i].score);
   }
+  EXPECT_TRUE(one.curve.empty());
+  EXPECT_EQ(two.curve.size(), metrics::threshold_grid().size());
+  // The folds are dealt by the training seed unless told otherwise.
+  const auto dealt = cross_validate(corpus, 2, o, 2, false, o.config.seed);
+  EXPECT_EQ(dealt.si.f1, one.si.f1);
+  EXPECT_EQ(dealt.predictions.size(), one.predictions.size());
+  EXPECT_THROW(cross_validate(corpus, 9, o, 1), Error);
+}
+
+TEST(TrainerTest, EvaluateScoresAModelOnACorpus) {
+  const auto corpus = io::load_corpus(kTiny);
+  const auto model = train_model(all_articles(corpus), small_options());
+  const auto report = metrics::evaluate(*model, corpus);
+  EXPECT_EQ(report.articles, 4u);
+  EXPECT_FLOAT_EQ(report.threshold, model->config().threshold);
+  EXPECT_EQ(report.si.num_gold, 7u);
+  EXPECT_EQ(report.tc.gold_rows, 7u);
+  // The training articles' own techniques are learnt.
+  EXPECT_GT(report.tc.micro_f1, 0.5);
+  // Threshold 0 reports at least as many spans as the model's own.
+  EXPECT_GE(metrics::evaluate(*model, corpus, 0.0f).si.num_predicted, report.si.num_predicted);
 }
 
 TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
@@ -503,6 +554,7 @@ TEST(TrainerTest, FoldsAreDeterministicAndBalanced) {
   std::vector<int> size(3);
   for (int f : folds) ++size[static_cast<std::size_t>(f)];
   EXPECT_EQ(size, (std::vector<int>{4, 3, 3}));
+  EXPECT_THROW(assign_folds(10, 1, 42), Error);
 }
 
 }  // namespace
