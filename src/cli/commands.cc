@@ -160,13 +160,33 @@ void run_info(const std::string& given, bool json) {
     std::cout << out.dump(2) << '\n';
     return;
   }
+  const auto number = [](const nlohmann::json& j, const char* key) {
+    return j.contains(key) && j[key].is_number() ? j[key].get<double>() : -1.0;
+  };
+  std::ostringstream mb;
+  const double bytes = static_cast<double>(ec ? 0 : size);
+  mb << std::fixed << std::setprecision(1) << (bytes >= 1e6 ? bytes / 1e6 : bytes / 1e3) << (bytes >= 1e6 ? " MB" : " kB");
   std::cout << "model:      " << path << "\n"
-            << "format:     " << kModelFormatVersion << ", " << (ec ? 0 : size) << " bytes, " << sections.size()
-            << " sections\n"
-            << "threshold:  " << model->config().threshold << " (the default of analyze)\n";
-  if (training.contains("propscan")) std::cout << "trained by: propscan " << training["propscan"].get<std::string>() << "\n";
-  if (training.contains("trained_on")) std::cout << "trained on: " << training["trained_on"].dump() << "\n";
-  if (training.contains("tuned")) std::cout << "tuned:      " << training["tuned"].dump() << "\n";
+            << "format:     " << kModelFormatVersion << " (" << mb.str() << ", " << sections.size() << " sections)\n";
+  if (training.contains("trained_on")) {
+    const auto& on = training["trained_on"];
+    std::cout << "trained:    by propscan " << training.value("propscan", std::string("?")) << " on "
+              << on.value("articles", 0) << " articles, " << on.value("technique_spans", 0) << " technique spans\n";
+  }
+  const auto tuned = training.value("tuned", nlohmann::json::object());
+  std::ostringstream held;
+  held << std::fixed << std::setprecision(3);
+  if (number(tuned, "held_out_si_f1_reranked") >= 0) {
+    held << "SI F1 " << number(tuned, "held_out_si_f1_reranked") << " reranked, "
+         << number(tuned, "held_out_si_f1_decoded") << " before";
+  } else if (number(tuned, "held_out_si_f1_decoded") >= 0) {
+    held << "SI F1 " << number(tuned, "held_out_si_f1_decoded");
+  }
+  if (!held.str().empty()) std::cout << "held out:   " << held.str() << " (on the training data's tuning folds)\n";
+  std::cout << "threshold:  " << model->config().threshold << " (the default of analyze); extent "
+            << model->config().extent_threshold << ", neural weight "
+            << (model->network() ? std::to_string(model->config().neural_weight).substr(0, 4) : std::string("none"))
+            << "\n";
   if (training.contains("config")) std::cout << "training configuration:\n" << training["config"].dump(2) << "\n";
   std::cout << "sections:\n";
   for (const auto& s : sections) {

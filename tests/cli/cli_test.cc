@@ -1,34 +1,22 @@
 // Runs the propscan binary as a user would and checks its output and exit status.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
+
+#include "../support/process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int status = -1;
-  std::string out;  // stdout and stderr together when merge_stderr
-};
-
-Run run(const std::string& args, bool merge_stderr = false) {
-  std::string cmd = std::string(PROPSCAN_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+// `propscan ARGS`: its exit status and stdout (and stderr when merge_stderr).
+propscan::test::CommandResult run(const std::string& args, bool merge_stderr = false) {
+  return propscan::test::run_command(std::string(PROPSCAN_BINARY) + " " + args, merge_stderr);
 }
 
 // Trains one small model for the whole suite on the tiny fixture corpus.

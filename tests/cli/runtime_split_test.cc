@@ -1,31 +1,22 @@
 // The runtime and the trainer are separate: propscan and libpropscan.so
 // never load libtorch (nor XGBoost), the analysis commands run without it,
 // and the training commands are handed to propscan-train.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <httplib.h>
 #include <gtest/gtest.h>
 
-#include <array>
-#include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
-#include <sstream>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "../support/process.h"
 
 namespace {
 
@@ -38,26 +29,14 @@ const std::string kQuick = " --set tune_folds=2 --set neural.hidden=4 --set neur
 const std::string kTinyLexicons = " --vectors " + kData + "/tiny_vectors.json --lexicon " + kData +
                                   "/tiny_vader.txt --cues " + kData + "/tiny_cues";
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
+namespace support = propscan::test;
 
 // Runs a shell command line; stdout, and stderr too when `merge_stderr`.
-Run shell(const std::string& command, bool merge_stderr = false) {
-  const std::string cmd = command + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  Run r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int st = pclose(pipe);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+support::CommandResult shell(const std::string& command, bool merge_stderr = false) {
+  return support::run_command(command, merge_stderr);
 }
 
-Run propscan(const std::string& args, bool merge_stderr = false) {
+support::CommandResult propscan(const std::string& args, bool merge_stderr = false) {
   return shell(std::string(PROPSCAN_BINARY) + " " + args, merge_stderr);
 }
 
@@ -201,7 +180,7 @@ TEST_F(RuntimeSplitTest, MissingTrainerIsAClearError) {
 TEST_F(RuntimeSplitTest, InfoShowsTheFormatTheSectionsAndTheTrainingConfiguration) {
   const auto text = propscan("info " + *model_);
   ASSERT_EQ(text.status, 0);
-  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(format: +9, \d+ bytes, \d+ sections)"))) << text.out;
+  EXPECT_TRUE(std::regex_search(text.out, std::regex(R"(format: +9 \([0-9.]+ [kM]B, \d+ sections\))"))) << text.out;
   for (const char* section : {"config", "training", "tagger.weights", "classifier.weights", "vectors.words",
                               "network.config", "network.lstm.weight_ih_l0", "reranker.weights"}) {
     EXPECT_TRUE(std::regex_search(text.out, std::regex(std::string("\n  ") + section + " +"))) << section;
@@ -236,70 +215,22 @@ TEST_F(RuntimeSplitTest, InfoShowsTheFormatTheSectionsAndTheTrainingConfiguratio
 // `propscan serve` as a process, its standard error read through a pipe.
 class ServeProcess {
  public:
-  explicit ServeProcess(const std::string& model) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    const std::string binary = PROPSCAN_BINARY;
-    std::vector<std::string> args = {binary, "serve", "--host", "127.0.0.1", "--port", "0", "--model", model};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    err_ = fds[0];
-    if (rc != 0) {
-      pid_ = -1;
-      return;
-    }
-    read_until("\n");
+  explicit ServeProcess(const std::string& model)
+      : child_({PROPSCAN_BINARY, "serve", "--host", "127.0.0.1", "--port", "0", "--model", model}) {
+    const std::string& first = child_.read_until("\n");
     std::smatch m;
-    if (std::regex_search(output_, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
+    if (std::regex_search(first, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/)"))) port_ = std::stoi(m[1]);
   }
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (err_ >= 0) close(err_);
-  }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   int port() const { return port_; }
-  const std::string& output() const { return output_; }
+  const std::string& output() const { return child_.output(); }
 
   // Sends SIGTERM; returns the exit status.
-  int stop() {
-    kill(pid_, SIGTERM);
-    read_until("");
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  int stop() { return child_.stop(SIGTERM); }
 
  private:
-  // Reads standard error until `marker` appears (or its end when empty), for at most 20 s.
-  void read_until(const std::string& marker) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (!marker.empty() && output_.find(marker) != std::string::npos) break;
-      pollfd p{err_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      const ssize_t n = read(err_, buf, sizeof buf);
-      if (n <= 0) break;
-      output_.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-
-  pid_t pid_ = -1;
-  int err_ = -1;
+  support::ChildProcess child_;
   int port_ = 0;
-  std::string output_;
 };
 
 TEST_F(RuntimeSplitTest, ServerProcessMapsNoTrainingLibraries) {

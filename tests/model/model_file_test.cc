@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -22,10 +20,17 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "../support/errors.h"
+#include "../support/files.h"
+
 namespace propscan {
 namespace {
 
 namespace fs = std::filesystem;
+using test::error_of;
+using test::slurp;
+using test::spit;
+using test::temp_path;
 
 // A tiny hand-made model: 2^4 tagger weights and 14 x 2^4 classifier
 // weights, no lexicons, no network, no reranker.
@@ -95,20 +100,6 @@ RerankerParts full_reranker(const ModelConfig& c, int vector_dimension) {
   return r;
 }
 
-std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() /
-          ("propscan_model_" + std::to_string(getpid()) + "_" +
-           std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + name))
-      .string();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void spit(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
-
 std::string saved_bytes(const Model& model) {
   const auto path = temp_path(".bytes.model");
   save_model(model, path);
@@ -123,16 +114,6 @@ std::shared_ptr<const Model> round_trip(const Model& model) {
   auto loaded = load_model(path);
   fs::remove(path);
   return loaded;
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 std::string load_error(const std::string& path) {

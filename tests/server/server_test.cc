@@ -4,12 +4,7 @@
 // clean stop of `propscan serve` on SIGINT and SIGTERM.
 #include "server/server.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <httplib.h>
 #include <gtest/gtest.h>
@@ -35,7 +30,7 @@
 #include "text/utf8.h"
 #include "writers/writers.h"
 
-extern char** environ;
+#include "../support/process.h"
 
 namespace propscan::server {
 namespace {
@@ -53,13 +48,7 @@ std::shared_ptr<const Model> shared_model() {
 
 // What `propscan ARGS` prints on standard output.
 std::string run_cli(const std::string& args) {
-  const std::string command = std::string(PROPSCAN_BINARY) + " " + args + " 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe.get())) > 0) out.append(buf, n);
-  return out;
+  return test::run_command(std::string(PROPSCAN_BINARY) + " " + args).out;
 }
 
 std::string json_request(const nlohmann::json& body) { return body.dump(); }
@@ -420,70 +409,27 @@ TEST(ServerLifecycleTest, ErrorBodyIsOneJsonObject) {
 // `propscan serve` as a process: started on a free port, stopped by a signal.
 class ServeProcess {
  public:
-  ServeProcess() {
-    int fds[2];
-    if (pipe(fds) != 0) throw Error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    const std::string binary = PROPSCAN_BINARY;
-    std::vector<std::string> args = {binary, "serve", "--port", "0", "--threads", "2"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    err_ = fds[0];
-    if (rc != 0) throw Error("cannot start " + binary);
-    const std::string first = read_until("Ctrl-C stops\n");
+  ServeProcess() : child_({PROPSCAN_BINARY, "serve", "--port", "0", "--threads", "2"}) {
+    if (child_.pid() <= 0) throw Error("cannot start " PROPSCAN_BINARY);
+    const std::string& first = child_.read_until("Ctrl-C stops\n");
     std::smatch m;
     if (!std::regex_search(first, m, std::regex(R"(serving http://127\.0\.0\.1:(\d+)/)"))) {
       throw Error("serve did not start: " + first);
     }
     port_ = std::stoi(m[1]);
   }
-  ~ServeProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(err_);
-  }
 
   int port() const { return port_; }
 
   // Sends `sig`; returns the exit status and everything written to stderr since start.
   std::pair<int, std::string> stop(int sig) {
-    kill(pid_, sig);
-    read_until("");  // to end of file: the process has closed stderr
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output_};
+    const int status = child_.stop(sig);
+    return {status, child_.output()};
   }
 
  private:
-  // Reads stderr until `marker` appears (or end of file when empty), for at most 20 s.
-  std::string read_until(const std::string& marker) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (!marker.empty() && output_.find(marker) != std::string::npos) break;
-      pollfd p{err_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      const ssize_t n = read(err_, buf, sizeof buf);
-      if (n <= 0) break;
-      output_.append(buf, static_cast<std::size_t>(n));
-    }
-    return output_;
-  }
-
-  pid_t pid_ = -1;
-  int err_ = -1;
+  test::ChildProcess child_;
   int port_ = 0;
-  std::string output_;
 };
 
 TEST(ServeCommandTest, StopsCleanlyOnSigtermAndSigint) {

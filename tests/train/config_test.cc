@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,22 +12,17 @@
 
 #include "propscan/error.h"
 
+#include "../support/errors.h"
+#include "../support/files.h"
+
 namespace propscan::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::error_of;
+using test::temp_path;
 
 const std::string kShippedConfig = std::string(PROPSCAN_SOURCE_DIR) + "/configs/propscan.json";
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::string override_error(const std::vector<std::string>& assignments) {
   return error_of([&] { with_overrides(TrainConfig{}, assignments); });
@@ -37,12 +30,6 @@ std::string override_error(const std::vector<std::string>& assignments) {
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() / ("propscan_config_" + std::to_string(getpid()) + "_" +
-                                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + name))
-      .string();
 }
 
 TEST(TrainConfigTest, ShippedConfigIsTheDefault) {

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -29,10 +27,14 @@
 #include "train/config.h"
 #include "train/sequence_tagger.h"
 
+#include "../support/files.h"
+
 namespace propscan::train {
 namespace {
 
 namespace fs = std::filesystem;
+using test::slurp;
+using test::temp_path;
 
 const std::string kTiny = std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus";
 
@@ -58,18 +60,6 @@ std::vector<const io::LabelledArticle*> all_articles(const io::Corpus& c) {
   std::vector<const io::LabelledArticle*> v;
   for (const auto& a : c.articles) v.push_back(&a);
   return v;
-}
-
-std::string temp_path(const std::string& name) {
-  return (fs::temp_directory_path() /
-          ("propscan_trainer_" + std::to_string(getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name() + name))
-      .string();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // The bytes of the model file `model` saves as.
