@@ -1,11 +1,15 @@
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -22,6 +26,7 @@
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "server/assets.h"
+#include "server/connection.h"
 #include "text/utf8.h"
 #include "writers/writers.h"
 
@@ -53,6 +58,48 @@ std::string printable(std::string_view s, std::size_t max = 200) {
   }
   if (s.size() > max) out += "...";
   return out;
+}
+
+std::string seconds(std::chrono::milliseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+std::string lowercase(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// The name in a Host header value, without its port, lowercased: "[::1]"
+// for "[::1]:8080", "example.org" for "Example.org.:80".
+std::string host_name(const std::string& value) {
+  std::string h = lowercase(value);
+  if (!h.empty() && h[0] == '[') {
+    const auto close = h.find(']');
+    return close == std::string::npos ? h : h.substr(0, close + 1);
+  }
+  if (std::count(h.begin(), h.end(), ':') == 1) h.resize(h.find(':'));
+  if (!h.empty() && h.back() == '.') h.pop_back();
+  return h;
+}
+
+bool is_loopback_ipv4(const std::string& name) {
+  in_addr addr{};
+  return inet_pton(AF_INET, name.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
+}
+
+// The media type of a Content-Type value, lowercased, without parameters.
+std::string media_type(const std::string& value) {
+  std::string t = lowercase(value.substr(0, value.find(';')));
+  const auto first = t.find_first_not_of(" \t");
+  const auto last = t.find_last_not_of(" \t");
+  return first == std::string::npos ? "" : t.substr(first, last - first + 1);
+}
+
+std::size_t count_code_points(const std::string& utf8) {
+  return static_cast<std::size_t>(
+      std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string utc_now() {
@@ -97,6 +144,11 @@ AnalyzeRequest parse_analyze_request(const std::string& body_bytes) {
     body = nlohmann::json::parse(body_bytes);
   } catch (const nlohmann::json::parse_error& e) {
     throw BadRequest{"request body is not valid JSON (error at byte " + std::to_string(e.byte) + ")"};
+  } catch (const nlohmann::json::out_of_range&) {
+    // 1e400 and the like: valid JSON that no double holds.
+    throw BadRequest{"request body holds a number too large to represent"};
+  } catch (const nlohmann::json::exception&) {
+    throw BadRequest{"request body is not valid JSON"};
   }
   if (!body.is_object()) throw BadRequest{"request body must be a JSON object with a field 'text'"};
   auto text = body.find("text");
@@ -127,7 +179,13 @@ struct Server::Impl {
   std::shared_ptr<const Model> model;
   ServerOptions options;
   Analyzer analyzer;  // at the model's own threshold, shared by all workers
-  httplib::Server http;
+  GuardedHttpServer http;
+  std::vector<std::string> hosts;  // allowed Host names, as host_name() gives them
+  bool any_host = false;
+  // Analyses running now, under slot_mutex; slot_freed wakes a waiting one.
+  unsigned analyses = 0;
+  std::mutex slot_mutex;
+  std::condition_variable slot_freed;
   int port = 0;
   bool bound = false;
   std::atomic<bool> running{false};
@@ -137,6 +195,8 @@ struct Server::Impl {
   Impl(std::shared_ptr<const Model> m, ServerOptions o)
       : model(std::move(m)), options(std::move(o)), analyzer(model) {
     if (options.threads == 0) throw Error("server: --threads must be at least 1");
+    if (options.max_analyses == 0) options.max_analyses = std::max(1u, std::thread::hardware_concurrency());
+    allow_hosts();
     routes();
   }
 
@@ -150,21 +210,101 @@ struct Server::Impl {
     }
   }
 
+  void allow_hosts();
   void routes();
-  void analyze(const httplib::Request& req, httplib::Response& res) const;
+  bool refuse_early(const httplib::Request& req, httplib::Response& res) const;
+  void refuse_busy(socket_t sock);
+  void analyze(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read_body);
   void techniques(httplib::Response& res) const;
 };
 
 // When each worker started on its current request, for the log line.
 thread_local Clock::time_point t_request_start;
 
+void Server::Impl::allow_hosts() {
+  hosts = {"localhost", "[::1]"};
+  auto add = [this](const std::string& name) {
+    if (name == "*") {
+      any_host = true;
+      return;
+    }
+    in6_addr v6{};
+    const std::string n = lowercase(name);
+    hosts.push_back(inet_pton(AF_INET6, n.c_str(), &v6) == 1 ? "[" + n + "]" : host_name(n));
+  };
+  // A wildcard address is no name a browser would use.
+  if (options.host != "0.0.0.0" && options.host != "::" && !options.host.empty()) add(options.host);
+  for (const auto& name : options.allowed_hosts) add(name);
+}
+
+// Refusals decided from the request line and headers alone, before the body
+// is read: true (with `res` set) when the request is refused.
+bool Server::Impl::refuse_early(const httplib::Request& req, httplib::Response& res) const {
+  // A page on another site, through DNS rebinding, reaches this server under
+  // its own name: only the names this server is known by are served.
+  // /healthz tells nothing and is what load balancers probe by address: exempt.
+  const std::string host = host_name(req.get_header_value("Host"));
+  if (!any_host && req.path != "/healthz" && std::find(hosts.begin(), hosts.end(), host) == hosts.end() &&
+      !is_loopback_ipv4(host)) {
+    send_error(res, 403,
+               host.empty() ? "request has no Host header"
+                            : "host '" + printable(req.get_header_value("Host"), 100) +
+                                  "' is not served here (propscan serve --allow-host NAME adds a name)");
+    return true;
+  }
+  if (req.method == "POST" && req.path == "/api/analyze") {
+    // Only JSON: a form or text/plain post is what a page on another site can
+    // send without asking first (no CORS preflight).
+    const std::string type = media_type(req.get_header_value("Content-Type"));
+    if (type != "application/json") {
+      send_error(res, 415, "Content-Type must be application/json, not " +
+                               (type.empty() ? std::string("missing") : "'" + printable(type, 100) + "'"));
+      return true;
+    }
+    // Without a length or chunks, httplib would read until the client closes.
+    const bool chunked = lowercase(req.get_header_value("Transfer-Encoding")).find("chunked") != std::string::npos;
+    if (!chunked && !req.has_header("Content-Length")) {
+      send_error(res, 411, "request needs a Content-Length header or a chunked body");
+      return true;
+    }
+    if (req.has_header("Content-Length") &&
+        req.get_header_value<std::uint64_t>("Content-Length") > options.max_body_bytes) {
+      send_error(res, 413, "request body too large (limit " + mib(options.max_body_bytes) + ")");
+      return true;
+    }
+  }
+  return false;
+}
+
+// A connection that found every worker busy: answered without reading it.
+void Server::Impl::refuse_busy(socket_t sock) {
+  const std::string body =
+      error_body("server busy: all " + std::to_string(options.threads) + " connections in use; retry later");
+  const std::string response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: " + std::string(kJson) +
+                               "\r\nContent-Length: " + std::to_string(body.size()) +
+                               "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
+  [[maybe_unused]] auto n = ::send(sock, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  const std::string addr = peer_address(sock);
+  log(utc_now() + " " + (addr.empty() ? "-" : addr) + " \"- -\" 503 " + std::to_string(body.size()) + "B busy");
+}
+
 void Server::Impl::routes() {
-  http.new_task_queue = [n = options.threads] { return new httplib::ThreadPool(n); };
+  http.new_task_queue = [n = options.threads] { return new ConnectionPool(n); };
+  http.refuse = [this](socket_t sock) { refuse_busy(sock); };
   http.set_payload_max_length(options.max_body_bytes);
+  http.limits.read_timeout = options.read_timeout;
+  http.limits.write_timeout = options.write_timeout;
   // A worker waits on an idle kept-alive connection for this long, and stop()
   // waits for such workers: short, so that idle browsers neither hold the
   // pool nor delay Ctrl-C.
+  http.limits.keep_alive_timeout = std::chrono::seconds(1);
+  // What the Keep-Alive header tells clients, the same figures.
   http.set_keep_alive_timeout(1);
+  http.set_keep_alive_max_count(http.limits.keep_alive_max_requests);
+  http.limits.max_header_bytes = options.max_header_bytes;
+  http.limits.max_header_lines = options.max_header_lines;
+  // Room for chunk framing; the decoded body is held to max_body_bytes.
+  http.limits.max_body_wire_bytes = options.max_body_bytes + (64u << 10);
   // httplib's default also sets SO_REUSEPORT, which would let a second server
   // share a port in use instead of failing; keep only SO_REUSEADDR.
   http.set_socket_options([](socket_t sock) {
@@ -179,9 +319,20 @@ void Server::Impl::routes() {
                             {"Content-Security-Policy", kContentSecurityPolicy},
                             {"Referrer-Policy", "no-referrer"}});
 
-  http.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  // A refused request is answered before its body is read; what follows it on
+  // the connection cannot be parsed, so the connection is closed after.
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = Clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
+    if (!refuse_early(req, res)) return httplib::Server::HandlerResponse::Unhandled;
+    if (GuardedStream* stream = current_stream()) stream->close_after_response();
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // A client that asks before sending its body hears the refusal first.
+  http.set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!refuse_early(req, res)) return 100;
+    t_request_start = Clock::now();
+    if (GuardedStream* stream = current_stream()) stream->close_after_response();
+    return res.status;
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     // A request refused before routing (a malformed request line) has no start time.
@@ -196,12 +347,33 @@ void Server::Impl::routes() {
   });
 
   // Every status >= 400 without a body of ours (404 for an unknown path, 413
-  // for a body over the limit, 400 for a malformed request) gets a JSON one.
+  // for a body over the limit, 400 for a malformed request, 408 and 431 for
+  // the connection limits) gets a JSON one.
   http.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
+    // A connection left unparseable is closed after this answer: say so.
+    if (const GuardedStream* stream = current_stream(); stream && stream->must_close()) {
+      res.set_header("Connection", "close");
+    }
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // httplib answers 400 to any failed read; say why it failed.
+    if (const GuardedStream* stream = current_stream()) {
+      switch (stream->failure()) {
+        case ReadFailure::kTimeout: res.status = 408; break;
+        case ReadFailure::kHeaderTooLarge: res.status = 431; break;
+        case ReadFailure::kBodyTooLarge: res.status = 413; break;
+        case ReadFailure::kStopping: res.status = 503; break;
+        default: break;
+      }
+    }
     std::string message;
     switch (res.status) {
+      case 408: message = "request not received within " + seconds(options.read_timeout); break;
+      case 503: message = "server stopping"; break;
+      case 431:
+        message = "request headers too large (limit " + std::to_string(options.max_header_bytes) + " bytes and " +
+                  std::to_string(options.max_header_lines) + " lines)";
+        break;
       case 404: message = "no such path: " + printable(req.path); break;
       case 413: message = "request body too large (limit " + mib(options.max_body_bytes) + ")"; break;
       case 400: message = "malformed HTTP request"; break;
@@ -224,7 +396,10 @@ void Server::Impl::routes() {
   });
 
   // The API.
-  http.Post("/api/analyze", [this](const httplib::Request& req, httplib::Response& res) { analyze(req, res); });
+  // The body is read here, not by httplib, so that a chunked body is held to
+  // the limit as it arrives.
+  http.Post("/api/analyze", [this](const httplib::Request& req, httplib::Response& res,
+                                   const httplib::ContentReader& read_body) { analyze(req, res, read_body); });
   http.Get("/api/techniques", [this](const httplib::Request&, httplib::Response& res) { techniques(res); });
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}\n", kJson);
@@ -269,10 +444,63 @@ void Server::Impl::routes() {
   http.Options("/api/analyze", wrong_method("POST"));
 }
 
-void Server::Impl::analyze(const httplib::Request& req, httplib::Response& res) const {
+void Server::Impl::analyze(const httplib::Request&, httplib::Response& res, const httplib::ContentReader& read_body) {
   res.set_header("Cache-Control", "no-store");
+  std::string body;
+  bool too_large = false;
+  const bool complete = read_body([&](const char* data, std::size_t n) {
+    if (body.size() + n > options.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  GuardedStream* stream = current_stream();
+  if (!complete) {
+    if (stream) stream->close_after_response();
+    const ReadFailure failure = stream ? stream->failure() : ReadFailure::kNone;
+    if (too_large || failure == ReadFailure::kBodyTooLarge || res.status == 413) {
+      send_error(res, 413, "request body too large (limit " + mib(options.max_body_bytes) + ")");
+    } else if (failure == ReadFailure::kTimeout) {
+      send_error(res, 408, "request not received within " + seconds(options.read_timeout));
+    } else {
+      send_error(res, 400, "request body incomplete");
+    }
+    return;
+  }
   try {
-    const AnalyzeRequest request = parse_analyze_request(req.body);
+    const AnalyzeRequest request = parse_analyze_request(body);
+    const std::size_t chars = count_code_points(request.text);
+    if (chars > options.max_chars) {
+      send_error(res, 413, "text too long for one request (" + std::to_string(chars) + " characters, limit " +
+                               std::to_string(options.max_chars) + ")");
+      return;
+    }
+    // At most max_analyses at once. A request waits briefly for a slot (a
+    // burst of short articles should not fail), then is told to come back
+    // rather than queued behind long ones.
+    {
+      std::unique_lock<std::mutex> lock(slot_mutex);
+      if (!slot_freed.wait_for(lock, options.analysis_wait, [this] { return analyses < options.max_analyses; })) {
+        res.set_header("Retry-After", "1");
+        send_error(res, 503, "server busy: " + std::to_string(options.max_analyses) +
+                                 " analyses in progress; retry later");
+        return;
+      }
+      ++analyses;
+    }
+    struct Slot {
+      Impl& impl;
+      ~Slot() {
+        {
+          std::lock_guard<std::mutex> lock(impl.slot_mutex);
+          --impl.analyses;
+        }
+        impl.slot_freed.notify_one();
+      }
+    } slot{*this};
+    if (options.analysis_hook) options.analysis_hook();
     io::InputLimits limits;
     limits.max_article_bytes = options.max_body_bytes;
     Document doc = io::document_from_bytes("text", request.id, request.text, limits);
@@ -337,6 +565,8 @@ void Server::run() {
 
 void Server::stop() {
   impl_->stopping = true;
+  // Connections reading or waiting end now; analyses in progress finish.
+  impl_->http.stop_connections();
   if (!impl_->running) return;
   // httplib ignores stop() until its loop runs; wait for that briefly.
   while (impl_->running && !impl_->http.is_running()) std::this_thread::yield();

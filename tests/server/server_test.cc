@@ -1,10 +1,18 @@
 // The HTTP API against a real server on a free loopback port: the same JSON
 // as `propscan analyze --format json`, JSON errors with the right statuses,
 // the embedded page, concurrent requests, one log line per request, and a
-// clean stop of `propscan serve` on SIGINT and SIGTERM.
+// clean stop of `propscan serve` on SIGINT and SIGTERM; and the server under
+// abuse (ServerAbuseTest): slow and oversized requests, chunked bodies, more
+// work than workers, foreign hosts and content types, a stop with work in
+// flight, each bounded in time.
 #include "server/server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <httplib.h>
 #include <gtest/gtest.h>
@@ -12,7 +20,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <regex>
@@ -27,6 +37,7 @@
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "server/assets.h"
+#include "server/connection.h"
 #include "text/utf8.h"
 #include "writers/writers.h"
 
@@ -212,6 +223,11 @@ TEST_F(ServerTest, MalformedRequestsAreJsonErrorsWith400) {
       {"{\"text\": \"ok\", \"threshold\": \"high\"}", "field 'threshold' must be a number in [0, 1]"},
       {"{\"text\": \" \\n \"}", "text: empty article (no text)"},
       {"{\"text\": \"a\\u0000b\"}", "text: binary data (contains NUL bytes)"},
+      // Valid JSON that no double holds.
+      {"{\"text\": \"x\", \"a\": 1e400}", "request body holds a number too large to represent"},
+      {"{\"text\": \"x\", \"threshold\": -1e400}", "request body holds a number too large to represent"},
+      {"{\"text\": \"x\", \"a\": [" + std::string(400, '9') + "]}",
+       "request body holds a number too large to represent"},
   };
   for (const auto& c : cases) {
     auto res = post(c.body);
@@ -223,7 +239,9 @@ TEST_F(ServerTest, MalformedRequestsAreJsonErrorsWith400) {
 }
 
 TEST_F(ServerTest, BodyOverTheDefaultLimitIs413) {
-  start();
+  ServerOptions options;
+  options.max_chars = 3'000'000;  // to reach the analyzer's own limit
+  start(options);
   // 2 MiB of text plus the JSON around it.
   const std::string body = json_request({{"text", std::string(2u << 20, 'a')}});
   auto res = post(body);
@@ -318,8 +336,11 @@ TEST_F(ServerTest, ServesTheEmbeddedPageWithAStrictContentSecurityPolicy) {
 }
 
 TEST_F(ServerTest, ConcurrentRequestsAllGetTheirOwnAnswer) {
+  // A worker and an analysis slot for each client: this is about answers
+  // reaching the right client, not about the limits (ServerAbuseTest).
   ServerOptions options;
-  options.threads = 4;
+  options.threads = 16;
+  options.max_analyses = 12;
   start(options);
   const std::vector<std::string> texts = {
       io::read_file_bytes(kArticle),
@@ -409,7 +430,7 @@ TEST(ServerLifecycleTest, ErrorBodyIsOneJsonObject) {
 // `propscan serve` as a process: started on a free port, stopped by a signal.
 class ServeProcess {
  public:
-  ServeProcess() : child_({PROPSCAN_BINARY, "serve", "--port", "0", "--threads", "2"}) {
+  explicit ServeProcess(std::vector<std::string> extra = {}) : child_(serve_argv(std::move(extra))) {
     if (child_.pid() <= 0) throw Error("cannot start " PROPSCAN_BINARY);
     const std::string& first = child_.read_until("Ctrl-C stops\n");
     std::smatch m;
@@ -420,6 +441,12 @@ class ServeProcess {
   }
 
   int port() const { return port_; }
+
+  static std::vector<std::string> serve_argv(std::vector<std::string> extra) {
+    std::vector<std::string> argv = {PROPSCAN_BINARY, "serve", "--port", "0", "--threads", "2"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
 
   // Sends `sig`; returns the exit status and everything written to stderr since start.
   std::pair<int, std::string> stop(int sig) {
@@ -457,6 +484,435 @@ TEST(ServeCommandTest, MissingModelIsAOneLineError) {
   const std::string out = run_cli("serve --model /nonexistent/x.model --port 0 2>&1; echo \"exit=$?\"");
   EXPECT_NE(out.find("propscan: /nonexistent/x.model"), std::string::npos) << out;
   EXPECT_NE(out.find("exit=1"), std::string::npos) << out;
+}
+
+// ---- The server under abuse ------------------------------------------------
+
+using Millis = std::chrono::milliseconds;
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A raw TCP connection to the server, for what an HTTP client library will
+// not send: trickled headers, endless chunked bodies, bad Host headers.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw Error("cannot connect");
+    timeval tv{2, 0};  // a send into a server that stopped reading fails instead of hanging
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
+  ~RawConnection() { ::close(fd_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // False once the server has closed or stopped reading.
+  bool send(const std::string& data) {
+    std::size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = ::send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // Everything the server sends until it closes, or until `timeout`.
+  std::string read_all(Millis timeout = Millis(3000)) {
+    std::string out;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    char buf[65536];
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+
+  // True when the server has closed the connection (after what it sent).
+  bool closed_by_server(Millis timeout = Millis(3000)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    char buf[4096];
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0) continue;
+      if (::recv(fd_, buf, sizeof buf, 0) <= 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+int status_of(const std::string& response) {
+  std::smatch m;
+  return std::regex_search(response, m, std::regex(R"(^HTTP/1\.1 (\d{3}) )")) ? std::stoi(m[1]) : -1;
+}
+
+std::string body_of(const std::string& response) {
+  const auto at = response.find("\r\n\r\n");
+  return at == std::string::npos ? "" : response.substr(at + 4);
+}
+
+std::string head(const std::string& request_line, const std::string& headers = "") {
+  return request_line + "\r\nHost: 127.0.0.1\r\n" + headers;
+}
+
+std::string chunk(const std::string& data) {
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  return size + data + "\r\n";
+}
+
+class ServerAbuseTest : public ServerTest {};
+
+TEST_F(ServerAbuseTest, ChunkedBodyOverTheLimitIs413) {
+  ServerOptions options;
+  options.max_body_bytes = 1000;
+  start(options);
+  RawConnection c(server_->port());
+  const std::string text = "{\"text\": \"" + std::string(1200, 'a') + "\"}";
+  ASSERT_TRUE(c.send(head("POST /api/analyze HTTP/1.1", "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n") +
+                     chunk(text.substr(0, 600)) + chunk(text.substr(600)) + "0\r\n\r\n"));
+  const std::string response = c.read_all();
+  EXPECT_EQ(status_of(response), 413) << response;
+  EXPECT_EQ(nlohmann::json::parse(body_of(response))["error"], "request body too large (limit 0.0 MiB)");
+  EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
+
+  // Under the limit, a chunked body is analysed like any other.
+  RawConnection ok(server_->port());
+  const std::string small = "{\"text\": \"They lie.\", \"threshold\": 1}";
+  ASSERT_TRUE(ok.send(head("POST /api/analyze HTTP/1.1", "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n") +
+                      chunk(small.substr(0, 10)) + chunk(small.substr(10)) + "0\r\n\r\n"));
+  const std::string answer = ok.read_all();
+  EXPECT_EQ(status_of(answer), 200) << answer;
+  EXPECT_EQ(nlohmann::json::parse(body_of(answer))["length"], 9);
+}
+
+TEST_F(ServerAbuseTest, EndlessChunkedBodyIsNotReadToItsEnd) {
+  start();  // the default limit, 2 MiB
+  // To the API and to a path that takes no body: httplib alone would buffer both.
+  for (const char* line : {"POST /api/analyze HTTP/1.1", "POST /healthz HTTP/1.1"}) {
+    RawConnection c(server_->port());
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(c.send(head(line, "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")));
+    const std::string piece = chunk(std::string(64 * 1024, 'a'));
+    std::size_t sent = 0;
+    while (sent < (256u << 20) && c.send(piece)) sent += piece.size();
+    // Stopped at the limit (plus what the kernel's buffers hold), not 256 MiB.
+    EXPECT_LT(sent, 48u << 20) << line;
+    EXPECT_LT(ms_since(start), 8000) << line;
+  }
+  // And the server still answers.
+  auto res = client().Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(ServerAbuseTest, ContentLengthOverTheLimitIs413BeforeTheBodyIsSent) {
+  start();
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.send(head("POST /api/analyze HTTP/1.1", "Content-Type: application/json\r\nContent-Length: 200000000\r\n\r\n")));
+  const std::string response = c.read_all(Millis(2000));
+  EXPECT_EQ(status_of(response), 413) << response;
+  EXPECT_EQ(nlohmann::json::parse(body_of(response))["error"], "request body too large (limit 2.0 MiB)");
+}
+
+TEST_F(ServerAbuseTest, SlowClientIsCutOffAtTheReadTimeout) {
+  ServerOptions options;
+  options.read_timeout = Millis(800);
+  start(options);
+  RawConnection c(server_->port());
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  // One header line every 150 ms: each read is quick, the request never ends.
+  std::string response;
+  for (int i = 0; i < 20 && response.empty(); ++i) {
+    if (!c.send("X-Slow-" + std::to_string(i) + ": 1\r\n")) break;
+    response = c.read_all(Millis(150));
+  }
+  if (response.empty()) response = c.read_all(Millis(1000));
+  EXPECT_EQ(status_of(response), 408) << response;
+  EXPECT_EQ(nlohmann::json::parse(body_of(response))["error"], "request not received within 0.8 s");
+  EXPECT_LT(ms_since(start), 1600);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(ServerAbuseTest, SlowClientsLeaveHealthzAnswering) {
+  // Three slow clients, five workers: one for /healthz, one to spare while
+  // the previous /healthz connection is being closed.
+  ServerOptions options;
+  options.threads = 5;
+  start(options);
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 3; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(slow.back()->send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "));
+  }
+  std::this_thread::sleep_for(Millis(100));
+  std::vector<double> times;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    auto res = client().Get("/healthz");
+    times.push_back(ms_since(start));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+  std::sort(times.begin(), times.end());
+  EXPECT_LT(times[2], 100.0) << "median /healthz time with three slow clients";
+}
+
+TEST_F(ServerAbuseTest, ConnectionsBeyondTheWorkersAre503AtOnce) {
+  ServerOptions options;
+  options.threads = 2;
+  start(options);
+  RawConnection a(server_->port()), b(server_->port());
+  ASSERT_TRUE(a.send("GET /healthz HTTP/1.1\r\n"));
+  ASSERT_TRUE(b.send("GET /healthz HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(Millis(100));
+  const auto start = std::chrono::steady_clock::now();
+  auto res = client().Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_LT(ms_since(start), 500);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(res->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(error_of(res), "server busy: all 2 connections in use; retry later");
+}
+
+TEST_F(ServerAbuseTest, HeadersOverTheLimitsAre431) {
+  start();
+  std::string many;
+  for (int i = 0; i < 101; ++i) many += "X-H" + std::to_string(i) + ": 1\r\n";
+  const std::string big = "X-Big: " + std::string(17 * 1024, 'a') + "\r\n";
+  for (const std::string& headers : {many, big}) {
+    RawConnection c(server_->port());
+    c.send(head("GET /healthz HTTP/1.1", headers + "\r\n"));
+    const std::string response = c.read_all();
+    EXPECT_EQ(status_of(response), 431) << response.substr(0, 200);
+    EXPECT_EQ(nlohmann::json::parse(body_of(response))["error"],
+              "request headers too large (limit 16384 bytes and 100 lines)");
+  }
+  // 100 header lines (with Host and Connection) are fine.
+  std::string hundred;
+  for (int i = 0; i < 98; ++i) hundred += "X-H" + std::to_string(i) + ": 1\r\n";
+  RawConnection c(server_->port());
+  c.send(head("GET /healthz HTTP/1.1", hundred + "Connection: close\r\n\r\n"));
+  EXPECT_EQ(status_of(c.read_all()), 200);
+}
+
+TEST_F(ServerAbuseTest, AnalysesBeyondTheLimitAre503AndHealthzStillAnswers) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool entered = false, release = false;
+  ServerOptions options;
+  options.threads = 4;
+  options.max_analyses = 1;
+  options.analysis_wait = Millis(100);
+  options.analysis_hook = [&] {
+    std::unique_lock<std::mutex> lock(m);
+    entered = true;
+    cv.notify_all();
+    cv.wait_for(lock, std::chrono::seconds(5), [&] { return release; });
+  };
+  start(options);
+  auto busy = std::async(std::launch::async, [&] { return post(json_request({{"text", "They lie and cheat."}})); });
+  {
+    std::unique_lock<std::mutex> lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return entered; }));
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto refused = post(json_request({{"text", "Another article."}}));
+  ASSERT_TRUE(refused);
+  EXPECT_LT(ms_since(start), 500);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(error_of(refused), "server busy: 1 analyses in progress; retry later");
+  start = std::chrono::steady_clock::now();
+  auto health = client().Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(ms_since(start), 100);
+  {
+    std::lock_guard<std::mutex> lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  auto done = busy.get();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200);
+  // The slot is free again.
+  auto again = post(json_request({{"text", "Another article."}}));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(ServerAbuseTest, TextOverTheCharacterBudgetIs413) {
+  ServerOptions options;
+  options.max_chars = 100;
+  start(options);
+  // Code points, not bytes: 100 two-byte characters are within the budget.
+  auto ok = post(json_request({{"text", "A " + [] { std::string s; for (int i = 0; i < 98; ++i) s += "\xC3\xA9"; return s; }()}}));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto big = post(json_request({{"text", std::string(101, 'a')}}));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_EQ(error_of(big), "text too long for one request (101 characters, limit 100)");
+}
+
+TEST_F(ServerAbuseTest, OnlyJsonIsAcceptedByTheApi) {
+  start();
+  auto c = client();
+  const std::string body = json_request({{"text", "They lie."}});
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                           "application/jsonx", ""}) {
+    auto res = c.Post("/api/analyze", body, type);
+    ASSERT_TRUE(res) << type;
+    EXPECT_EQ(res->status, 415) << type;
+    EXPECT_EQ(error_of(res).rfind("Content-Type must be application/json, not ", 0), 0u) << error_of(res);
+  }
+  // A form over httplib's 8 KiB form limit: 415, not a misleading 413.
+  auto form = c.Post("/api/analyze", "text=" + std::string(20000, 'a'), "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415);
+  EXPECT_EQ(error_of(form), "Content-Type must be application/json, not 'application/x-www-form-urlencoded'");
+  for (const char* type : {"application/json", "application/json; charset=utf-8", "Application/JSON"}) {
+    auto res = c.Post("/api/analyze", body, type);
+    ASSERT_TRUE(res) << type;
+    EXPECT_EQ(res->status, 200) << type;
+  }
+  // No length and no chunks: answered at once, not read until the client closes.
+  RawConnection unsized(server_->port());
+  unsized.send(head("POST /api/analyze HTTP/1.1", "Content-Type: application/json\r\n\r\n"));
+  const std::string length_required = unsized.read_all(Millis(1500));
+  EXPECT_EQ(status_of(length_required), 411) << length_required;
+  // A client that asks first hears the refusal before sending its body.
+  RawConnection raw(server_->port());
+  raw.send(head("POST /api/analyze HTTP/1.1", "Content-Type: text/plain\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n"));
+  const std::string response = raw.read_all(Millis(1500));
+  EXPECT_EQ(status_of(response), 415) << response;
+  EXPECT_EQ(response.find("100 Continue"), std::string::npos) << response;
+}
+
+TEST_F(ServerAbuseTest, HostMustNameThisServer) {
+  ServerOptions options;
+  options.allowed_hosts = {"propscan.example.org"};
+  start(options);
+  const std::string port = std::to_string(server_->port());
+  auto get = [&](const std::string& host) {
+    auto res = client().Get("/api/techniques", httplib::Headers{{"Host", host}});
+    return res ? res->status : -1;
+  };
+  for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "127.0.0.2:" + port,
+                                  "[::1]:" + port, "propscan.example.org", "Propscan.Example.Org.:" + port}) {
+    EXPECT_EQ(get(host), 200) << host;
+  }
+  for (const std::string& host : std::vector<std::string>{"evil.example", "evil.example:" + port, "127.0.0.1.evil.example",
+                                  "propscan.example.org.evil", "localhost.evil.example:" + port}) {
+    EXPECT_EQ(get(host), 403) << host;
+  }
+  auto res = client().Post("/api/analyze", httplib::Headers{{"Host", "rebound.example:" + port}},
+                           json_request({{"text", "They lie."}}), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 403);
+  EXPECT_EQ(error_of(res), "host 'rebound.example:" + port +
+                               "' is not served here (propscan serve --allow-host NAME adds a name)");
+  // The page too.
+  auto page = client().Get("/", httplib::Headers{{"Host", "evil.example"}});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 403);
+  // But not /healthz, which load balancers probe by address and which tells nothing.
+  auto health = client().Get("/healthz", httplib::Headers{{"Host", "10.0.0.7:" + port}});
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  RawConnection raw(server_->port());
+  raw.send("GET /api/techniques HTTP/1.0\r\n\r\n");
+  const std::string response = raw.read_all();
+  EXPECT_EQ(status_of(response), 403) << response;
+  EXPECT_EQ(nlohmann::json::parse(body_of(response))["error"], "request has no Host header");
+}
+
+TEST_F(ServerAbuseTest, AnyHostWithAStar) {
+  ServerOptions options;
+  options.allowed_hosts = {"*"};
+  start(options);
+  auto res = client().Get("/api/techniques", httplib::Headers{{"Host", "anything.example"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(ServerAbuseTest, StopEndsSlowConnectionsAtOnce) {
+  ServerOptions options;
+  options.read_timeout = std::chrono::seconds(30);
+  start(options);
+  RawConnection a(server_->port()), b(server_->port());
+  ASSERT_TRUE(a.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  ASSERT_TRUE(b.send("POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
+  std::this_thread::sleep_for(Millis(100));
+  const auto start = std::chrono::steady_clock::now();
+  server_->stop();
+  thread_.join();
+  EXPECT_LT(ms_since(start), 1000);
+}
+
+// The write timeout on its own: no answer of this server is large enough to
+// fill the kernel's buffers on loopback, so the stream is tried on a socket
+// pair whose other end never reads.
+TEST(ServerConnectionTest, WriteTimesOutWhenThePeerDoesNotRead) {
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  int small = 4096;
+  setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  ConnectionLimits limits;
+  limits.write_timeout = Millis(300);
+  std::atomic<bool> stopping{false};
+  GuardedStream stream(fds[0], limits, stopping);
+  const std::string data(8u << 20, 'a');
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(stream.write(data.data(), data.size()), -1);
+  EXPECT_GT(ms_since(start), 250);
+  EXPECT_LT(ms_since(start), 1500);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(ServeCommandTest, SigtermStopsWithinTwoSecondsWhateverIsInFlight) {
+  ServeProcess serve({"--max-chars", "2000000", "--max-body-mib", "8", "--read-timeout", "60"});
+  // A slow client and a long analysis (as long as 300 KB of short sentences takes).
+  RawConnection slow(serve.port());
+  ASSERT_TRUE(slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  std::string text;
+  while (text.size() < 300'000) text += "Liars lie. Bad. No. ";
+  auto analysis = std::async(std::launch::async, [&] {
+    httplib::Client c("127.0.0.1", serve.port());
+    c.set_read_timeout(10, 0);
+    return c.Post("/api/analyze", json_request({{"text", text}}), "application/json");
+  });
+  std::this_thread::sleep_for(Millis(500));
+  const auto start = std::chrono::steady_clock::now();
+  auto [status, log] = serve.stop(SIGTERM);
+  EXPECT_LT(ms_since(start), 2000) << log;
+  EXPECT_EQ(status, 0) << log;
+  EXPECT_NE(log.find("SIGTERM, stopping"), std::string::npos) << log;
+  analysis.wait();
+}
+
+TEST(ServeCommandTest, HelpNamesEveryLimit) {
+  const std::string help = run_cli("serve --help");
+  for (const char* option : {"--threads", "--max-analyses", "--max-body-mib", "--max-chars", "--read-timeout",
+                             "--write-timeout", "--allow-host"}) {
+    EXPECT_NE(help.find(option), std::string::npos) << option;
+  }
 }
 
 }  // namespace
