@@ -42,6 +42,7 @@ eval: data
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 	@scripts/bench-rss.sh
+	@BIN=$(BUILD_DIR)/propscan scripts/bench-scaling.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

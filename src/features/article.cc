@@ -1,6 +1,9 @@
 #include "features/article.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string_view>
+#include <unordered_map>
 
 #include "text/chars.h"
 #include "text/sentences.h"
@@ -85,6 +88,8 @@ ArticleView make_article_view(const std::u32string& text) {
       view.first_same_word[i] = first;
     }
   }
+  view.words_before.assign(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) view.words_before[i + 1] = view.words_before[i] + (view.is_word(i) ? 1 : 0);
   for (std::size_t i = n; i-- > 0;) {
     auto s = static_cast<std::size_t>(view.token_sentence[i]);
     if (s < view.sentences.size()) view.sentence_first_token[s] = static_cast<int>(i);
@@ -103,13 +108,28 @@ void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, con
   view.vectors.assign(n, nullptr);
   view.valence.assign(n, 0.0f);
   if (view.vector_dimension) {
+    // One row per distinct word, not per token: a long or repetitive text
+    // would otherwise hold (and clear) a copy of the same row for every token.
     const auto d = static_cast<std::size_t>(view.vector_dimension);
-    auto rows = std::make_shared<std::vector<float>>(n * d);
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    std::unordered_map<std::string_view, std::size_t> slot_of;  // word -> its row here, kNone without one
+    std::vector<std::int64_t> lexicon_rows;                      // the lexicon's row of each
+    std::vector<std::size_t> slot(n, kNone);
     for (std::size_t i = 0; i < n; ++i) {
-      const auto row = vectors->find(view.words[i]);
-      if (row < 0) continue;
-      vectors->copy_row(row, rows->data() + i * d);
-      view.vectors[i] = rows->data() + i * d;
+      const auto [it, fresh] = slot_of.try_emplace(view.words[i], kNone);
+      if (fresh) {
+        const auto row = vectors->find(view.words[i]);
+        if (row >= 0) {
+          it->second = lexicon_rows.size();
+          lexicon_rows.push_back(row);
+        }
+      }
+      slot[i] = it->second;
+    }
+    auto rows = std::make_shared<std::vector<float>>(lexicon_rows.size() * d);
+    for (std::size_t k = 0; k < lexicon_rows.size(); ++k) vectors->copy_row(lexicon_rows[k], rows->data() + k * d);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (slot[i] != kNone) view.vectors[i] = rows->data() + slot[i] * d;
     }
     view.vector_rows = std::move(rows);
   }
@@ -120,6 +140,14 @@ void attach_lexicons(ArticleView& view, const lexicon::WordVectors* vectors, con
     }
   }
   view.cues = cues ? cues->match(view.words) : std::vector<std::uint8_t>(n, 0);
+  view.sentence_strong_valence.assign(view.sentences.size(), 0);
+  view.sentence_cues.assign(view.sentences.size(), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto s = static_cast<std::size_t>(view.token_sentence[i]);
+    if (s >= view.sentences.size()) continue;
+    view.sentence_strong_valence[s] += std::abs(view.valence[i]) >= 1.5f;
+    view.sentence_cues[s] |= view.cues[i];
+  }
 }
 
 }  // namespace propscan::features

@@ -32,6 +32,10 @@ struct ArticleView {
   // that share its first word.
   std::vector<int> next_same_word;
   std::vector<int> first_same_word;  // per token: the first token with its word
+  // Per token t, the number of words and numbers (not punctuation) among
+  // tokens [0, t); one entry more than there are tokens. Counts over a range
+  // are then a subtraction.
+  std::vector<int> words_before;
   // Filled by attach_lexicons; empty (dimension 0) when the model has none.
   int vector_dimension = 0;
   std::vector<const float*> vectors;  // word vector of each token, or nullptr
@@ -41,12 +45,50 @@ struct ArticleView {
   std::vector<float> valence;         // VADER valence of each token, 0 when unknown
   // Per token, a bit for each lexicon::CueKind whose phrase covers it.
   std::vector<std::uint8_t> cues;
+  // Per sentence, counted once for all its tokens: how many tokens have a
+  // valence of at least 1.5 either way, and the cue kinds of its tokens.
+  std::vector<int> sentence_strong_valence;
+  std::vector<std::uint8_t> sentence_cues;
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.
   int token_at_or_after(std::int64_t pos) const;
+  // Calls visit(i) for the first token i of each occurrence of the phrase of
+  // tokens [first, last) (first < last) in the article, in text order, until
+  // visit returns false. It walks the occurrences of the phrase's rarest
+  // word, not of its first one: "the" starts many passages.
+  template <typename Visit>
+  void for_each_occurrence(int first, int last, Visit visit) const;
   // Whether token t is a word or number rather than punctuation.
   bool is_word(std::size_t t) const { return tokens[t].kind != text::TokenKind::kPunct; }
 };
+
+template <typename Visit>
+void ArticleView::for_each_occurrence(int first, int last, Visit visit) const {
+  const int len = last - first;
+  int anchor = 0, rarest = 0;
+  for (int k = 0; k < len; ++k) {
+    const auto it = word_count.find(words[static_cast<std::size_t>(first + k)]);
+    const int count = it == word_count.end() ? 0 : it->second;
+    if (k == 0 || count < rarest) {
+      anchor = k;
+      rarest = count;
+    }
+  }
+  const int n = static_cast<int>(words.size());
+  // Tokens with equal words share their first token: compared as integers.
+  const auto same = [&](int a, int b) {
+    return first_same_word[static_cast<std::size_t>(a)] == first_same_word[static_cast<std::size_t>(b)];
+  };
+  for (int at = first_same_word[static_cast<std::size_t>(first + anchor)]; at >= 0;
+       at = next_same_word[static_cast<std::size_t>(at)]) {
+    const int i = at - anchor;
+    if (i < 0) continue;
+    if (i + len > n) break;
+    bool match = true;
+    for (int k = 0; k < len && match; ++k) match = k == anchor || same(i + k, first + k);
+    if (match && !visit(i)) return;
+  }
+}
 
 ArticleView make_article_view(const std::u32string& text);
 

@@ -61,6 +61,12 @@ bool is_content_word(const std::string& w, const std::string& shape) {
 
 }  // namespace
 
+void add_cue_kinds(unsigned kinds, std::string_view prefix, const FeatureHasher& h, SparseVector& out) {
+  for (int k = 0; k < lexicon::kNumCueKinds; ++k) {
+    if (kinds & (1u << k)) h.add(out, prefix, lexicon::kCueKindNames[static_cast<std::size_t>(k)]);
+  }
+}
+
 void add_cue_features(const ArticleView& view, int first, int last, int skip, std::string_view prefix,
                       const FeatureHasher& h, SparseVector& out) {
   if (view.cues.empty()) return;
@@ -68,12 +74,15 @@ void add_cue_features(const ArticleView& view, int first, int last, int skip, st
   for (int i = std::max(first, 0); i < std::min(last, static_cast<int>(view.cues.size())); ++i) {
     if (i != skip) kinds |= view.cues[static_cast<std::size_t>(i)];
   }
-  for (int k = 0; k < lexicon::kNumCueKinds; ++k) {
-    if (kinds & (1u << k)) h.add(out, prefix, lexicon::kCueKindNames[static_cast<std::size_t>(k)]);
-  }
+  add_cue_kinds(kinds, prefix, h, out);
 }
 
 void token_features(const ArticleView& view, int i, const FeatureHasher& h, SparseVector& out) {
+  token_local_features(view, i, h, out);
+  sentence_bag_features(view, view.token_sentence[static_cast<std::size_t>(i)], h, out);
+}
+
+void token_local_features(const ArticleView& view, int i, const FeatureHasher& h, SparseVector& out) {
   const auto ui = static_cast<std::size_t>(i);
   const int sent = view.token_sentence[ui];
   const std::string& w = view.words[ui];
@@ -115,19 +124,23 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& h, Spar
       if (j != i) window = std::max(window, std::abs(view.valence[static_cast<std::size_t>(j)]));
     }
     h.add(out, "valwin=", valence_bucket(window));
-    int strong = 0;
-    for (int j = first; j < last; ++j) strong += std::abs(view.valence[static_cast<std::size_t>(j)]) >= 1.5f;
-    h.add(out, "sval=", bucket(strong, {1, 2, 3, 5}));
+    h.add(out, "sval=", bucket(view.sentence_strong_valence[us], {1, 2, 3, 5}));
   }
   add_cue_features(view, i, i + 1, -1, "cue=", h, out);
   add_cue_features(view, i - 2, i + 3, i, "cuewin=", h, out);
-  add_cue_features(view, first, last, -1, "scue=", h, out);
+  if (!view.cues.empty()) add_cue_kinds(view.sentence_cues[us], "scue=", h, out);
   if (view.vector_dimension) {
     const auto d = static_cast<std::uint32_t>(view.vector_dimension);
     add_mean_vector(view, i, i + 1, -1, h.dimension(), out);
     add_mean_vector(view, std::max(i - 2, first), std::min(i + 3, last), i, h.dimension() + d, out);
   }
+}
 
+void sentence_bag_features(const ArticleView& view, int sentence, const FeatureHasher& h, SparseVector& out) {
+  const auto us = static_cast<std::size_t>(sentence);
+  const int first = view.sentence_first_token[us];
+  const int last = view.sentence_end_token[us];
+  const int len = last - first;
   // The sentence's words give every token a sense of what the sentence is
   // about; scaled so long sentences do not dominate.
   const float sw = 0.5f / std::sqrt(static_cast<float>(std::max(len, 1)));
@@ -139,8 +152,105 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& h, Spar
   }
 }
 
+std::string phrase_key(const ArticleView& view, int first, int last) {
+  // Each word with its length in front, so that no two phrases share a key.
+  std::string key;
+  for (int i = first; i < last; ++i) {
+    const std::string& w = view.words[static_cast<std::size_t>(i)];
+    key += std::to_string(w.size());
+    key.push_back(':');
+    key += w;
+  }
+  return key;
+}
+
+namespace {
+
+std::string bounds_key(Offset start, Offset end) { return std::to_string(start) + "-" + std::to_string(end); }
+
+}  // namespace
+
+SiblingIndex::SiblingIndex(const ArticleView& view, std::span<const Span> siblings) : empty_(siblings.empty()) {
+  std::vector<std::pair<Offset, Offset>> bounds;
+  bounds.reserve(siblings.size());
+  per_sentence_.assign(view.sentences.size(), 0);
+  const int n = static_cast<int>(view.tokens.size());
+  for (const auto& o : siblings) {
+    bounds.emplace_back(o.start, o.end);
+    ++same_bounds_[bounds_key(o.start, o.end)];
+    const int o_first = view.token_at_or_after(o.start);
+    const int o_last = view.token_at_or_after(o.end);
+    if (o_first < n) ++per_sentence_[static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(o_first)])];
+    if (o_last > o_first) ++words_[phrase_key(view, o_first, o_last)];
+  }
+  bounds_ = Containment(std::move(bounds));
+}
+
+SiblingIndex::Counts SiblingIndex::counts(const ArticleView& view, Offset start, Offset end, int first, int n_tokens,
+                                          int sentence) const {
+  Counts c;
+  if (auto it = same_bounds_.find(bounds_key(start, end)); it != same_bounds_.end()) c.same_bounds = it->second;
+  // Passages with the very same bounds have the same words and sentence: they
+  // count only in same_bounds.
+  if (auto it = words_.find(phrase_key(view, first, first + n_tokens)); it != words_.end()) {
+    c.same_words = it->second - c.same_bounds;
+  }
+  c.in_sentence = per_sentence_[static_cast<std::size_t>(sentence)] - c.same_bounds;
+  c.inside = bounds_.any_strictly_contains(start, end);
+  c.contains = bounds_.any_strictly_inside(start, end);
+  return c;
+}
+
+namespace {
+
+// SiblingIndex::counts by one pass over the siblings: for a single passage,
+// cheaper than building the index.
+SiblingIndex::Counts count_siblings(const ArticleView& view, std::span<const Span> siblings, Offset start,
+                                    Offset end, int first, int n_tokens, int sent) {
+  SiblingIndex::Counts c;
+  const auto& words = view.words;
+  for (const auto& o : siblings) {
+    if (o.start == start && o.end == end) {
+      ++c.same_bounds;  // counts this passage itself
+      continue;
+    }
+    if (o.start <= start && end <= o.end) c.inside = true;
+    if (start <= o.start && o.end <= end) c.contains = true;
+    const int o_first = view.token_at_or_after(o.start);
+    const int o_last = view.token_at_or_after(o.end);
+    if (o_first < static_cast<int>(view.tokens.size()) && view.token_sentence[static_cast<std::size_t>(o_first)] == sent) {
+      ++c.in_sentence;
+    }
+    if (o_last - o_first == n_tokens &&
+        std::equal(words.begin() + o_first, words.begin() + o_last, words.begin() + first)) {
+      ++c.same_words;
+    }
+  }
+  return c;
+}
+
+void span_features_with(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
+                        SparseVector& out, std::span<const Span> sibling_list, const SiblingIndex* siblings,
+                        PhraseCache* phrases);
+
+}  // namespace
+
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
                    SparseVector& out, std::span<const Span> siblings) {
+  span_features_with(view, start, end, h, out, siblings, nullptr, nullptr);
+}
+
+void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
+                   SparseVector& out, const SiblingIndex* siblings, PhraseCache* phrases) {
+  span_features_with(view, start, end, h, out, {}, siblings, phrases);
+}
+
+namespace {
+
+// The siblings come either as a list (read in one pass) or as an index.
+void span_features_with(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
+                        SparseVector& out, std::span<const Span> sibling_list, const SiblingIndex* siblings,
+                        PhraseCache* phrases) {
   const int first = view.token_at_or_after(start);
   int last = view.token_at_or_after(end);  // one past the last token inside
   const int n_tokens = std::max(last - first, 0);
@@ -186,21 +296,30 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   if (view.token_sentence[ulast] != sent) h.add(out, "multi_sent", "");
 
   // Repetition: how often the passage's exact words occur in the article.
-  int occurrences = 0;
-  bool earlier = false;
-  const auto& words = view.words;
-  for (int at = view.first_same_word[ufirst]; at >= 0; at = view.next_same_word[static_cast<std::size_t>(at)]) {
-    const auto i = static_cast<std::size_t>(at);
-    if (i + static_cast<std::size_t>(n_tokens) > words.size()) break;
-    bool match = true;
-    for (int k = 1; k < n_tokens && match; ++k) match = words[i + static_cast<std::size_t>(k)] == words[ufirst + static_cast<std::size_t>(k)];
-    if (match) {
-      ++occurrences;
-      if (i < ufirst) earlier = true;
-    }
+  // Counted once per phrase when there is a cache: a phrase's occurrences do
+  // not depend on which of them is asking. The count is only read up to 6
+  // (its last bucket), so the walk stops there; the first match found is the
+  // earliest.
+  constexpr int kEnough = 6;
+  auto count_occurrences = [&]() -> std::pair<int, int> {
+    int occurrences = 0, earliest = -1;
+    view.for_each_occurrence(first, last, [&](int at) {
+      if (earliest < 0) earliest = at;
+      return ++occurrences < kEnough;
+    });
+    return {occurrences, earliest};
+  };
+  std::pair<int, int> found;
+  if (phrases) {
+    auto [it, fresh] = phrases->occurrences.try_emplace(phrase_key(view, first, last));
+    if (fresh) it->second = count_occurrences();
+    found = it->second;
+  } else {
+    found = count_occurrences();
   }
+  const auto [occurrences, earliest] = found;
   h.add(out, "rep=", bucket(occurrences, {2, 3, 4, 6}));
-  if (earlier) h.add(out, "rep_earlier", "");
+  if (earliest >= 0 && earliest < first) h.add(out, "rep_earlier", "");
   if (n_tokens <= 4) {
     auto it = view.word_count.find(view.words[ulast]);
     h.add(out, "head_cnt=", bucket(it == view.word_count.end() ? 0 : it->second, {2, 3, 5, 8}));
@@ -217,7 +336,7 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     h.add(out, "span_val_sum=", bucket(static_cast<int>(total), {1, 2, 4, 7}));
   }
   add_cue_features(view, first, last, -1, "span_cue=", h, out);
-  add_cue_features(view, s_first, s_last, -1, "sent_cue=", h, out);
+  if (!view.cues.empty()) add_cue_kinds(view.sentence_cues[us], "sent_cue=", h, out);
   if (view.vector_dimension) {
     const auto d = static_cast<std::uint32_t>(view.vector_dimension);
     add_mean_vector(view, first, last, -1, h.dimension(), out);
@@ -226,30 +345,14 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     add_mean_vector(view, last, s_last, -1, h.dimension() + 2 * d, out);
   }
 
-  if (!siblings.empty()) {
-    int same_words = 0, same_bounds = 0, inside = 0, contains = 0, in_sentence = 0;
-    for (const auto& o : siblings) {
-      if (o.start == start && o.end == end) {
-        ++same_bounds;  // counts this passage itself
-        continue;
-      }
-      if (o.start <= start && end <= o.end) ++inside;
-      if (start <= o.start && o.end <= end) ++contains;
-      const int o_first = view.token_at_or_after(o.start);
-      const int o_last = view.token_at_or_after(o.end);
-      if (o_first < static_cast<int>(view.tokens.size()) && view.token_sentence[static_cast<std::size_t>(o_first)] == sent) {
-        ++in_sentence;
-      }
-      if (o_last - o_first == n_tokens &&
-          std::equal(words.begin() + o_first, words.begin() + o_last, words.begin() + first)) {
-        ++same_words;
-      }
-    }
-    h.add(out, "sib_same_words=", bucket(same_words, {1, 2, 3, 5}));
-    h.add(out, "sib_same_bounds=", bucket(same_bounds, {2, 3}));
-    if (inside) h.add(out, "sib_inside", "");
-    if (contains) h.add(out, "sib_contains", "");
-    h.add(out, "sib_in_sentence=", bucket(in_sentence, {1, 2, 3, 5}));
+  if ((siblings && !siblings->empty()) || !sibling_list.empty()) {
+    const auto c = siblings ? siblings->counts(view, start, end, first, n_tokens, sent)
+                            : count_siblings(view, sibling_list, start, end, first, n_tokens, sent);
+    h.add(out, "sib_same_words=", bucket(c.same_words, {1, 2, 3, 5}));
+    h.add(out, "sib_same_bounds=", bucket(c.same_bounds, {2, 3}));
+    if (c.inside) h.add(out, "sib_inside", "");
+    if (c.contains) h.add(out, "sib_contains", "");
+    h.add(out, "sib_in_sentence=", bucket(c.in_sentence, {1, 2, 3, 5}));
   }
 
   const float cw = 0.3f / std::sqrt(static_cast<float>(s_len));
@@ -258,5 +361,7 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     h.add(out, "ctx=", view.words[static_cast<std::size_t>(j)], cw);
   }
 }
+
+}  // namespace
 
 }  // namespace propscan::features

@@ -9,7 +9,12 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "features/intervals.h"
 
 namespace propscan::features {
 
@@ -23,7 +28,15 @@ namespace propscan::features {
 inline std::uint32_t token_dense_size(int vector_dimension) { return 2u * static_cast<std::uint32_t>(vector_dimension); }
 inline std::uint32_t span_dense_size(int vector_dimension) { return 3u * static_cast<std::uint32_t>(vector_dimension); }
 
+// token_features is token_local_features followed by sentence_bag_features
+// of the token's sentence. The bag is the same for every token of a sentence,
+// so a caller scoring a whole article builds it once per sentence.
 void token_features(const ArticleView& view, int i, const FeatureHasher& hasher, SparseVector& out);
+void token_local_features(const ArticleView& view, int i, const FeatureHasher& hasher, SparseVector& out);
+void sentence_bag_features(const ArticleView& view, int sentence, const FeatureHasher& hasher, SparseVector& out);
+
+// One feature `prefix` + kind name for each bit of `kinds` (lexicon::CueKind).
+void add_cue_kinds(unsigned kinds, std::string_view prefix, const FeatureHasher& hasher, SparseVector& out);
 
 // One feature `prefix` + kind name for each kind of cue phrase
 // (lexicon::CueKind) that covers a token of [first, last), skipping token
@@ -42,5 +55,46 @@ void add_cue_features(const ArticleView& view, int first, int last, int skip, st
 // inside a longer claim).
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
                    SparseVector& out, std::span<const Span> siblings = {});
+
+// The words of tokens [first, last) as one key: equal keys, equal phrases.
+std::string phrase_key(const ArticleView& view, int first, int last);
+
+// What span_features reads of the sibling passages, indexed once per
+// article so that each passage costs O(log n) instead of a pass over all.
+class SiblingIndex {
+ public:
+  SiblingIndex(const ArticleView& view, std::span<const Span> siblings);
+  bool empty() const { return empty_; }
+
+  struct Counts {
+    int same_words = 0;   // other passages with the same words
+    int same_bounds = 0;  // passages with exactly these bounds (this one included)
+    int in_sentence = 0;  // other passages starting in sentence `sentence`
+    bool inside = false;  // some other passage contains this one
+    bool contains = false;  // this one contains some other passage
+  };
+  // The passage [start, end), whose tokens are [first, first + n_tokens) (n_tokens > 0)
+  // and whose first token lies in sentence `sentence`.
+  Counts counts(const ArticleView& view, Offset start, Offset end, int first, int n_tokens, int sentence) const;
+
+ private:
+  bool empty_ = true;
+  Containment bounds_;
+  std::unordered_map<std::string, int> same_bounds_;  // key: start and end
+  std::unordered_map<std::string, int> words_;        // phrase_key -> passages
+  std::vector<int> per_sentence_;                     // passages starting in each sentence
+};
+
+// How often each phrase occurs in the article and its first occurrence,
+// remembered across the passages of one article (one cache per article and
+// thread: the view itself stays immutable).
+struct PhraseCache {
+  std::unordered_map<std::string, std::pair<int, int>> occurrences;
+};
+
+// span_features with the siblings indexed beforehand (null: none) and a
+// phrase cache (null: none).
+void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
+                   SparseVector& out, const SiblingIndex* siblings, PhraseCache* phrases);
 
 }  // namespace propscan::features

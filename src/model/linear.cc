@@ -24,10 +24,16 @@ std::vector<std::size_t> shuffled_order(std::size_t n, std::mt19937_64& rng) {
 
 }  // namespace
 
-float logistic_predict(std::span<const float> w, const features::SparseVector& x) {
-  float z = 0.0f;
+float linear_score(std::span<const float> w, const features::SparseVector& x, float z0) {
+  float z = z0;
   for (std::size_t k = 0; k < x.size(); ++k) z += w[x.index[k]] * x.value[k];
-  return sigmoid(z);
+  return z;
+}
+
+float logistic(float z) { return sigmoid(z); }
+
+float logistic_predict(std::span<const float> w, const features::SparseVector& x) {
+  return sigmoid(linear_score(w, x));
 }
 
 std::vector<float> train_logistic(const std::vector<features::SparseVector>& xs,

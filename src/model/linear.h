@@ -20,7 +20,12 @@ struct SgdOptions {
   std::uint64_t seed = 1;
 };
 
-// Probability of the positive class.
+// z0 + the weighted sum of x, added in x's order: a sum continued from a
+// prefix gives the same float as the whole sum in one loop.
+float linear_score(std::span<const float> weights, const features::SparseVector& x, float z0 = 0.0f);
+float logistic(float z);
+
+// Probability of the positive class: logistic(linear_score(weights, x)).
 float logistic_predict(std::span<const float> weights, const features::SparseVector& x);
 
 // Returns weights of size `dimension` (bias is a feature like any other).

@@ -1,7 +1,11 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <bit>
+#include <iterator>
+#include <map>
 #include <cmath>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -86,11 +90,28 @@ void blend_probabilities(std::vector<float>& linear, const std::vector<float>& n
 std::vector<float> linear_tagger_probabilities(const features::ArticleView& view,
                                                const features::FeatureHasher& hasher, std::span<const float> weights) {
   std::vector<float> probs(view.tokens.size());
-  features::SparseVector x;
+  // A token's features end with its sentence's bag of words, the same for
+  // every token of the sentence: it is built once per sentence, and the sum
+  // over it, continued from the sum over the token's own features, is taken
+  // once per distinct such start. The floats are those of one loop over the
+  // whole vector; only the repeated work goes.
+  features::SparseVector x, bag;
+  std::unordered_map<std::uint32_t, float> score_from;  // bits of the local sum -> whole sum
+  int bag_sentence = -1;
   for (std::size_t i = 0; i < view.tokens.size(); ++i) {
+    const int sentence = view.token_sentence[i];
+    if (sentence != bag_sentence) {
+      bag.clear();
+      features::sentence_bag_features(view, sentence, hasher, bag);
+      score_from.clear();
+      bag_sentence = sentence;
+    }
     x.clear();
-    features::token_features(view, static_cast<int>(i), hasher, x);
-    probs[i] = model::logistic_predict(weights, x);
+    features::token_local_features(view, static_cast<int>(i), hasher, x);
+    const float local = model::linear_score(weights, x);
+    const auto [it, fresh] = score_from.try_emplace(std::bit_cast<std::uint32_t>(local), 0.0f);
+    if (fresh) it->second = model::linear_score(weights, bag, local);
+    probs[i] = model::logistic(it->second);
   }
   return probs;
 }
@@ -99,6 +120,17 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
                                                                  Offset start, Offset end,
                                                                  std::span<const Span> siblings) const {
   return classify_passage(view, start, end, classifier_hasher_, parts_.classifier_weights, siblings);
+}
+
+std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
+                                                                 Offset start, Offset end,
+                                                                 const features::SiblingIndex& siblings,
+                                                                 features::PhraseCache* phrases) const {
+  features::SparseVector x;
+  features::span_features(view, start, end, classifier_hasher_, x, &siblings, phrases);
+  std::array<float, kNumTechniques> probs{};
+  model::softmax_predict(parts_.classifier_weights, x, probs);
+  return probs;
 }
 
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
@@ -112,17 +144,19 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
   return probs;
 }
 
-float Model::passage_text_score(const features::ArticleView& view, Offset start, Offset end) const {
+float Model::passage_text_score(const features::ArticleView& view, Offset start, Offset end,
+                                features::PhraseCache* phrases) const {
   const auto* passage = reranker() ? &reranker()->passage_weights : nullptr;
   if (!passage || !*passage) return -1.0f;
   features::SparseVector x;
-  features::span_features(view, start, end, classifier_hasher_, x, {});
+  features::span_features(view, start, end, classifier_hasher_, x, nullptr, phrases);
   return model::logistic_predict(**passage, x);
 }
 
-Model::CandidateScores Model::candidate_scores(const features::ArticleView& view, Offset start, Offset end) const {
+Model::CandidateScores Model::candidate_scores(const features::ArticleView& view, Offset start, Offset end,
+                                               features::PhraseCache* phrases) const {
   features::SparseVector x;
-  features::span_features(view, start, end, classifier_hasher_, x, {});
+  features::span_features(view, start, end, classifier_hasher_, x, nullptr, phrases);
   CandidateScores out;
   model::softmax_predict(parts_.classifier_weights, x, out.techniques);
   if (reranker() && reranker()->passage_weights) out.text = model::logistic_predict(*reranker()->passage_weights, x);
@@ -214,6 +248,31 @@ namespace {
 // repetition too: the technique lives at the level of the whole article.
 void expand_repetitions(const features::ArticleView& view, const std::vector<float>& token_probs, float support,
                         std::vector<Span>& spans) {
+  // The characters Repetition passages cover, as disjoint intervals
+  // (start -> end): a copy is known when it overlaps one. Passages are never
+  // empty, so overlapping a passage is sharing a character with it.
+  std::map<Offset, Offset> covered;
+  const auto overlaps = [&](Offset start, Offset end) {
+    auto it = covered.lower_bound(end);
+    return it != covered.begin() && std::prev(it)->second > start;
+  };
+  const auto cover = [&](Offset start, Offset end) {
+    if (start >= end) return;
+    auto it = covered.upper_bound(start);
+    if (it != covered.begin() && std::prev(it)->second >= start) --it;
+    while (it != covered.end() && it->first <= end) {
+      start = std::min(start, it->first);
+      end = std::max(end, it->second);
+      it = covered.erase(it);
+    }
+    covered.emplace(start, end);
+  };
+  for (const auto& s : spans) {
+    if (s.technique == Technique::kRepetition) cover(s.start, s.end);
+  }
+  // Every passing occurrence of a phrase is known once its first passage is
+  // expanded, so a later passage with the same words adds nothing.
+  std::unordered_set<std::string> expanded;
   const std::size_t n = spans.size();
   for (std::size_t k = 0; k < n; ++k) {
     if (spans[k].technique != Technique::kRepetition) continue;
@@ -221,23 +280,20 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
     const int last = view.token_at_or_after(spans[k].end);
     const auto len = static_cast<std::size_t>(last - first);
     if (len == 0 || len > 8) continue;
-    const auto& w = view.words;
-    for (int at = view.first_same_word[static_cast<std::size_t>(first)]; at >= 0;
-         at = view.next_same_word[static_cast<std::size_t>(at)]) {
+    if (!expanded.insert(features::phrase_key(view, first, last)).second) continue;
+    view.for_each_occurrence(first, last, [&](int at) {
       const auto i = static_cast<std::size_t>(at);
-      if (i + len > w.size()) break;
-      if (!std::equal(w.begin() + first, w.begin() + last, w.begin() + static_cast<std::ptrdiff_t>(i))) continue;
       float mean = 0.0f;
       for (std::size_t t = i; t < i + len; ++t) mean += token_probs[t];
-      if (mean / static_cast<float>(len) < support) continue;
+      if (mean / static_cast<float>(len) < support) return true;
       Span copy = spans[k];
       copy.start = view.tokens[i].start;
       copy.end = view.tokens[i + len - 1].end;
-      bool known = std::any_of(spans.begin(), spans.end(), [&](const Span& s) {
-        return s.technique == Technique::kRepetition && s.start < copy.end && copy.start < s.end;
-      });
-      if (!known) spans.push_back(std::move(copy));
-    }
+      if (overlaps(copy.start, copy.end)) return true;
+      cover(copy.start, copy.end);
+      spans.push_back(std::move(copy));
+      return true;
+    });
   }
 }
 
@@ -245,7 +301,7 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
 // overlap.
 std::vector<Span> reranked_passages(const Model& model, const features::ArticleView& view,
                                     const TokenProbabilities& token_probs, float threshold,
-                                    const std::string& article_id) {
+                                    const std::string& article_id, features::PhraseCache& phrases) {
   const RerankerParts& reranker = *model.reranker();
   auto cands = rerank::candidates(view, token_probs.blend, article_id);
   auto stats = rerank::article_stats(view, token_probs.blend);
@@ -260,13 +316,13 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
       const auto k = static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(cand.first_token)]);
       if (stats.sentence_text[k] >= 0.0f) continue;
       const auto [start, end] = rerank::sentence_span(view, k);
-      stats.sentence_text[k] = model.passage_text_score(view, start, end);
+      stats.sentence_text[k] = model.passage_text_score(view, start, end, &phrases);
     }
   }
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
   for (auto& cand : cands) {
-    const auto [techniques, text] = model.candidate_scores(view, cand.span.start, cand.span.end);
+    const auto [techniques, text] = model.candidate_scores(view, cand.span.start, cand.span.end, &phrases);
     cand.text_score = text;
     x.clear();
     rerank::candidate_features(view, token_probs, stats, cand, techniques, hasher, x);
@@ -293,31 +349,41 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     std::erase_if(found, [threshold](const Span& s) { return s.score < threshold; });
     return found;
   };
-  auto spans = model.reranker() ? reranked_passages(model, view, token_probs, threshold, article_id)
+  features::PhraseCache phrases;
+  auto spans = model.reranker() ? reranked_passages(model, view, token_probs, threshold, article_id, phrases)
                                  : decode(c.extent_threshold);
   // The strongest cores inside a passage are passages of their own (a loaded
   // word inside a sentence of doubt): decoded again at a higher extent.
   const std::size_t passages = spans.size();
+  const auto bounds = [](auto first, auto last) {
+    std::vector<std::pair<Offset, Offset>> out;
+    for (auto it = first; it != last; ++it) out.emplace_back(it->start, it->end);
+    return features::Containment(std::move(out));
+  };
   if (c.nested_extent > c.extent_threshold) {
+    // Inside a passage and shorter than it: inside one with other bounds.
+    const auto around = bounds(spans.begin(), spans.end());
     for (auto& core : decode(c.nested_extent)) {
-      bool nested = std::any_of(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(passages),
-                                [&](const Span& p) {
-                                  return p.start <= core.start && core.end <= p.end && p.length() > core.length();
-                                });
-      if (nested) spans.push_back(std::move(core));
+      if (around.any_strictly_contains(core.start, core.end)) spans.push_back(std::move(core));
     }
   }
+  const features::SiblingIndex siblings(view, spans);
   for (auto& s : spans) {
-    auto probs = model.technique_probabilities(view, s.start, s.end, spans);
+    auto probs = model.technique_probabilities(view, s.start, s.end, siblings, &phrases);
     auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
     s.technique = static_cast<Technique>(best);
   }
   // A core labelled like the passage around it adds nothing.
   std::vector<Span> kept(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(passages));
+  std::array<std::vector<std::pair<Offset, Offset>>, kNumTechniques> by_technique;
+  // Every span has its technique by now.
+  const auto slot = [](const Span& s) { return static_cast<std::size_t>(*s.technique); };
+  for (const auto& p : kept) by_technique[slot(p)].emplace_back(p.start, p.end);
+  std::vector<features::Containment> around;
+  for (auto& b : by_technique) around.emplace_back(std::move(b));
   for (std::size_t k = passages; k < spans.size(); ++k) {
-    bool same = std::any_of(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(passages), [&](const Span& p) {
-      return p.start <= spans[k].start && spans[k].end <= p.end && p.technique == spans[k].technique;
-    });
+    const bool same =
+        around[slot(spans[k])].any_contains(spans[k].start, spans[k].end);
     if (!same) kept.push_back(std::move(spans[k]));
   }
   expand_repetitions(view, token_probs.blend, c.extent_threshold, kept);

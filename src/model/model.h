@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "features/article.h"
+#include "features/extract.h"
 #include "features/hashing.h"
 #include "lexicon/cues.h"
 #include "lexicon/word_vectors.h"
@@ -111,20 +112,28 @@ class Model {
   const neural::Network* network() const { return parts_.network ? &*parts_.network : nullptr; }
   const RerankerParts* reranker() const { return parts_.reranker ? &*parts_.reranker : nullptr; }
   // That estimate for the passage [start, end); negative without the model.
-  float passage_text_score(const features::ArticleView& view, Offset start, Offset end) const;
+  // `phrases`, when given, remembers phrase counts across the calls for one article.
+  float passage_text_score(const features::ArticleView& view, Offset start, Offset end,
+                           features::PhraseCache* phrases = nullptr) const;
   // Both models' view of a candidate passage, from one feature vector: the
   // technique probabilities (without siblings) and the text estimate.
   struct CandidateScores {
     std::array<float, kNumTechniques> techniques{};
     float text = -1.0f;
   };
-  CandidateScores candidate_scores(const features::ArticleView& view, Offset start, Offset end) const;
+  CandidateScores candidate_scores(const features::ArticleView& view, Offset start, Offset end,
+                                   features::PhraseCache* phrases = nullptr) const;
 
   // Probability of each technique for the passage [start, end).
   // `siblings`: all passages being labelled in the article (see span_features).
   std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
                                                             Offset start, Offset end,
                                                             std::span<const Span> siblings = {}) const;
+  // The same with the siblings indexed once for all the passages of an article.
+  std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
+                                                            Offset start, Offset end,
+                                                            const features::SiblingIndex& siblings,
+                                                            features::PhraseCache* phrases = nullptr) const;
 
   // Calibrated score of a passage from its mean token probability.
   float calibrated_score(float mean_token_probability) const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -110,12 +112,14 @@ Shape shape_of(const features::ArticleView& view, const TokenProbabilities& toke
   s.mean /= n;
   s.linear = token_probs.neural.empty() ? s.mean : s.linear / n;
   s.neural = token_probs.neural.empty() ? s.mean : s.neural / n;
-  for (int k = view.sentence_first_token[s.sentence]; k < view.sentence_end_token[s.sentence]; ++k) {
-    if (!view.is_word(static_cast<std::size_t>(k))) continue;
-    ++s.sentence_words;
-    if (k < a) ++s.words_before;
-    if (k >= b) ++s.words_after;
-  }
+  // Counted from the view's running word count, not by a pass over the
+  // sentence for each candidate.
+  const auto& before = view.words_before;
+  const int s_first = view.sentence_first_token[s.sentence], s_end = view.sentence_end_token[s.sentence];
+  const auto at = [&](int t) { return before[static_cast<std::size_t>(std::clamp(t, s_first, s_end))]; };
+  s.sentence_words = at(s_end) - at(s_first);
+  s.words_before = at(a) - at(s_first);
+  s.words_after = at(s_end) - at(b);
   s.cover = s.sentence_words ? static_cast<float>(s.sentence_words - s.words_before - s.words_after) /
                                    static_cast<float>(s.sentence_words)
                              : 0.0f;
@@ -249,12 +253,17 @@ std::vector<Span> select(std::vector<Candidate> cands, float threshold) {
     return x.span.score > y.span.score;
   });
   std::vector<Span> picked;
+  // The picked spans do not overlap, so kept by start an overlap is with a
+  // neighbour: the last one starting before the candidate ends.
+  std::map<Offset, Offset> taken;
   for (auto& c : cands) {
     if (c.span.score < threshold) break;
-    const bool overlaps = std::any_of(picked.begin(), picked.end(), [&](const Span& p) {
-      return p.start < c.span.end && c.span.start < p.end;
-    });
-    if (!overlaps) picked.push_back(std::move(c.span));
+    auto it = taken.lower_bound(c.span.end);
+    const bool overlaps = it != taken.begin() && std::prev(it)->second > c.span.start;
+    if (!overlaps) {
+      taken.emplace(c.span.start, c.span.end);
+      picked.push_back(std::move(c.span));
+    }
   }
   std::sort(picked.begin(), picked.end(), [](const Span& x, const Span& y) { return x.start < y.start; });
   return picked;

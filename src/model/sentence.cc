@@ -68,7 +68,9 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
   }
 
   // Where it stands.
-  hasher.add(x, "title", view.line_of_token[first] == 0 ? "1" : "0");
+  // A sentence of only invisible characters has no token (first == end == the
+  // token count): there is no line to read, and it is not the title.
+  hasher.add(x, "title", first < end && view.line_of_token[first] == 0 ? "1" : "0");
   hasher.add(x, "position=", k == 0 ? "first" : k + 1 == sentences ? "last" : k < 4 ? "early" : "body");
 
   // What the token taggers say of it, of its neighbours and of the article.

@@ -28,6 +28,14 @@ constexpr std::u32string_view kAbbreviations[] = {
 // the look-back short.
 constexpr std::size_t kMaxAbbreviationLength = 16;
 
+// A sentence longer than this many code points is broken at its last space
+// before the limit (or at the limit when it has none). Features look at the
+// whole sentence of each token, so a text without sentence ends ("No. No.
+// ...", a page without punctuation) would otherwise cost time quadratic in
+// its length. News sentences are far shorter: the longest line in the PTC
+// training articles has 818.
+constexpr std::size_t kMaxSentenceLength = 2000;
+
 bool is_line_break(char32_t c) {
   return c == U'\n' || c == U'\r' || c == U'\v' || c == U'\f' || c == U'\u0085' ||
          c == U'\u2028' || c == U'\u2029';
@@ -121,8 +129,17 @@ std::vector<SentenceBounds> split_sentences(std::u32string_view text) {
   std::size_t pos = 0;
   // One pass; every look-ahead below is skipped over afterwards and the
   // abbreviation look-back is capped, so the whole is linear.
+  std::size_t last_space = 0;  // latest space in the current sentence, 0 for none
   while (pos < n) {
+    if (pos - sentence_start >= kMaxSentenceLength) {
+      const std::size_t cut = last_space > sentence_start ? last_space : pos;
+      add_trimmed(text, sentence_start, cut, sentences);
+      sentence_start = cut;
+      last_space = 0;
+      continue;
+    }
     const char32_t c = text[pos];
+    if (is_space(c)) last_space = pos;
     if (is_line_break(c)) {
       add_trimmed(text, sentence_start, pos, sentences);
       sentence_start = ++pos;
@@ -133,10 +150,12 @@ std::vector<SentenceBounds> split_sentences(std::u32string_view text) {
       continue;
     }
 
+    // Runs stop at the length limit too, so that a page of dots is cut.
+    const std::size_t limit = std::min(n, sentence_start + kMaxSentenceLength);
     std::size_t run_end = pos;  // "?!" and "..." end a sentence as one
-    while (run_end < n && is_terminator(text[run_end])) ++run_end;
+    while (run_end < limit && is_terminator(text[run_end])) ++run_end;
     std::size_t sentence_end = run_end;  // closing quotes stay with the sentence
-    while (sentence_end < n && is_closing(text[sentence_end])) ++sentence_end;
+    while (sentence_end < limit && is_closing(text[sentence_end])) ++sentence_end;
     std::size_t next = sentence_end;
     while (next < n && is_space(text[next]) && !is_line_break(text[next])) ++next;
 

@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
+#include "features/extract.h"
+#include "model/linear.h"
+
 #include "features/hashing.h"
 #include "model/model.h"
 
@@ -86,6 +92,58 @@ TEST(DetectTest, RepetitionIsMarkedAcrossTheWholeArticle) {
   EXPECT_EQ(spans[1].end, 26);
   EXPECT_EQ(spans[2].start, 42);
   EXPECT_EQ(spans[2].end, 50);
+}
+
+// Many passages with the same words: each is checked against the others and
+// against every occurrence of its words, which took time cubic in their
+// number (minutes for this article) before the occurrences and the covered
+// characters were indexed.
+TEST(DetectTest, ThousandsOfRepeatedPassagesEachStayOne) {
+  const Model model = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kRepetition);
+  std::u32string text;
+  constexpr int kRepeats = 3000;
+  for (int i = 0; i < kRepeats; ++i) text += U"Liars lie. ";
+  const auto view = model.view(text);
+  ASSERT_EQ(view.tokens.size(), 3u * kRepeats);
+  std::vector<float> probs(view.tokens.size(), 0.05f);
+  // Every "Liars lie" detected, except every third, which only has support.
+  for (int i = 0; i < kRepeats; ++i) {
+    const float p = i % 3 == 2 ? 0.3f : 0.9f;
+    probs[3u * i] = probs[3u * i + 1] = p;
+  }
+  const auto spans = detect_spans(model, view, probs, 0.65f, "a");
+  ASSERT_EQ(spans.size(), static_cast<std::size_t>(kRepeats));
+  std::vector<Offset> starts;
+  for (const auto& s : spans) {
+    EXPECT_EQ(s.technique, Technique::kRepetition);
+    EXPECT_EQ(s.length(), 9);
+    starts.push_back(s.start);
+  }
+  std::sort(starts.begin(), starts.end());
+  for (int i = 0; i < kRepeats; ++i) EXPECT_EQ(starts[static_cast<std::size_t>(i)], 11 * i);
+}
+
+// The linear tagger sums each sentence's bag of words once per distinct sum
+// of the token's own features: the probabilities must be those of the one
+// loop over each token's whole feature vector, to the bit.
+TEST(DetectTest, LinearTaggerEqualsOneSumOverEachTokensFeatures) {
+  std::u32string text = U"A disgraceful, corrupt scheme! Rain is expected today.\n";
+  for (int i = 0; i < 300; ++i) text += U"No. ";  // one long sentence of repeats
+  text += U"\nThe mayor spoke.";
+  const features::FeatureHasher hasher(16);
+  std::vector<float> weights(hasher.dimension());
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 0.7f);
+  for (auto& w : weights) w = normal(rng);
+  const auto view = features::make_article_view(text);
+  const auto probs = linear_tagger_probabilities(view, hasher, weights);
+  ASSERT_EQ(probs.size(), view.tokens.size());
+  features::SparseVector x;
+  for (std::size_t i = 0; i < view.tokens.size(); ++i) {
+    x.clear();
+    features::token_features(view, static_cast<int>(i), hasher, x);
+    ASSERT_EQ(probs[i], model::logistic_predict(weights, x)) << "token " << i;
+  }
 }
 
 }  // namespace

@@ -68,5 +68,27 @@ TEST(SentenceTest, FeaturesReadTheTaggersSummaryOfTheSentence) {
   EXPECT_TRUE(has(1, "b=", "corrupt déjà-vu") || has(1, "b=", "corrupt déjà"));
 }
 
+TEST(SentenceTest, ASentenceWithoutTokensHasFeaturesAndIsNotTheTitle) {
+  // A zero-width joiner (or a soft hyphen, or a bidi override) on a line of
+  // its own is a sentence without a token: its first token is the token
+  // count, one past the end (read out of bounds before, under ASan).
+  for (const std::u32string tail : {U"\u200D", U"\u00AD", U"\u202E"}) {
+    const std::u32string text = U"The corrupt elite lied.\n" + tail;
+    const auto view = features::make_article_view(text);
+    ASSERT_EQ(view.sentences.size(), 2u);
+    ASSERT_EQ(view.sentence_first_token[1], static_cast<int>(view.tokens.size()));
+    ASSERT_EQ(view.sentence_end_token[1], static_cast<int>(view.tokens.size()));
+    const std::vector<float> token_probs(view.tokens.size(), 0.2f);
+    const auto stats = rerank::article_stats(view, token_probs);
+    const features::FeatureHasher hasher(kBits);
+    features::SparseVector x;
+    sentence_features(view, stats, 1, hasher, x);
+    EXPECT_NE(std::find(x.index.begin(), x.index.end(), hasher.bucket("title", "0")), x.index.end());
+    EXPECT_EQ(std::find(x.index.begin(), x.index.end(), hasher.bucket("title", "1")), x.index.end());
+    const std::vector<float> weights(hasher.dimension(), 0.0f);
+    EXPECT_EQ(sentence_probabilities(view, stats, weights).size(), 2u);
+  }
+}
+
 }  // namespace
 }  // namespace propscan::sentence

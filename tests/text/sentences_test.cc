@@ -127,13 +127,15 @@ TEST(SentencesTest, AccentsAndEmojiKeepCodePointOffsets) {
 TEST(SentencesTest, LongInputsStayLinear) {
   // Quadratic behaviour would make these take minutes.
   std::u32string titles;
+  // No sentence ends here, so it is cut at the length limit (2000 code
+  // points), each time at the last space before it.
   for (int i = 0; i < 200000; ++i) titles += U"Mr. ";
-  EXPECT_EQ(split_sentences(titles).size(), 1u);
+  EXPECT_EQ(split_sentences(titles).size(), 401u);
 
-  std::u32string dotted;
+  std::u32string dotted;  // no space to cut at: 200 pieces, then "End."
   for (int i = 0; i < 200000; ++i) dotted += U"a.";
   dotted += U" End.";
-  EXPECT_EQ(split_sentences(dotted).size(), 2u);
+  EXPECT_EQ(split_sentences(dotted).size(), 201u);
 
   std::u32string many;
   for (int i = 0; i < 100000; ++i) many += U"Go. ";
@@ -151,6 +153,41 @@ TEST(SentencesTest, SentenceIndexAt) {
   EXPECT_EQ(sentence_index_at(sentences, 25), 2);
   EXPECT_EQ(sentence_index_at(sentences, 1000), 2);
   EXPECT_EQ(sentence_index_at({}, 5), -1);
+}
+
+TEST(SentencesTest, ASentenceWithoutEndIsBrokenAtASpaceBeforeTheLimit) {
+  // "No." is an abbreviation, so none of these ends a sentence: without a
+  // limit this is one sentence of 40000 code points, and every per-sentence
+  // feature of each of its tokens would read all 20000 tokens.
+  std::u32string text;
+  for (int i = 0; i < 10000; ++i) text += U"No. ";
+  const auto sentences = split_sentences(text);
+  ASSERT_GT(sentences.size(), 10u);
+  Offset previous_end = 0;
+  for (const auto& s : sentences) {
+    EXPECT_LE(s.end - s.start, 2000);
+    EXPECT_GE(s.start, previous_end);
+    EXPECT_EQ(text.substr(static_cast<std::size_t>(s.start), 3), U"No.");  // cut between words
+    previous_end = s.end;
+  }
+  EXPECT_EQ(sentences.back().end, static_cast<Offset>(text.size()) - 1);
+  // With no space at all, at the limit itself.
+  const auto solid = split_sentences(std::u32string(5000, U'x'));
+  ASSERT_EQ(solid.size(), 3u);
+  EXPECT_EQ(solid[1].start, 2000);
+  EXPECT_EQ(solid[2].end, 5000);
+  // Nor a run of full stops, which would otherwise end one long sentence.
+  const auto dots = split_sentences(std::u32string(5000, U'.'));
+  ASSERT_EQ(dots.size(), 3u);
+  EXPECT_EQ(dots[0].end, 2000);
+}
+
+TEST(SentencesTest, OrdinarySentencesAreNotBroken) {
+  std::u32string sentence = U"A";
+  while (sentence.size() < 1900) sentence += U" word";
+  const auto sentences = split_sentences(sentence + U". " + sentence + U".");
+  ASSERT_EQ(sentences.size(), 2u);
+  EXPECT_EQ(sentences[0].end - sentences[0].start, static_cast<Offset>(sentence.size()) + 1);
 }
 
 }  // namespace

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Scaling figures for `make bench`: CPU time of `propscan analyze -j 1` on
+# inputs of growing size, for ordinary news (training articles concatenated)
+# and for the repeats that were quadratic or cubic (issue 19). For each family
+# it fits the exponent of time against size (the log-log slope, from 64 KB
+# up, after subtracting process start and model load) and prints the time per
+# MB at the largest size. Fails when any exponent is above 1.2.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-build/propscan}
+ARTICLES=${PROPSCAN_BENCH_DATA:-../shared/data/ptc/train/articles}
+MAX_EXPONENT=${MAX_EXPONENT:-1.2}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Inputs: family, size in bytes, file. Each is cut at a whole repeat (or
+# line) below the size, so every file is well formed; the largest news input
+# stays under analyze's limit of 2,000,000 characters an article.
+python3 - "$ARTICLES" "$work" <<'PY'
+import os, sys
+articles, work = sys.argv[1], sys.argv[2]
+news = ""
+for name in sorted(os.listdir(articles)):
+    if name.endswith(".txt"):
+        with open(os.path.join(articles, name), encoding="utf-8") as f:
+            news += f.read().rstrip("\n") + "\n\n"
+    if len(news.encode()) > 2_200_000:
+        break
+def cut(text, size):
+    data = text.encode()
+    if len(data) <= size:
+        return data
+    end = data.rfind(b"\n", 0, size)
+    return data[:end + 1] if end > 0 else data[:size]
+families = {
+    "news": (lambda size: cut(news, size), [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 1_950_000]),
+    "liars": (lambda size: b"Liars lie. " * (size // 11), [16 << 10, 64 << 10, 256 << 10, 1 << 20]),
+    "no": (lambda size: b"No. " * (size // 4), [16 << 10, 64 << 10, 256 << 10, 1 << 20]),
+    "bad": (lambda size: b"Bad.\n" * (size // 5), [16 << 10, 64 << 10, 256 << 10, 1 << 20]),
+}
+with open(os.path.join(work, "inputs"), "w") as out:
+    for family, (make, sizes) in families.items():
+        for size in sizes:
+            path = os.path.join(work, f"{family}-{size}.txt")
+            with open(path, "wb") as f:
+                f.write(make(size))
+            out.write(f"{family} {os.path.getsize(path)} {path}\n")
+PY
+
+# CPU seconds (user + system) of each analysis, from the child's own usage:
+# steadier than wall time on a shared machine.
+python3 - "$BIN" "$work" <<'PY'
+import os, resource, subprocess, sys
+binary, work = sys.argv[1], sys.argv[2]
+def cpu(path):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = subprocess.run([binary, "analyze", path, "-j", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if run.returncode != 0:
+        sys.exit(f"bench: analyze {path} failed: {run.stderr.decode(errors='replace').strip()}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+one = os.path.join(work, "one.txt")
+with open(one, "w") as f:
+    f.write("The corrupt elite lied to the nation again.\n")
+cpu(one)  # warm the page cache
+with open(os.path.join(work, "base"), "w") as f:
+    f.write(f"{min(cpu(one) for _ in range(3))}\n")
+with open(os.path.join(work, "inputs")) as inputs, open(os.path.join(work, "times"), "w") as out:
+    for line in inputs:
+        family, size, path = line.split()
+        # The better of two runs: contention only ever adds time.
+        out.write(f"{family} {size} {min(cpu(path), cpu(path))}\n")
+PY
+base=$(cat "$work/base")
+
+python3 - "$work/times" "$base" "$MAX_EXPONENT" <<'PY'
+import math, sys
+rows = [line.split() for line in open(sys.argv[1])]
+base, limit = float(sys.argv[2]), float(sys.argv[3])
+print(f"{'scaling (CPU s, -j 1)':<24} {'size':>9} {'CPU s':>8}   (start and model load: {base:.2f} s)")
+failed = False
+for family in dict.fromkeys(r[0] for r in rows):
+    points = [(int(s), float(t)) for f, s, t in rows if f == family]
+    for size, t in points:
+        print(f"  {family:<22} {size / 1024:>7.0f} K {t:>8.2f}")
+    # Least-squares slope of log(time - start) on log(size), from 64 KB up.
+    fit = [(math.log(s), math.log(max(t - base, 1e-3))) for s, t in points if s >= 60_000]
+    mx = sum(x for x, _ in fit) / len(fit)
+    my = sum(y for _, y in fit) / len(fit)
+    slope = sum((x - mx) * (y - my) for x, y in fit) / sum((x - mx) ** 2 for x, _ in fit)
+    size, t = points[-1]
+    per_mb = (t - base) / (size / 1e6)
+    ok = slope <= limit
+    failed = failed or not ok
+    print(f"  {family:<22} exponent {slope:.2f} (max {limit}), {per_mb:.2f} CPU s per MB{'' if ok else '  <-- over'}")
+if failed:
+    print("bench: analysis time grows faster than linearly")
+    sys.exit(1)
+PY
