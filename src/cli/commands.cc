@@ -79,7 +79,7 @@ void run_analyze(const AnalyzeArgs& args) {
     }
     writers::write(std::cout, *format, items[i].doc, results[i], style);
   }
-  std::cout.flush();
+  if (!std::cout.flush()) throw Error("standard output: write failed (disk full or closed pipe?)");
   if (failed == 1 && items.size() == 1) {
     set_exit_code(1);  // the one error is already printed
   } else if (failed) {
@@ -113,6 +113,7 @@ void run_classify(const ClassifyArgs& args) {
     for (std::size_t k = 0; k < indices.size(); ++k) rows[indices[k]].technique = labels[k];
   }
   io::write_labels(std::cout, rows, io::LabelFormat::kTechnique);
+  if (!std::cout.flush()) throw Error("standard output: write failed (disk full or closed pipe?)");
 }
 
 // ---- eval ----------------------------------------------------------------

@@ -85,6 +85,16 @@ TEST_F(CliTest, AnalyzeJsonReportsCodePointOffsets) {
   EXPECT_TRUE(found) << r.out;
 }
 
+TEST_F(CliTest, AWriteErrorOnStandardOutputFailsTheCommand) {
+  // /dev/full takes every write and reports ENOSPC: the analysis must not
+  // claim success with its output lost (issue 19, finding 8).
+  auto path = write("article78.txt", "The plan was disgraceful, critics said.\n");
+  auto r = propscan::test::run_command("{ " + std::string(PROPSCAN_BINARY) + " analyze " + path + " --model " +
+                                       *model_ + " 2>&1 >/dev/full; }");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("standard output: write failed"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, SemevalFormatsAreTabSeparated) {
   auto path = write("article78.txt", "Title\n\nThe plan was disgraceful, critics said.\n");
   auto si = run("analyze " + path + " --model " + *model_ + " --threshold 0.3 --format semeval-si");
