@@ -1,6 +1,7 @@
 #include "io/input.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <utf8proc.h>
 
 #include "propscan/error.h"
 #include "text/utf8.h"
@@ -57,12 +59,19 @@ InputItem jsonl_item(const std::string& name, const std::string& line, const Inp
       throw Error(name + ": missing field 'id'");
     } else if (id_it->is_string()) {
       id = id_it->get<std::string>();
+    } else if (id_it->is_number_unsigned()) {
+      id = std::to_string(id_it->get<std::uint64_t>());
     } else if (id_it->is_number_integer()) {
-      id = std::to_string(id_it->get<long long>());
+      id = std::to_string(id_it->get<std::int64_t>());
     } else {
       throw Error(name + ": field 'id' must be a string or an integer");
     }
     if (id.empty()) throw Error(name + ": field 'id' is empty");
+    // An id is printed as the first column of the SemEval formats: a tab or
+    // a line break in it would forge rows.
+    if (std::any_of(id.begin(), id.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+      throw Error(name + ": field 'id' holds a control character (tab, line break, ...)");
+    }
     item.doc = document_from_bytes(name, id, text->get<std::string>(), limits);
     item.doc.title = optional_string(obj, "title", name);
     item.doc.source = optional_string(obj, "source", name);
@@ -155,8 +164,12 @@ Document document_from_bytes(const std::string& name, const std::string& id,
   } catch (const Error& e) {
     throw Error(name + ": " + e.what());
   }
+  // Blank: nothing but white space of any script (no-break spaces, line and
+  // paragraph separators, form feeds) and byte order marks.
   bool blank = std::all_of(doc.text.begin(), doc.text.end(), [](char32_t c) {
-    return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == 0xFEFF;
+    if (c == 0xFEFF || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\f' || c == U'\v' || c == 0x85) return true;
+    const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+    return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL || category == UTF8PROC_CATEGORY_ZP;
   });
   if (blank) throw Error(name + ": empty article (no text)");
   return doc;

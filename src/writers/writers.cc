@@ -83,7 +83,11 @@ std::string terminal_safe(std::u32string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char32_t c : text) {
-    bool control = (c < 0x20 && c != U'\n' && c != U'\t') || (c >= 0x7F && c < 0xA0);
+    // C0 and C1 controls (escape sequences), and the bidirectional
+    // overrides and isolates, which can make a terminal show text in an
+    // order other than the article's.
+    const bool bidi = (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+    bool control = (c < 0x20 && c != U'\n' && c != U'\t') || (c >= 0x7F && c < 0xA0) || bidi;
     text::append_utf8(out, control ? char32_t{0xFFFD} : c);
   }
   return out;

@@ -114,5 +114,34 @@ TEST_F(InputTest, JsonlReadsEveryGoodLineAndReportsBadOnes) {
   EXPECT_FALSE(items[6].ok());
 }
 
+TEST_F(InputTest, JsonlIdsKeepTheirValueAndCannotForgeRows) {
+  // Issue 19, finding 8: a 64-bit id became -1, and a tab or line break in
+  // an id made extra rows in the SemEval output.
+  auto path = write("ids.jsonl",
+                    "{\"id\": 18446744073709551615, \"text\": \"One.\"}\n"
+                    "{\"id\": -3, \"text\": \"Two.\"}\n"
+                    "{\"id\": \"a\\tb\", \"text\": \"Three.\"}\n"
+                    "{\"id\": \"a\\nb\", \"text\": \"Four.\"}\n");
+  auto items = read_all(path);
+  ASSERT_EQ(items.size(), 4u);
+  ASSERT_TRUE(items[0].ok()) << items[0].error;
+  EXPECT_EQ(items[0].doc.id, "18446744073709551615");
+  ASSERT_TRUE(items[1].ok()) << items[1].error;
+  EXPECT_EQ(items[1].doc.id, "-3");
+  EXPECT_EQ(items[2].error, path + ":3: field 'id' holds a control character (tab, line break, ...)");
+  EXPECT_EQ(items[3].error, path + ":4: field 'id' holds a control character (tab, line break, ...)");
+}
+
+TEST_F(InputTest, WhiteSpaceOfAnyKindIsAnEmptyArticle) {
+  // No-break spaces, a line separator, a form feed and an ideographic space.
+  auto path = write("blank.txt", "\xC2\xA0\xC2\xA0\xE2\x80\xA8\x0C\xE3\x80\x80\n");
+  auto items = read_all(path);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].error, path + ": empty article (no text)");
+  // One letter among them is an article.
+  auto word = write("word.txt", "\xC2\xA0x\n");
+  EXPECT_TRUE(read_all(word).front().ok());
+}
+
 }  // namespace
 }  // namespace propscan::io
