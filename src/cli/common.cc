@@ -41,6 +41,10 @@ std::function<void()> guarded(std::function<void()> body) {
       fail(e.what());
     } catch (const std::bad_alloc&) {
       fail("out of memory");
+    } catch (const std::exception& e) {
+      // Not propscan's own error (a thread that cannot start, say): still
+      // one line and exit status 1, never an abort that loses the output.
+      fail(std::string("unexpected error: ") + e.what());
     }
   };
 }
