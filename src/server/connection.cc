@@ -236,33 +236,30 @@ void ConnectionPool::enqueue(std::function<void()> fn) {
 }
 
 void ConnectionPool::work() {
-  for (;;) {
-    std::function<void()> fn;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [this] { return shutting_down_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;
-      fn = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    fn();
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++idle_;
-  }
+  drain(jobs_, ready_, /*count_idle=*/true);
 }
 
 void ConnectionPool::refuse_overflow() {
   t_refusing = true;
+  drain(overflow_, overflow_ready_, /*count_idle=*/false);
+}
+
+void ConnectionPool::drain(std::deque<std::function<void()>>& queue, std::condition_variable& ready,
+                           bool count_idle) {
   for (;;) {
     std::function<void()> fn;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      overflow_ready_.wait(lock, [this] { return shutting_down_ || !overflow_.empty(); });
-      if (overflow_.empty()) return;
-      fn = std::move(overflow_.front());
-      overflow_.pop_front();
+      ready.wait(lock, [&] { return shutting_down_ || !queue.empty(); });
+      if (queue.empty()) return;
+      fn = std::move(queue.front());
+      queue.pop_front();
     }
     fn();
+    if (count_idle) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++idle_;
+    }
   }
 }
 

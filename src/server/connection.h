@@ -129,6 +129,9 @@ class ConnectionPool : public httplib::TaskQueue {
  private:
   void work();
   void refuse_overflow();
+  // Runs the jobs of `queue` as they come until shutdown; `count_idle`: a
+  // worker, free again after each job.
+  void drain(std::deque<std::function<void()>>& queue, std::condition_variable& ready, bool count_idle);
 
   std::mutex mutex_;
   std::condition_variable ready_, overflow_ready_;
