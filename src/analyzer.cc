@@ -55,15 +55,19 @@ Analysis Analyzer::analyze(const Document& doc) const {
 }
 
 std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector<Span>& spans) const {
-  const auto view = model_->view(doc.text);
-  std::vector<Technique> out;
-  out.reserve(spans.size());
   for (const auto& s : spans) {
     if (s.start < 0 || s.end > static_cast<Offset>(doc.text.size()) || s.start >= s.end) {
       throw Error(doc.id + ": span " + std::to_string(s.start) + "-" + std::to_string(s.end) +
                   " is outside the article (" + std::to_string(doc.text.size()) + " characters)");
     }
-    auto probs = model_->technique_probabilities(view, s.start, s.end, spans);
+  }
+  const auto view = model_->view(doc.text);
+  const features::SiblingIndex siblings(view, spans);
+  features::PhraseCache phrases;
+  std::vector<Technique> out;
+  out.reserve(spans.size());
+  for (const auto& s : spans) {
+    auto probs = model_->technique_probabilities(view, s.start, s.end, siblings, &phrases);
     out.push_back(static_cast<Technique>(std::max_element(probs.begin(), probs.end()) - probs.begin()));
   }
   return out;

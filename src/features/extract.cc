@@ -201,56 +201,8 @@ SiblingIndex::Counts SiblingIndex::counts(const ArticleView& view, Offset start,
   return c;
 }
 
-namespace {
-
-// SiblingIndex::counts by one pass over the siblings: for a single passage,
-// cheaper than building the index.
-SiblingIndex::Counts count_siblings(const ArticleView& view, std::span<const Span> siblings, Offset start,
-                                    Offset end, int first, int n_tokens, int sent) {
-  SiblingIndex::Counts c;
-  const auto& words = view.words;
-  for (const auto& o : siblings) {
-    if (o.start == start && o.end == end) {
-      ++c.same_bounds;  // counts this passage itself
-      continue;
-    }
-    if (o.start <= start && end <= o.end) c.inside = true;
-    if (start <= o.start && o.end <= end) c.contains = true;
-    const int o_first = view.token_at_or_after(o.start);
-    const int o_last = view.token_at_or_after(o.end);
-    if (o_first < static_cast<int>(view.tokens.size()) && view.token_sentence[static_cast<std::size_t>(o_first)] == sent) {
-      ++c.in_sentence;
-    }
-    if (o_last - o_first == n_tokens &&
-        std::equal(words.begin() + o_first, words.begin() + o_last, words.begin() + first)) {
-      ++c.same_words;
-    }
-  }
-  return c;
-}
-
-void span_features_with(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
-                        SparseVector& out, std::span<const Span> sibling_list, const SiblingIndex* siblings,
-                        PhraseCache* phrases);
-
-}  // namespace
-
-void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
-                   SparseVector& out, std::span<const Span> siblings) {
-  span_features_with(view, start, end, h, out, siblings, nullptr, nullptr);
-}
-
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
                    SparseVector& out, const SiblingIndex* siblings, PhraseCache* phrases) {
-  span_features_with(view, start, end, h, out, {}, siblings, phrases);
-}
-
-namespace {
-
-// The siblings come either as a list (read in one pass) or as an index.
-void span_features_with(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
-                        SparseVector& out, std::span<const Span> sibling_list, const SiblingIndex* siblings,
-                        PhraseCache* phrases) {
   const int first = view.token_at_or_after(start);
   int last = view.token_at_or_after(end);  // one past the last token inside
   const int n_tokens = std::max(last - first, 0);
@@ -345,9 +297,8 @@ void span_features_with(const ArticleView& view, Offset start, Offset end, const
     add_mean_vector(view, last, s_last, -1, h.dimension() + 2 * d, out);
   }
 
-  if ((siblings && !siblings->empty()) || !sibling_list.empty()) {
-    const auto c = siblings ? siblings->counts(view, start, end, first, n_tokens, sent)
-                            : count_siblings(view, sibling_list, start, end, first, n_tokens, sent);
+  if (siblings && !siblings->empty()) {
+    const auto c = siblings->counts(view, start, end, first, n_tokens, sent);
     h.add(out, "sib_same_words=", bucket(c.same_words, {1, 2, 3, 5}));
     h.add(out, "sib_same_bounds=", bucket(c.same_bounds, {2, 3}));
     if (c.inside) h.add(out, "sib_inside", "");
@@ -361,7 +312,5 @@ void span_features_with(const ArticleView& view, Offset start, Offset end, const
     h.add(out, "ctx=", view.words[static_cast<std::size_t>(j)], cw);
   }
 }
-
-}  // namespace
 
 }  // namespace propscan::features

@@ -52,9 +52,7 @@ void add_cue_features(const ArticleView& view, int first, int last, int skip, st
 // `siblings` are all the passages being labelled in the article (the TC
 // template, or the detected passages), this one included: repeats of the same
 // words and nesting among them are strong cues (Repetition, a loaded word
-// inside a longer claim).
-void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
-                   SparseVector& out, std::span<const Span> siblings = {});
+// inside a longer claim). See span_features below.
 
 // The words of tokens [first, last) as one key: equal keys, equal phrases.
 std::string phrase_key(const ArticleView& view, int first, int last);
@@ -92,9 +90,10 @@ struct PhraseCache {
   std::unordered_map<std::string, std::pair<int, int>> occurrences;
 };
 
-// span_features with the siblings indexed beforehand (null: none) and a
-// phrase cache (null: none).
+// span_features with `siblings`, the passages being labelled in the article
+// indexed once (null: none), and `phrases`, phrase counts remembered across
+// the passages of one article (null: none).
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
-                   SparseVector& out, const SiblingIndex* siblings, PhraseCache* phrases);
+                   SparseVector& out, const SiblingIndex* siblings = nullptr, PhraseCache* phrases = nullptr);
 
 }  // namespace propscan::features

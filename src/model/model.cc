@@ -118,12 +118,6 @@ std::vector<float> linear_tagger_probabilities(const features::ArticleView& view
 
 std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
                                                                  Offset start, Offset end,
-                                                                 std::span<const Span> siblings) const {
-  return classify_passage(view, start, end, classifier_hasher_, parts_.classifier_weights, siblings);
-}
-
-std::array<float, kNumTechniques> Model::technique_probabilities(const features::ArticleView& view,
-                                                                 Offset start, Offset end,
                                                                  const features::SiblingIndex& siblings,
                                                                  features::PhraseCache* phrases) const {
   features::SparseVector x;
@@ -136,7 +130,7 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
                                                    const features::FeatureHasher& hasher,
                                                    std::span<const float> weights,
-                                                   std::span<const Span> siblings) {
+                                                   const features::SiblingIndex* siblings) {
   features::SparseVector x;
   features::span_features(view, start, end, hasher, x, siblings);
   std::array<float, kNumTechniques> probs{};

@@ -125,11 +125,8 @@ class Model {
                                    features::PhraseCache* phrases = nullptr) const;
 
   // Probability of each technique for the passage [start, end).
-  // `siblings`: all passages being labelled in the article (see span_features).
-  std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
-                                                            Offset start, Offset end,
-                                                            std::span<const Span> siblings = {}) const;
-  // The same with the siblings indexed once for all the passages of an article.
+  // `siblings`: all passages being labelled in the article, indexed once
+  // (see span_features).
   std::array<float, kNumTechniques> technique_probabilities(const features::ArticleView& view,
                                                             Offset start, Offset end,
                                                             const features::SiblingIndex& siblings,
@@ -168,7 +165,7 @@ void blend_probabilities(std::vector<float>& linear, const std::vector<float>& n
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
                                                    const features::FeatureHasher& hasher,
                                                    std::span<const float> weights,
-                                                   std::span<const Span> siblings);
+                                                   const features::SiblingIndex* siblings = nullptr);
 
 // The whole detection step shared by the analyzer and the evaluator: decode
 // passages from token probabilities (by the reranker when the model has one,

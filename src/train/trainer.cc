@@ -92,9 +92,10 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
   std::vector<features::SparseVector> xs;
   std::vector<std::uint16_t> ys;
   for (std::size_t a = 0; a < arts.size(); ++a) {
+    const features::SiblingIndex siblings(*views[a], arts[a]->techniques);
     for (const auto& s : arts[a]->techniques) {
       features::SparseVector x;
-      features::span_features(*views[a], s.start, s.end, hasher, x, arts[a]->techniques);
+      features::span_features(*views[a], s.start, s.end, hasher, x, &siblings);
       xs.push_back(std::move(x));
       ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
     }
@@ -307,7 +308,7 @@ std::vector<float> train_passage_text(const std::vector<features::ArticleView>& 
   for (std::size_t a = 0; a < views.size(); ++a) {
     for (const auto& c : candidates[a]) {
       features::SparseVector x;
-      features::span_features(views[a], c.span.start, c.span.end, hasher, x, {});
+      features::span_features(views[a], c.span.start, c.span.end, hasher, x);
       xs[a].push_back(std::move(x));
     }
     // Every whole sentence is an example too: the reranker reads the
@@ -319,7 +320,7 @@ std::vector<float> train_passage_text(const std::vector<features::ArticleView>& 
       std::tie(whole.span.start, whole.span.end) = rerank::sentence_span(views[a], k);
       features::SparseVector x;
       if (whole.span.start < whole.span.end) {
-        features::span_features(views[a], whole.span.start, whole.span.end, hasher, x, {});
+        features::span_features(views[a], whole.span.start, whole.span.end, hasher, x);
       }
       xs[a].push_back(std::move(x));
       ys[a].push_back(rerank::gold_share(whole, covered[a]));
@@ -381,7 +382,7 @@ RerankerFit train_reranker(const std::vector<const io::LabelledArticle*>& arts,
     const TokenProbabilities token_probs{t.probs[a], t.linear[a], t.neural ? (*t.neural)[a] : std::vector<float>{}};
     const auto& classifier = t.classifiers[static_cast<std::size_t>(t.fold_of[a])];
     for (const auto& c : candidates[a]) {
-      const auto techniques = classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier, {});
+      const auto techniques = classify_passage(views[a], c.span.start, c.span.end, classifier_hasher, classifier);
       features::SparseVector x;
       rerank::candidate_features(views[a], token_probs, all_stats[a], c, techniques, rerank_hasher, x);
       features[a].push_back(std::move(x));
