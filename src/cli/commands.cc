@@ -48,6 +48,14 @@ void run_analyze(const AnalyzeArgs& args) {
   const Analyzer analyzer(resolve_model(args.model), options);
 
   std::vector<io::InputItem> items = io::read_all(args.path, args.jsonl);
+  // Two articles with one id would merge into one in the SemEval formats.
+  std::map<std::string, std::string> first_with;
+  for (auto& item : items) {
+    if (!item.ok()) continue;
+    if (auto [it, fresh] = first_with.emplace(item.doc.id, item.name); !fresh) {
+      item.error = item.name + ": duplicate id '" + item.doc.id + "' (first at " + it->second + ")";
+    }
+  }
   std::vector<Analysis> results(items.size());
   std::vector<std::string> errors(items.size());
   std::atomic<std::size_t> next{0};
@@ -99,21 +107,45 @@ struct ClassifyArgs {
 void run_classify(const ClassifyArgs& args) {
   const Analyzer analyzer(resolve_model(args.model));
   auto rows = io::read_labels_file(args.spans, io::LabelFormat::kTemplate);
+  std::vector<std::string> problems = std::move(rows.errors);
   std::map<std::string, Document> docs;
-  for (auto& d : io::load_articles(args.articles)) docs.emplace(d.id, std::move(d));
-  // Group rows by article so each article is prepared once, then print in template order.
+  for (auto& d : io::load_articles(args.articles, &problems)) docs.emplace(d.id, std::move(d));
+  // Group rows by article so each article is prepared once, then print in
+  // template order; a row that cannot be classified is left out, with its line.
   std::map<std::string, std::vector<std::size_t>> by_article;
-  for (std::size_t i = 0; i < rows.size(); ++i) by_article[rows[i].article_id].push_back(i);
+  for (std::size_t i = 0; i < rows.spans.size(); ++i) by_article[rows.spans[i].article_id].push_back(i);
+  std::vector<bool> done(rows.spans.size(), false);
   for (const auto& [id, indices] : by_article) {
     auto it = docs.find(id);
-    if (it == docs.end()) throw Error(args.spans + ": no article " + id + " in " + args.articles);
     std::vector<Span> spans;
-    for (std::size_t i : indices) spans.push_back(rows[i]);
+    std::vector<std::size_t> kept;
+    for (std::size_t i : indices) {
+      const Span& s = rows.spans[i];
+      if (it == docs.end()) {
+        problems.push_back(rows.where[i] + ": no article " + id + " in " + args.articles);
+      } else if (s.end > static_cast<Offset>(it->second.text.size())) {
+        problems.push_back(rows.where[i] + ": span " + std::to_string(s.start) + "-" + std::to_string(s.end) +
+                           " ends past article " + id + " (" + std::to_string(it->second.text.size()) +
+                           " characters)");
+      } else {
+        spans.push_back(s);
+        kept.push_back(i);
+      }
+    }
+    if (spans.empty()) continue;
     auto labels = analyzer.classify(it->second, spans);
-    for (std::size_t k = 0; k < indices.size(); ++k) rows[indices[k]].technique = labels[k];
+    for (std::size_t k = 0; k < kept.size(); ++k) {
+      rows.spans[kept[k]].technique = labels[k];
+      done[kept[k]] = true;
+    }
   }
-  io::write_labels(std::cout, rows, io::LabelFormat::kTechnique);
+  std::vector<Span> out;
+  for (std::size_t i = 0; i < rows.spans.size(); ++i) {
+    if (done[i]) out.push_back(std::move(rows.spans[i]));
+  }
+  io::write_labels(std::cout, out, io::LabelFormat::kTechnique);
   if (!std::cout.flush()) throw Error("standard output: write failed (disk full or closed pipe?)");
+  report_problems(problems, args.spans);
 }
 
 // ---- eval ----------------------------------------------------------------
@@ -131,6 +163,7 @@ void run_eval(const EvalArgs& args) {
   // main() hands `eval --folds` to propscan-train before parsing.
   if (args.folds > 0) throw Error("--folds needs the trainer: run propscan-train eval");
   auto corpus = io::load_corpus(args.data);
+  report_problems(corpus.problems, args.data);
   auto model = load_model(resolve_model(args.model));
   const auto report = metrics::evaluate(*model, corpus, static_cast<float>(args.threshold), args.curve);
   print_report(report, args.curve);

@@ -33,6 +33,13 @@ void fail(const std::string& message) {
   g_exit = 1;
 }
 
+void report_problems(const std::vector<std::string>& problems, const std::string& input) {
+  if (problems.empty()) return;
+  for (const auto& p : problems) std::cerr << "propscan: " << p << '\n';
+  fail(input + ": " + std::to_string(problems.size()) + " problem" + (problems.size() == 1 ? "" : "s") +
+       " (listed above); the rest is used, and the exit status will be 1");
+}
+
 std::function<void()> guarded(std::function<void()> body) {
   return [body = std::move(body)] {
     try {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "metrics/evaluate.h"
 
@@ -25,6 +26,11 @@ void set_exit_code(int code);
 
 // Prints "propscan: MESSAGE" on standard error and sets exit status 1.
 void fail(const std::string& message);
+
+// Prints each problem met reading `input` (bad articles or rows, skipped),
+// then how many there were, and sets exit status 1; nothing when there were
+// none. The command goes on with the rest.
+void report_problems(const std::vector<std::string>& problems, const std::string& input);
 
 // Wraps a command body so that a propscan::Error (or running out of memory)
 // becomes one line on standard error and exit status 1: every command

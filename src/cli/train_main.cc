@@ -140,6 +140,7 @@ void run_train(const TrainArgs& args) {
   options.config = config_of(args.config);
   progress_line("loading " + args.data);
   auto corpus = io::load_corpus(args.data);
+  report_problems(corpus.problems, args.data);
   options.lexicons = lexicons_for(args.lexicons, corpus, options.config);
   std::vector<const io::LabelledArticle*> arts;
   for (const auto& a : corpus.articles) arts.push_back(&a);
@@ -167,6 +168,7 @@ void run_eval(const EvalArgs& args) {
   train::TrainOptions options;
   options.config = config_of(args.config);
   auto corpus = io::load_corpus(args.data);
+  report_problems(corpus.problems, args.data);
   options.progress = progress_line;
   options.lexicons = lexicons_for(args.lexicons, corpus, options.config);
   progress_line(std::to_string(args.folds) + "-fold cross-validation on " + std::to_string(corpus.articles.size()) +

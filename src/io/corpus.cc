@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "io/input.h"
 #include "io/labels.h"
@@ -11,10 +12,21 @@
 namespace propscan::io {
 namespace fs = std::filesystem;
 
-std::vector<Document> load_articles(const std::string& dir) {
+std::vector<Document> load_articles(const std::string& dir, std::vector<std::string>* problems) {
   std::vector<Document> docs;
+  std::map<std::string, std::string> file_of;  // id -> the file that gave it
   read_input(dir, false, InputLimits{}, [&](InputItem&& item) {
-    if (!item.ok()) throw Error(item.error);
+    // "article7.txt" and "7.txt" both give id 7.
+    if (item.ok()) {
+      if (auto [it, fresh] = file_of.emplace(item.doc.id, item.name); !fresh) {
+        item.error = item.name + ": duplicate article id " + item.doc.id + " (also " + it->second + "); skipped";
+      }
+    }
+    if (!item.ok()) {
+      if (!problems) throw Error(item.error);
+      problems->push_back(item.error);
+      return;
+    }
     docs.push_back(std::move(item.doc));
   });
   std::sort(docs.begin(), docs.end(), [](const Document& a, const Document& b) { return a.id < b.id; });
@@ -31,26 +43,41 @@ Corpus load_corpus(const std::string& dir) {
 
   Corpus corpus;
   std::map<std::string, std::size_t> index;
-  for (auto& doc : load_articles(articles_dir)) {
+  for (auto& doc : load_articles(articles_dir, &corpus.problems)) {
     index[doc.id] = corpus.articles.size();
     corpus.articles.push_back(LabelledArticle{std::move(doc), {}, {}});
   }
-  auto attach = [&](std::vector<Span> spans, bool si, const std::string& from) {
-    for (auto& s : spans) {
+  // Ids of the article files that failed to read: their rows go with them.
+  std::set<std::string> unreadable;
+  for (const auto& entry : fs::directory_iterator(articles_dir, ec)) {
+    if (entry.path().extension() != ".txt") continue;
+    const auto id = article_id_from_path(entry.path().string());
+    if (!index.count(id)) unreadable.insert(id);
+  }
+  auto attach = [&](LabelRows rows, bool si) {
+    corpus.problems.insert(corpus.problems.end(), rows.errors.begin(), rows.errors.end());
+    for (std::size_t i = 0; i < rows.spans.size(); ++i) {
+      Span& s = rows.spans[i];
       auto it = index.find(s.article_id);
-      if (it == index.end()) throw Error(from + ": label for unknown article " + s.article_id);
+      if (it == index.end()) {
+        if (!unreadable.count(s.article_id)) {
+          corpus.problems.push_back(rows.where[i] + ": label for unknown article " + s.article_id);
+        }
+        continue;
+      }
       auto& art = corpus.articles[it->second];
       if (s.end > static_cast<Offset>(art.doc.text.size())) {
-        throw Error(from + ": span " + std::to_string(s.start) + "-" + std::to_string(s.end) +
-                    " ends past article " + s.article_id + " (" + std::to_string(art.doc.text.size()) +
-                    " characters)");
+        corpus.problems.push_back(rows.where[i] + ": span " + std::to_string(s.start) + "-" + std::to_string(s.end) +
+                                  " ends past article " + s.article_id + " (" +
+                                  std::to_string(art.doc.text.size()) + " characters)");
+        continue;
       }
       (si ? art.si : art.techniques).push_back(std::move(s));
     }
   };
-  attach(read_labels_dir(tc_dir, LabelFormat::kTechnique), false, tc_dir);
+  attach(read_labels_dir(tc_dir, LabelFormat::kTechnique), false);
   const bool have_si = fs::is_directory(si_dir, ec);
-  if (have_si) attach(read_labels_dir(si_dir, LabelFormat::kSpanOnly), true, si_dir);
+  if (have_si) attach(read_labels_dir(si_dir, LabelFormat::kSpanOnly), true);
   for (auto& art : corpus.articles) {
     if (!have_si) {
       art.si = art.techniques;

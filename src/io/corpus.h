@@ -18,13 +18,20 @@ struct LabelledArticle {
 
 struct Corpus {
   std::vector<LabelledArticle> articles;  // sorted by id
+  // One line for each article that could not be read and each label row
+  // that is malformed, names a missing article or falls outside its
+  // article: all skipped, so that one bad file does not sink the rest.
+  std::vector<std::string> problems;
 };
 
-// Loads the corpus; throws propscan::Error naming the first bad file. Label
-// rows whose article is missing, or whose offsets fall outside it, are errors.
+// Loads the corpus; throws propscan::Error only when DIR has no articles/ or
+// labels-tc/ directory. The rows of an article that could not be read are
+// dropped with it (its own problem line stands for them).
 Corpus load_corpus(const std::string& dir);
 
-// Reads a directory of article<ID>.txt files, keyed by id; every file must decode.
-std::vector<Document> load_articles(const std::string& dir);
+// Reads a directory of article<ID>.txt files, sorted by id. A file that
+// cannot be read is skipped with a line in `problems`, or, when `problems`
+// is null, throws propscan::Error.
+std::vector<Document> load_articles(const std::string& dir, std::vector<std::string>* problems = nullptr);
 
 }  // namespace propscan::io

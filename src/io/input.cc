@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <utf8proc.h>
 
+#include "io/lines.h"
 #include "propscan/error.h"
 #include "text/utf8.h"
 
@@ -21,8 +22,13 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string human_size(std::size_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + " bytes";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  if (bytes < (1u << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  }
   return buf;
 }
 
@@ -89,11 +95,36 @@ void read_jsonl_stream(std::istream& in, const std::string& name, const InputLim
                        const std::function<void(InputItem&&)>& visit) {
   std::string line;
   std::size_t line_no = 0;
-  while (std::getline(in, line)) {
+  for (LineStatus status; (status = read_line(in, line, limits.max_line_bytes)) != LineStatus::kEnd;) {
     ++line_no;
+    const std::string where = name + ":" + std::to_string(line_no);
+    if (status == LineStatus::kTooLong) {
+      InputItem item;
+      item.name = where;
+      item.error = where + ": line longer than " + human_size(limits.max_line_bytes) +
+                   " (not JSONL?); the rest of the input is not read";
+      visit(std::move(item));
+      return;
+    }
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
-    visit(jsonl_item(name + ":" + std::to_string(line_no), line, limits));
+    visit(jsonl_item(where, line, limits));
   }
+  if (in.bad()) throw Error(name + ": read error");
+}
+
+// At most `limit` + 1 bytes of a stream: enough to tell that it is too large
+// without reading an endless one (/dev/zero, a pipe that never closes).
+std::string read_bounded(std::istream& in, std::size_t limit, const std::string& name) {
+  std::string bytes;
+  char block[1 << 16];
+  while (bytes.size() <= limit) {
+    const auto want = std::min<std::size_t>(sizeof block, limit + 1 - bytes.size());
+    in.read(block, static_cast<std::streamsize>(want));
+    if (in.gcount() <= 0) break;
+    bytes.append(block, static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw Error(name + ": read error");
+  return bytes;
 }
 
 InputItem text_item(const std::string& name, const std::string& id, const std::string& bytes,
@@ -118,7 +149,8 @@ InputItem file_item(const std::string& path, const InputLimits& limits) {
       throw Error(path + ": too large (" + human_size(size) + ", limit " +
                   human_size(limits.max_article_bytes) + ")");
     }
-    item.doc = document_from_bytes(path, article_id_from_path(path), read_file_bytes(path), limits);
+    item.doc = document_from_bytes(path, article_id_from_path(path),
+                                   read_file_bytes(path, limits.max_article_bytes), limits);
   } catch (const Error& e) {
     item.error = e.what();
   }
@@ -133,7 +165,7 @@ std::string article_id_from_path(const std::string& path) {
   return stem;
 }
 
-std::string read_file_bytes(const std::string& path) {
+std::string read_file_bytes(const std::string& path, std::size_t limit) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(path + ": no such file");
   if (fs::is_directory(path, ec)) throw Error(path + ": is a directory");
@@ -142,10 +174,11 @@ std::string read_file_bytes(const std::string& path) {
   // Read in large blocks: a character iterator costs a third of the model's
   // load time.
   std::string bytes;
-  if (const auto size = fs::file_size(path, ec); !ec) bytes.reserve(size);
-  char block[1 << 16];
-  while (in.read(block, sizeof block) || in.gcount() > 0) bytes.append(block, static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) throw Error(path + ": read error");
+  if (const auto size = fs::file_size(path, ec); !ec && size <= limit) bytes.reserve(size);
+  bytes += read_bounded(in, limit, path);
+  if (bytes.size() > limit) {
+    throw Error(path + ": too large (more than " + human_size(limit) + ")");
+  }
   return bytes;
 }
 
@@ -181,7 +214,7 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
     if (jsonl) {
       read_jsonl_stream(std::cin, "stdin", limits, visit);
     } else {
-      std::string bytes((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+      const std::string bytes = read_bounded(std::cin, limits.max_article_bytes, "stdin");
       visit(text_item("stdin", "stdin", bytes, limits));
     }
     return;
@@ -196,7 +229,18 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
     if (ec) throw Error(path + ": cannot list directory (" + ec.message() + ")");
     if (files.empty()) throw Error(path + ": no *.txt files in directory");
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) visit(file_item(f, limits));
+    for (const auto& f : files) {
+      // A FIFO or a device among the files would block the batch or never
+      // end: in a directory only regular files (or links to them) are read.
+      if (!fs::is_regular_file(f, ec)) {
+        InputItem item;
+        item.name = f;
+        item.error = f + ": not a regular file (a FIFO, socket or device); skipped";
+        visit(std::move(item));
+        continue;
+      }
+      visit(file_item(f, limits));
+    }
     return;
   }
   if (jsonl || ends_with(path, ".jsonl")) {

@@ -14,6 +14,7 @@ namespace propscan::io {
 
 struct InputLimits {
   std::size_t max_article_bytes = 8u << 20;  // 8 MiB a single article
+  std::size_t max_line_bytes = 64u << 20;    // a JSONL line (its text may be escaped)
 };
 
 // One article read from the input, or the reason it could not be read.
@@ -44,7 +45,9 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
 std::vector<InputItem> read_all(const std::string& path, bool jsonl = false,
                                 const InputLimits& limits = {});
 
-// Reads a whole file into bytes; throws propscan::Error naming the path.
-std::string read_file_bytes(const std::string& path);
+// Reads a whole file into bytes; throws propscan::Error naming the path,
+// also when it holds more than `limit` bytes (checked while reading, so a
+// device or a pipe without end is refused too).
+std::string read_file_bytes(const std::string& path, std::size_t limit = InputLimits{}.max_article_bytes);
 
 }  // namespace propscan::io

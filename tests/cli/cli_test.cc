@@ -172,7 +172,60 @@ TEST_F(CliTest, ClassifyKeepsTemplateOrder) {
   auto bad = write("bad.labels", "1003\t?\t129\n");
   auto e = run("classify --articles " + data + "/articles --spans " + bad + " --model " + *model_, true);
   EXPECT_EQ(e.status, 1);
-  EXPECT_EQ(e.out, "propscan: " + bad + ":1: expected 4 tab-separated fields, found 3\n");
+  EXPECT_EQ(e.out, "propscan: " + bad + ":1: expected 4 tab-separated fields, found 3\npropscan: " + bad +
+                       ": 1 problem (listed above); the rest is used, and the exit status will be 1\n");
+}
+
+TEST_F(CliTest, ClassifyLeavesOutOnlyTheRowsItCannotClassifyAndNamesTheirLines) {
+  const std::string data = std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus";
+  auto tmpl = write("mixed.labels",
+                    "1003\t?\t129\t136\n1003\t?\t129\n1001\t?\t0\t999999\n9999\t?\t1\t2\n1001\t?\t43\t54\n");
+  auto r = run("classify --articles " + data + "/articles --spans " + tmpl + " --model " + *model_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "1003\tName_Calling,Labeling\t129\t136\n1001\tLoaded_Language\t43\t54\n");
+  auto e = run("classify --articles " + data + "/articles --spans " + tmpl + " --model " + *model_, true);
+  EXPECT_NE(e.out.find(tmpl + ":2: expected 4 tab-separated fields"), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find(tmpl + ":3: span 0-999999 ends past article 1001 ("), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find(tmpl + ":4: no article 9999 in"), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find(tmpl + ": 3 problems"), std::string::npos) << e.out;
+}
+
+TEST_F(CliTest, EvalAndTrainGoOnPastABadArticleAndABadRow) {
+  const fs::path corpus = *dir_ / "damaged";
+  fs::copy(std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus", corpus, fs::copy_options::recursive);
+  write("damaged/articles/article1005.txt", "broken \xFF byte\n");
+  std::ofstream(corpus / "labels-tc" / "article1005.task-flc-tc.labels") << "1005\tDoubt\t0\t3\n";
+  std::ofstream(corpus / "labels-tc" / "extra.labels") << "1001\tDoubt\t0\n1001\tDoubt\t5\t99999\n";
+  auto r = run("eval --data " + corpus.string() + " --model " + *model_, true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("article1005.txt: invalid UTF-8 at byte 7"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("extra.labels:1: expected 4 tab-separated fields, found 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("extra.labels:2: span 5-99999 ends past article 1001"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("1005.task-flc-tc.labels:1"), std::string::npos) << "rows of an unreadable article go with it";
+  EXPECT_NE(r.out.find("articles: 4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FLC "), std::string::npos) << r.out;
+
+  const auto model = (*dir_ / "damaged.model").string();
+  auto t = run("train --data " + corpus.string() + " --out " + model +
+               " --set tagger.epochs=2 --set classifier.epochs=2 --vectors none --lexicon none");
+  EXPECT_EQ(t.status, 1);
+  EXPECT_TRUE(fs::exists(model));
+}
+
+TEST_F(CliTest, EndlessInputIsRefusedAtTheLimit) {
+  auto dev = run("analyze /dev/zero --model " + *model_, true);
+  EXPECT_EQ(dev.status, 1);
+  EXPECT_EQ(dev.out, "propscan: /dev/zero: too large (more than 8.0 MiB)\n");
+  auto in = run("analyze - --model " + *model_ + " </dev/zero", true);
+  EXPECT_EQ(in.status, 1);
+  EXPECT_EQ(in.out, "propscan: stdin: too large (8.0 MiB, limit 8.0 MiB)\n");
+}
+
+TEST_F(CliTest, ADuplicateIdInABatchIsAnError) {
+  auto path = write("dup.jsonl", "{\"id\":7,\"text\":\"All quiet.\"}\n{\"id\":\"7\",\"text\":\"Also quiet.\"}\n");
+  auto r = run("analyze " + path + " --model " + *model_ + " --format semeval-si", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find(path + ":2: duplicate id '7' (first at " + path + ":1)"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, EvalPrintsAllThreeTasks) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -141,6 +143,36 @@ TEST_F(InputTest, WhiteSpaceOfAnyKindIsAnEmptyArticle) {
   // One letter among them is an article.
   auto word = write("word.txt", "\xC2\xA0x\n");
   EXPECT_TRUE(read_all(word).front().ok());
+}
+
+TEST_F(InputTest, ADeviceWithoutEndIsRefusedAfterTheLimitNotReadToMemoryExhaustion) {
+  // /dev/zero has no size and no end: it is read up to the limit only.
+  InputLimits limits;
+  limits.max_article_bytes = 1 << 20;
+  auto items = read_all("/dev/zero", false, limits);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].error, "/dev/zero: too large (more than 1.0 MiB)");
+  EXPECT_THROW(read_file_bytes("/dev/zero", 1 << 16), Error);
+}
+
+TEST_F(InputTest, AFifoInADirectoryIsSkippedNotWaitedFor) {
+  write("a.txt", "A fine article.\n");
+  ASSERT_EQ(mkfifo((dir_ / "x.txt").c_str(), 0600), 0);
+  auto items = read_all(dir_.string());  // would block forever opening the FIFO
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0].ok());
+  EXPECT_EQ(items[1].error, (dir_ / "x.txt").string() + ": not a regular file (a FIFO, socket or device); skipped");
+}
+
+TEST_F(InputTest, AJsonlLineOverTheLimitStopsTheInputWithAnError) {
+  InputLimits limits;
+  limits.max_line_bytes = 64;
+  auto path = write("in.jsonl", "{\"id\":\"a\",\"text\":\"Short.\"}\n" + std::string(100, 'x') +
+                                    "\n{\"id\":\"b\",\"text\":\"Never read.\"}\n");
+  auto items = read_all(path, false, limits);
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0].ok());
+  EXPECT_EQ(items[1].error, path + ":2: line longer than 64 bytes (not JSONL?); the rest of the input is not read");
 }
 
 }  // namespace

@@ -68,5 +68,23 @@ TEST(LabelsTest, MalformedRowsNameFileAndLine) {
 
 TEST(LabelsTest, EmptyInputHasNoRows) { EXPECT_TRUE(parse("", LabelFormat::kTechnique).empty()); }
 
+TEST(LabelsTest, ABadRowIsSkippedWithItsLineAndTheOthersAreKept) {
+  std::istringstream in("1\tDoubt\t0\t5\n1\tDoubt\t9\n\n2\tNo_Such\t1\t2\n2\tSlogans\t3\t8\n");
+  const auto rows = parse_label_rows(in, "x.labels", LabelFormat::kTechnique);
+  ASSERT_EQ(rows.spans.size(), 2u);
+  EXPECT_EQ(rows.where, (std::vector<std::string>{"x.labels:1", "x.labels:5"}));
+  EXPECT_EQ(rows.spans[1].article_id, "2");
+  EXPECT_EQ(rows.errors, (std::vector<std::string>{"x.labels:2: expected 4 tab-separated fields, found 3",
+                                                   "x.labels:4: unknown technique 'No_Such'"}));
+}
+
+TEST(LabelsTest, ALineWithoutEndStopsTheFileInsteadOfFillingMemory) {
+  std::istringstream in("1\tDoubt\t0\t5\n" + std::string(70000, '7'));
+  const auto rows = parse_label_rows(in, "x.labels", LabelFormat::kTechnique);
+  EXPECT_EQ(rows.spans.size(), 1u);
+  ASSERT_EQ(rows.errors.size(), 1u);
+  EXPECT_EQ(rows.errors[0], "x.labels:2: line longer than 64 KiB (not a label file?); the rest of the file is not read");
+}
+
 }  // namespace
 }  // namespace propscan::io
