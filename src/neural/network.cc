@@ -17,12 +17,17 @@ std::uint32_t input_dim(int vector_dimension) {
 }
 
 std::vector<float> token_inputs(const features::ArticleView& view) {
-  const std::size_t n = view.tokens.size();
+  std::vector<float> x;
+  token_inputs(view, 0, static_cast<int>(view.tokens.size()), x);
+  return x;
+}
+
+void token_inputs(const features::ArticleView& view, int first, int end, std::vector<float>& x) {
   const auto d = static_cast<std::size_t>(view.vector_dimension);
   const std::size_t width = input_dim(view.vector_dimension);
-  std::vector<float> x(n * width, 0.0f);
-  for (std::size_t i = 0; i < n; ++i) {
-    float* row = x.data() + i * width;
+  x.assign(static_cast<std::size_t>(end - first) * width, 0.0f);
+  for (auto i = static_cast<std::size_t>(first); i < static_cast<std::size_t>(end); ++i) {
+    float* row = x.data() + (i - static_cast<std::size_t>(first)) * width;
     if (d && view.vectors[i]) std::copy(view.vectors[i], view.vectors[i] + d, row);
     float* s = row + d;
     s[0] = d && view.vectors[i] ? 1.0f : 0.0f;
@@ -43,7 +48,6 @@ std::vector<float> token_inputs(const features::ArticleView& view) {
     const unsigned cues = view.cues.empty() ? 0u : view.cues[i];
     for (int k = 0; k < lexicon::kNumCueKinds; ++k) s[11 + k] = (cues >> k) & 1u ? 1.0f : 0.0f;
   }
-  return x;
 }
 
 std::vector<LstmInference::Run> sentence_runs(const features::ArticleView& view, std::uint32_t context) {
@@ -97,7 +101,23 @@ std::vector<float> Network::predict(const features::ArticleView& view) const {
   if (input_dim(view.vector_dimension) != config_.input_dim) {
     throw Error("neural network: the article's word vectors do not fit the network");
   }
-  forward_.predict(token_inputs(view), runs, probs);
+  // A few thousand tokens at a time: the inputs of a whole long article
+  // would be hundreds of megabytes, fresh zeroed pages each time. Runs are
+  // independent sequences, so the result is the same.
+  constexpr int kChunkTokens = 4096;
+  thread_local std::vector<float> inputs;
+  std::vector<LstmInference::Run> chunk;
+  for (std::size_t r = 0; r < runs.size();) {
+    const int first = runs[r].first;
+    chunk.clear();
+    for (; r < runs.size() && (chunk.empty() || runs[r].end - first <= kChunkTokens); ++r) {
+      chunk.push_back({runs[r].first - first, runs[r].end - first});
+    }
+    const int end = first + chunk.back().end;
+    token_inputs(view, first, end, inputs);
+    forward_.predict(inputs, chunk, std::span<float>(probs).subspan(static_cast<std::size_t>(first),
+                                                                    static_cast<std::size_t>(end - first)));
+  }
   return probs;
 }
 

@@ -36,6 +36,8 @@ struct NamedTensor {
 
 // Per-token network inputs (row-major, tokens x input_dim(d)).
 std::vector<float> token_inputs(const features::ArticleView& view);
+// The same for tokens [first, end) only, into `x` (its memory reused).
+void token_inputs(const features::ArticleView& view, int first, int end, std::vector<float>& x);
 std::uint32_t input_dim(int vector_dimension);
 
 // The token runs the network reads: consecutive sentences of up to
