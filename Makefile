@@ -5,7 +5,7 @@ CMAKE_FLAGS ?=
 DATA ?= ../shared/data/ptc/train
 EXAMPLE ?= examples/city-budget.txt
 
-.PHONY: all setup configure build data run test train eval bench clean
+.PHONY: all setup configure build data run test test-sanitize fuzz train eval bench clean
 
 all: build
 
@@ -29,6 +29,26 @@ run: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --parallel 2
+
+# The unit, CLI and server tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer (the browser, install and docs checks run once,
+# in `test`).
+SANITIZE_DIR ?= build-sanitize
+test-sanitize: setup
+	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROPSCAN_SANITIZE=ON \
+	  -DPROPSCAN_BUILD_BENCH=OFF -DPROPSCAN_WERROR=ON >/dev/null
+	@cmake --build $(SANITIZE_DIR) --parallel
+	@cd $(SANITIZE_DIR) && ctest --output-on-failure --parallel 2 -E '^(web\.|install\.|docs\.)'
+
+# libFuzzer harnesses of fuzz/ (clang), each run for FUZZ_SECONDS.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	@cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
+	  -DPROPSCAN_FUZZ=ON -DPROPSCAN_BUILD_TRAINER=OFF -DPROPSCAN_BUILD_SERVER=OFF \
+	  -DPROPSCAN_BUILD_TESTS=OFF -DPROPSCAN_BUILD_BENCH=OFF -DPROPSCAN_WERROR=ON >/dev/null
+	@cmake --build $(FUZZ_DIR) --parallel
+	@scripts/fuzz.sh $(FUZZ_DIR)/fuzz $(FUZZ_SECONDS)
 
 # Retrains the shipped model from the training split.
 train: data

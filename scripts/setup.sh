@@ -16,6 +16,8 @@ APT_PACKAGES=(
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
+  # The fuzzers of fuzz/ (libFuzzer and the sanitizer runtimes come with clang).
+  clang libclang-rt-14-dev
 )
 # Node.js and npm fetch the data packages and the browser-test driver; any
 # install of them will do.

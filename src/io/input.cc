@@ -91,27 +91,6 @@ InputItem jsonl_item(const std::string& name, const std::string& line, const Inp
   return item;
 }
 
-void read_jsonl_stream(std::istream& in, const std::string& name, const InputLimits& limits,
-                       const std::function<void(InputItem&&)>& visit) {
-  std::string line;
-  std::size_t line_no = 0;
-  for (LineStatus status; (status = read_line(in, line, limits.max_line_bytes)) != LineStatus::kEnd;) {
-    ++line_no;
-    const std::string where = name + ":" + std::to_string(line_no);
-    if (status == LineStatus::kTooLong) {
-      InputItem item;
-      item.name = where;
-      item.error = where + ": line longer than " + human_size(limits.max_line_bytes) +
-                   " (not JSONL?); the rest of the input is not read";
-      visit(std::move(item));
-      return;
-    }
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
-    visit(jsonl_item(where, line, limits));
-  }
-  if (in.bad()) throw Error(name + ": read error");
-}
-
 // At most `limit` + 1 bytes of a stream: enough to tell that it is too large
 // without reading an endless one (/dev/zero, a pipe that never closes).
 std::string read_bounded(std::istream& in, std::size_t limit, const std::string& name) {
@@ -208,11 +187,32 @@ Document document_from_bytes(const std::string& name, const std::string& id,
   return doc;
 }
 
+void read_jsonl(std::istream& in, const std::string& name, const InputLimits& limits,
+                const std::function<void(InputItem&&)>& visit) {
+  std::string line;
+  std::size_t line_no = 0;
+  for (LineStatus status; (status = read_line(in, line, limits.max_line_bytes)) != LineStatus::kEnd;) {
+    ++line_no;
+    const std::string where = name + ":" + std::to_string(line_no);
+    if (status == LineStatus::kTooLong) {
+      InputItem item;
+      item.name = where;
+      item.error = where + ": line longer than " + human_size(limits.max_line_bytes) +
+                   " (not JSONL?); the rest of the input is not read";
+      visit(std::move(item));
+      return;
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines
+    visit(jsonl_item(where, line, limits));
+  }
+  if (in.bad()) throw Error(name + ": read error");
+}
+
 void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
                 const std::function<void(InputItem&&)>& visit) {
   if (path == "-") {
     if (jsonl) {
-      read_jsonl_stream(std::cin, "stdin", limits, visit);
+      read_jsonl(std::cin, "stdin", limits, visit);
     } else {
       const std::string bytes = read_bounded(std::cin, limits.max_article_bytes, "stdin");
       visit(text_item("stdin", "stdin", bytes, limits));
@@ -246,7 +246,7 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
   if (jsonl || ends_with(path, ".jsonl")) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(path + ": cannot open for reading");
-    read_jsonl_stream(in, path, limits, visit);
+    read_jsonl(in, path, limits, visit);
     return;
   }
   visit(file_item(path, limits));

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ Document document_from_bytes(const std::string& name, const std::string& id,
 // in input order. Throws propscan::Error only when the path itself cannot be
 // opened (missing, unreadable, empty directory).
 void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
+                const std::function<void(InputItem&&)>& visit);
+
+// Reads JSONL from `in`, one article a line ("NAME:LINE" names each item);
+// blank lines are skipped, a line over limits.max_line_bytes ends the input
+// with a failed item.
+void read_jsonl(std::istream& in, const std::string& name, const InputLimits& limits,
                 const std::function<void(InputItem&&)>& visit);
 
 // Convenience: all items in a vector.
