@@ -82,7 +82,7 @@
     if (!looksEnglish(text)) {
       const percent = Math.round(100 * englishShare(text).share);
       addNotice('language', `This does not look like English: ${percent}% of its words are common English ` +
-        'words, against about 35% in English news. propscan learned from English news; on other languages ' +
+        'words, against about 36% in English news. propscan learned from English news; on other languages ' +
         'its findings mean little.');
     }
   }
