@@ -532,10 +532,12 @@ test('keyboard: file button, Analyse moves focus to the results, one tab stop pe
   assert.ok(order.lastIndexOf(legendEntries.at(-1)) < firstMark, `legend before the article: ${order.join(' ')}`);
   assert.equal(order.filter((f) => f === 'mark').length, starts.size, 'one tab stop per passage');
 
-  // Each passage's stop is named by its text, technique and score.
+  // Each passage's stop is a button named (in the accessibility tree) by
+  // its text, technique and score.
   const first = shown.filter((s) => s.start === Math.min(...starts));
-  const label = await page.getAttribute(`mark.seg[data-start="${first[0].start}"]`, 'aria-label');
-  for (const s of first) assert.ok(label.includes(`${P.nameOf(s.technique)}, score ${s.score.toFixed(2)}`), label);
+  const named = page.getByRole('button', { name: `${P.nameOf(first[0].technique)}, score ${first[0].score.toFixed(2)}` });
+  assert.equal(await named.first().getAttribute('data-start'), String(first[0].start));
+  assert.equal(await page.getByRole('button', { name: / score \d\.\d\d/ }).count(), starts.size);
   await page.focus(`mark.seg[data-start="${first[0].start}"]`);
   await page.keyboard.press('Enter');
   const best = first.reduce((x, y) => (y.score > x.score ? y : x));
