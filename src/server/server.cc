@@ -124,7 +124,11 @@ struct BadRequest {
 // The request body of POST /api/analyze, checked field by field.
 struct AnalyzeRequest {
   std::string text;
+  // Metadata copied to the answer, as the command line copies it from JSONL.
   std::string title;
+  std::string source;
+  std::string date;
+  std::string url;
   std::string id = "article";
   std::optional<double> threshold;
 };
@@ -156,6 +160,9 @@ AnalyzeRequest parse_analyze_request(const std::string& body_bytes) {
   AnalyzeRequest req;
   req.text = text->get<std::string>();
   req.title = string_field(body, "title", "");
+  req.source = string_field(body, "source", "");
+  req.date = string_field(body, "date", "");
+  req.url = string_field(body, "url", "");
   req.id = string_field(body, "id", req.id);
   if (req.id.empty()) throw BadRequest{"field 'id' is empty"};
   auto threshold = body.find("threshold");
@@ -505,6 +512,9 @@ void Server::Impl::analyze(const httplib::Request&, httplib::Response& res, cons
     limits.max_article_bytes = options.max_body_bytes;
     Document doc = io::document_from_bytes("text", request.id, request.text, limits);
     doc.title = request.title;
+    doc.source = request.source;
+    doc.date = request.date;
+    doc.url = request.url;
     Analysis analysis;
     if (request.threshold) {
       // Another threshold: a second analyzer over the same shared model,

@@ -1,12 +1,14 @@
-// The page's pure functions (web/highlight.js) in Node: code point to UTF-16
-// offsets, threshold filtering as the server does it, lanes and segments for
-// nested and overlapping spans.
+// The page's pure functions (web/highlight.js, web/input.js) in Node: code
+// point to UTF-16 offsets, threshold filtering as the server does it, lanes
+// and segments for nested and overlapping spans, the palette's contrast, file
+// names, and the checks on pasted text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const P = require('../../web/highlight.js');
+const I = require('../../web/input.js');
 
 test('utf16Offsets maps code points to UTF-16 indices', () => {
   assert.deepEqual(P.utf16Offsets(''), [0]);
@@ -61,6 +63,9 @@ test('analysisAt filters spans and recomputes counts and score', () => {
   assert.deepEqual(at.technique_counts, { Doubt: 1 });
   assert.equal(at.propaganda_score, 0.2);
   assert.equal(full.spans.length, 2, 'the full analysis is not changed');
+  const without = P.analysisAt(full, 0, ['Slogans']);
+  assert.deepEqual(without.spans.map((s) => s.technique), ['Doubt']);
+  assert.deepEqual(without.technique_counts, { Doubt: 1 });
 });
 
 test('assignLanes gives nested and overlapping spans different lanes', () => {
@@ -105,7 +110,71 @@ test('every technique has its own colour', () => {
   const colours = Object.values(P.COLORS);
   assert.equal(colours.length, 14);
   assert.equal(new Set(colours).size, 14);
-  assert.equal(P.colorOf('Doubt'), '#9467bd');
+  assert.equal(P.colorOf('Doubt'), '#6b19b3');
+});
+
+// WCAG 2 contrast ratio of two sRGB colours given as [r, g, b] in 0..255.
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.map((v) => {
+      const x = v / 255;
+      return x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+test('lanes have 3:1 contrast on white, text 4.5:1 on the strongest fill', () => {
+  const white = [255, 255, 255];
+  const ink = rgb('#1d1d1f');  // --ink in style.css
+  const alpha = P.fillAlpha(1);
+  for (const [technique, hex] of Object.entries(P.COLORS)) {
+    const c = rgb(hex);
+    assert.ok(contrast(c, white) >= 3, `${technique} lane: ${contrast(c, white).toFixed(2)}`);
+    const fill = c.map((v) => 255 * (1 - alpha) + v * alpha);
+    assert.ok(contrast(ink, fill) >= 4.5, `${technique} text: ${contrast(ink, fill).toFixed(2)}`);
+  }
+  assert.ok(P.LANE_PX >= 5);
+});
+
+test('every technique has a readable name and a short one', () => {
+  for (const technique of Object.keys(P.COLORS)) {
+    assert.ok(!/[_,]/.test(P.nameOf(technique)), P.nameOf(technique));
+    assert.ok(P.shortNameOf(technique).length <= 14, P.shortNameOf(technique));
+  }
+  assert.equal(P.nameOf('Name_Calling,Labeling'), 'Name calling / labeling');
+  assert.equal(P.nameOf('Some_New_Label'), 'Some New Label');
+});
+
+test('fileStem names a download after its title', () => {
+  assert.equal(P.fileStem('Council approves riverside housing plan'), 'council-approves-riverside-housing-plan');
+  assert.equal(P.fileStem('Café <b>news</b>: 2026/11!'), 'café-b-news-b-2026-11');
+  assert.equal(P.fileStem('../../etc/passwd'), 'etc-passwd');
+  assert.equal(P.fileStem('«»'), 'article');
+  assert.equal(P.fileStem('a'.repeat(100)).length, 60);
+});
+
+test('a lone web address is told apart from an article', () => {
+  assert.equal(I.isUrl('https://news.example/a/b.html'), true);
+  assert.equal(I.isUrl('  www.example.org/story \n'), true);
+  assert.equal(I.isUrl('Read https://news.example/a today.'), false);
+});
+
+test('HTML tags are counted, angle brackets in prose are not', () => {
+  assert.equal(I.htmlTagCount('<p>They are <b>traitors</b>.</p>'), 4);
+  assert.equal(I.htmlTagCount('x < 3 and y > 2; a <-> b'), 0);
+});
+
+test('looksEnglish: English prose passes, French, German, Spanish and Russian do not', () => {
+  assert.equal(I.looksEnglish('The council voted on Tuesday to approve the plan, which its critics say is a disaster.'), true);
+  assert.equal(I.looksEnglish('Le conseil municipal a approuvé mardi un projet de logements au bord de la rivière.'), false);
+  assert.equal(I.looksEnglish('Der Stadtrat hat am Dienstag einen Wohnungsplan am Fluss beschlossen, der umstritten ist.'), false);
+  assert.equal(I.looksEnglish('El consejo municipal aprobó el martes un plan de viviendas junto al río.'), false);
+  assert.equal(I.looksEnglish('Городской совет во вторник одобрил план строительства жилья у реки.'), false);
+  assert.equal(I.looksEnglish('Bonjour tout le monde'), true, 'too short to tell');
 });
 
 test('segments agree with a brute-force cover on random spans, and scale', () => {

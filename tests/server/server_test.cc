@@ -22,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -203,6 +204,28 @@ TEST_F(ServerTest, AnalyzeKeepsTitleAndCountsCodePoints) {
   }
 }
 
+TEST_F(ServerTest, AnalyzeCopiesMetadataAsTheCommandLineDoes) {
+  start();
+  const nlohmann::json article = {{"id", "letter"},
+                                  {"text", "Only a fool would trust these shameless people again."},
+                                  {"title", "Letter"},
+                                  {"source", "The Daily Example"},
+                                  {"date", "2026-11-30"},
+                                  {"url", "https://news.example/letter"}};
+  const std::string path = ::testing::TempDir() + "/metadata.jsonl";
+  {
+    std::ofstream out(path);
+    out << article.dump() << "\n";
+  }
+  auto res = post(json_request(article));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, run_cli("analyze " + path + " --format json"));
+  const auto body = nlohmann::json::parse(res->body);
+  for (const char* key : {"title", "source", "date", "url"}) EXPECT_EQ(body[key], article[key]) << key;
+  std::remove(path.c_str());
+}
+
 TEST_F(ServerTest, MalformedRequestsAreJsonErrorsWith400) {
   start();
   struct Case {
@@ -218,6 +241,7 @@ TEST_F(ServerTest, MalformedRequestsAreJsonErrorsWith400) {
       {"{}", "field 'text' is missing or not a string"},
       {"{\"text\": 42}", "field 'text' is missing or not a string"},
       {"{\"text\": \"ok\", \"title\": 1}", "field 'title' must be a string"},
+      {"{\"text\": \"ok\", \"url\": [\"x\"]}", "field 'url' must be a string"},
       {"{\"text\": \"ok\", \"id\": \"\"}", "field 'id' is empty"},
       {"{\"text\": \"ok\", \"threshold\": 1.5}", "field 'threshold' must be a number in [0, 1]"},
       {"{\"text\": \"ok\", \"threshold\": \"high\"}", "field 'threshold' must be a number in [0, 1]"},
