@@ -16,8 +16,9 @@ APT_PACKAGES=(
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
-  # The corpus store (SQLite with FTS5).
-  libsqlite3-dev
+  # The corpus store (propscan ingest, stats, search: SQLite with FTS5) and
+  # the HTML article extractor of ingest.
+  libsqlite3-dev libgumbo-dev
 )
 # Node.js and npm fetch the data packages and the browser-test driver; any
 # install of them will do.

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <utf8proc.h>
 
+#include "io/html.h"
 #include "propscan/error.h"
 #include "text/utf8.h"
 
@@ -118,7 +119,23 @@ InputItem file_item(const std::string& path, const InputLimits& limits) {
       throw Error(path + ": too large (" + human_size(size) + ", limit " +
                   human_size(limits.max_article_bytes) + ")");
     }
-    item.doc = document_from_bytes(path, article_id_from_path(path), read_file_bytes(path), limits);
+    std::string bytes = read_file_bytes(path);
+    if (is_html_path(path)) {
+      // Offsets refer to the extracted text, which is what is analysed.
+      if (bytes.find('\0') != std::string::npos) throw Error(path + ": binary data (contains NUL bytes)");
+      try {
+        (void)text::decode_utf8(bytes);
+      } catch (const Error& e) {
+        throw Error(path + ": " + e.what() + " (HTML is read as UTF-8)");
+      }
+      HtmlArticle html = extract_html_article(bytes);
+      item.doc = document_from_bytes(path, article_id_from_path(path), html.text, limits);
+      item.doc.title = std::move(html.title);
+      item.doc.source = std::move(html.source);
+      item.doc.date = std::move(html.date);
+    } else {
+      item.doc = document_from_bytes(path, article_id_from_path(path), bytes, limits);
+    }
   } catch (const Error& e) {
     item.error = e.what();
   }
@@ -191,10 +208,12 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
   if (fs::is_directory(path, ec)) {
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.path().extension() == ".txt") files.push_back(entry.path().string());
+      if (entry.path().extension() == ".txt" || is_html_path(entry.path().string())) {
+        files.push_back(entry.path().string());
+      }
     }
     if (ec) throw Error(path + ": cannot list directory (" + ec.message() + ")");
-    if (files.empty()) throw Error(path + ": no *.txt files in directory");
+    if (files.empty()) throw Error(path + ": no *.txt or *.html files in directory");
     std::sort(files.begin(), files.end());
     for (const auto& f : files) visit(file_item(f, limits));
     return;

@@ -33,8 +33,9 @@ Document document_from_bytes(const std::string& name, const std::string& id,
                              const std::string& bytes, const InputLimits& limits = {});
 
 // Reads `path`: "-" is stdin (text, or JSONL when `jsonl` is set), a directory
-// yields its *.txt files in name order, a *.jsonl file (or any file when
-// `jsonl` is set) yields one article a line. `visit` is called once per item,
+// yields its *.txt, *.html and *.htm files in name order, a *.jsonl file (or
+// any file when `jsonl` is set) yields one article a line, and an HTML file
+// its article's text and title (io/html.h). `visit` is called once per item,
 // in input order. Throws propscan::Error only when the path itself cannot be
 // opened (missing, unreadable, empty directory).
 void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
