@@ -78,6 +78,22 @@ InputItem jsonl_item(const std::string& name, const std::string& line, const Inp
     item.doc.source = optional_string(obj, "source", name);
     item.doc.date = optional_string(obj, "date", name);
     item.doc.url = optional_string(obj, "url", name);
+    if (auto topics = obj.find("topics"); topics != obj.end() && !topics->is_null()) {
+      const auto bad = [&] { return Error(name + ": field 'topics' must be a string or an array of strings"); };
+      if (topics->is_string()) {
+        item.topics.push_back(topics->get<std::string>());
+      } else if (topics->is_array()) {
+        for (const auto& t : *topics) {
+          if (!t.is_string()) throw bad();
+          item.topics.push_back(t.get<std::string>());
+        }
+      } else {
+        throw bad();
+      }
+      for (const auto& t : item.topics) {
+        if (t.empty() || !text::is_valid_utf8(t)) throw Error(name + ": a topic in 'topics' is empty or not UTF-8");
+      }
+    }
   } catch (const Error& e) {
     item.error = e.what();
   } catch (const nlohmann::json::exception& e) {
@@ -225,6 +241,24 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
     return;
   }
   visit(file_item(path, limits));
+}
+
+std::size_t count_input(const std::string& path, bool jsonl) {
+  std::error_code ec;
+  if (path == "-" || !fs::exists(path, ec)) return 0;
+  if (fs::is_directory(path, ec)) {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      n += entry.path().extension() == ".txt" || is_html_path(entry.path().string());
+    }
+    return n;
+  }
+  if (!jsonl && !ends_with(path, ".jsonl")) return 1;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) n += line.find_first_not_of(" \t\r") != std::string::npos;
+  return n;
 }
 
 std::vector<InputItem> read_all(const std::string& path, bool jsonl, const InputLimits& limits) {

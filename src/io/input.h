@@ -20,6 +20,7 @@ struct InputLimits {
 struct InputItem {
   std::string name;   // where it came from: a path, "stdin", or "file.jsonl:LINE"
   Document doc;       // valid when error is empty
+  std::vector<std::string> topics;  // the JSONL "topics" field (a string or strings)
   std::string error;  // one line, starting with `name`
   bool ok() const { return error.empty(); }
 };
@@ -40,6 +41,11 @@ Document document_from_bytes(const std::string& name, const std::string& id,
 // opened (missing, unreadable, empty directory).
 void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
                 const std::function<void(InputItem&&)>& visit);
+
+// How many items read_input would visit, counted without decoding them
+// (JSONL lines that are not blank, files of a directory); for progress bars.
+// 0 for standard input.
+std::size_t count_input(const std::string& path, bool jsonl);
 
 // Convenience: all items in a vector.
 std::vector<InputItem> read_all(const std::string& path, bool jsonl = false,
