@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "propscan/error.h"
@@ -30,6 +31,33 @@ std::string technique_columns_ddl() {
   std::string out;
   for (std::size_t t = 0; t < kNumTechniques; ++t) out += "  " + technique_column(t) + " INTEGER NOT NULL DEFAULT 0,\n";
   return out;
+}
+
+// The summary's columns per technique: spans, articles using it, and the
+// sum of those articles' propaganda scores.
+std::string summary_columns_ddl() {
+  std::string out;
+  for (std::size_t t = 0; t < kNumTechniques; ++t) {
+    const std::string n = std::to_string(t);
+    out += "  tech" + n + " INTEGER NOT NULL DEFAULT 0,\n  articles" + n + " INTEGER NOT NULL DEFAULT 0,\n  score" + n +
+           " DOUBLE PRECISION NOT NULL DEFAULT 0,\n";
+  }
+  return out;
+}
+
+std::string summary_backfill() {
+  std::string cols = "source_id, day, week, month, articles, words, spans, score_sum";
+  std::string values =
+      "COALESCE(source_id, 0), COALESCE(day, ''), COALESCE(week, ''), COALESCE(month, ''), COUNT(*), SUM(words), "
+      "SUM(span_count), SUM(propaganda_score)";
+  for (std::size_t t = 0; t < kNumTechniques; ++t) {
+    const std::string n = std::to_string(t);
+    cols += ", tech" + n + ", articles" + n + ", score" + n;
+    values += ", SUM(tech" + n + "), SUM(CASE WHEN tech" + n + " > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN tech" + n +
+              " > 0 THEN propaganda_score ELSE 0 END)";
+  }
+  return "INSERT INTO day_summary (" + cols + ") SELECT " + values +
+         " FROM articles GROUP BY COALESCE(source_id, 0), COALESCE(day, ''), COALESCE(week, ''), COALESCE(month, '');\n";
 }
 
 std::string technique_rows() {
@@ -101,6 +129,24 @@ std::vector<std::string> migrations() {
       "CREATE VIRTUAL TABLE article_fts USING fts5 (title, body, content='article_search_content',\n"
       "  content_rowid='article_id');\n"
       "INSERT INTO article_fts (article_fts) VALUES ('rebuild');\n",
+      // 3: the totals of each source and day, so that stats read one row per
+      // source and day instead of one per article; the store's articles are
+      // summed into it. No source is 0, no date ''. Keyed by source, week and
+      // day, so that grouping by source and week reads it in order.
+      "CREATE TABLE day_summary (\n"
+      "  source_id INTEGER NOT NULL,\n"
+      "  day TEXT NOT NULL,\n"
+      "  week TEXT NOT NULL,\n"
+      "  month TEXT NOT NULL,\n"
+      "  articles INTEGER NOT NULL,\n"
+      "  words INTEGER NOT NULL,\n"
+      "  spans INTEGER NOT NULL,\n" +
+          summary_columns_ddl() +
+          "  score_sum DOUBLE PRECISION NOT NULL,\n"
+          "  PRIMARY KEY (source_id, week, day)\n"
+          ") WITHOUT ROWID;\n"
+          "CREATE INDEX articles_top ON articles (source_id, day, week, month, propaganda_score, id);\n" +
+          summary_backfill(),
   };
 }
 
@@ -183,27 +229,6 @@ std::string utc_now() {
   return buf;
 }
 
-std::string sql_key(Dimension d) {
-  switch (d) {
-    case Dimension::kSource: return "s.name";
-    case Dimension::kDay: return "a.day";
-    case Dimension::kWeek: return "a.week";
-    case Dimension::kMonth: return "a.month";
-    case Dimension::kTopic: return "tp.name";
-    case Dimension::kTechnique: return "tq.label";
-  }
-  return "";
-}
-
-// The technique-t count of an article, for a technique joined as tq.
-std::string technique_case() {
-  std::string out = "CASE tq.id";
-  for (std::size_t t = 0; t < kNumTechniques; ++t) {
-    out += " WHEN " + std::to_string(t) + " THEN a." + technique_column(t);
-  }
-  return out + " END";
-}
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, int target_version) : path_(path) {
@@ -224,6 +249,10 @@ class SqliteStore final : public Store {
       exec("PRAGMA journal_mode = WAL", "cannot use write-ahead logging (not a database?)");
       exec("PRAGMA synchronous = NORMAL", "");
       exec("PRAGMA foreign_keys = ON", "");
+      // Queries read many pages: map the file and keep a larger cache
+      // (64 MiB) than the default 2 MiB.
+      exec("PRAGMA mmap_size = 1073741824", "");
+      exec("PRAGMA cache_size = -65536", "");
       migrate(target_version);
     } catch (...) {
       sqlite3_close(db_);
@@ -271,6 +300,7 @@ class SqliteStore final : public Store {
   }
 
   StatsResult stats(const StatsQuery& query) override;
+  StatsResult stats_in_transaction(const StatsQuery& query);
   std::vector<SearchHit> search(const SearchQuery& query) override;
 
   std::int64_t add_topic(const std::string& name, const std::string& query) override {
@@ -429,6 +459,14 @@ class SqliteStore final : public Store {
     return id;
   }
 
+  std::unordered_map<std::int64_t, std::string> source_names() {
+    std::unordered_map<std::int64_t, std::string> names;
+    auto& q = statement("SELECT id, name FROM sources");
+    q.reset();
+    while (q.step()) names.emplace(q.integer(0), q.text(1));
+    return names;
+  }
+
   // The id of a topic, created (with `query`, possibly empty) when missing.
   std::int64_t topic_id(const std::string& name, const std::string& query) {
     auto& ins = statement("INSERT INTO topics (name, query) VALUES (?, ?) ON CONFLICT (name) DO NOTHING");
@@ -446,6 +484,43 @@ class SqliteStore final : public Store {
     q.reset();
     while (q.step()) out.emplace_back(q.integer(0), q.text(1));
     return out;
+  }
+
+  // What one article adds to its source's and day's summary row.
+  struct Contribution {
+    std::int64_t spans = 0;
+    double score = 0.0;
+    std::array<std::int64_t, kNumTechniques> tech{};
+  };
+
+  // Adds `plus` and takes away `minus` (a replaced analysis) in the summary
+  // row of (source, day).
+  void add_to_summary(std::int64_t source, const std::string& day, const std::string& week, const std::string& month,
+                      std::int64_t articles, std::int64_t words, const Contribution& plus, const Contribution& minus) {
+    std::string cols = "source_id, day, week, month, articles, words, spans, score_sum";
+    std::string marks = "?, ?, ?, ?, ?, ?, ?, ?";
+    std::string update =
+        "articles = day_summary.articles + excluded.articles, words = day_summary.words + excluded.words, "
+        "spans = day_summary.spans + excluded.spans, score_sum = day_summary.score_sum + excluded.score_sum";
+    for (std::size_t t = 0; t < kNumTechniques; ++t) {
+      for (const std::string c : {"tech", "articles", "score"}) {
+        const std::string col = c + std::to_string(t);
+        cols += ", " + col;
+        marks += ", ?";
+        update += ", " + col + " = day_summary." + col + " + excluded." + col;
+      }
+    }
+    auto& up = statement("INSERT INTO day_summary (" + cols + ") VALUES (" + marks +
+                         ") ON CONFLICT (source_id, week, day) DO UPDATE SET " + update);
+    up.reset().bind(source).bind(day).bind(week).bind(month).bind(articles).bind(words);
+    up.bind(plus.spans - minus.spans).bind(plus.score - minus.score);
+    for (std::size_t t = 0; t < kNumTechniques; ++t) {
+      const bool p = plus.tech[t] > 0, m = minus.tech[t] > 0;
+      up.bind(plus.tech[t] - minus.tech[t]);
+      up.bind(static_cast<std::int64_t>(p) - static_cast<std::int64_t>(m));
+      up.bind((p ? plus.score : 0.0) - (m ? minus.score : 0.0));
+    }
+    up.run();
   }
 
   void write_spans(std::int64_t article, const ArticleRecord& a) {
@@ -468,12 +543,30 @@ class SqliteStore final : public Store {
   void write_article(const ArticleRecord& a, const std::string& now,
                      const std::vector<std::pair<std::int64_t, std::string>>& query_topics, BatchResult& result) {
     const auto counts = technique_counts(a);
-    auto& find = statement("SELECT id, model FROM articles WHERE text_hash = ?");
+    std::string old_sql =
+        "SELECT id, model, COALESCE(source_id, 0), COALESCE(day, ''), COALESCE(week, ''), COALESCE(month, ''), "
+        "span_count, propaganda_score";
+    for (std::size_t t = 0; t < kNumTechniques; ++t) old_sql += ", " + technique_column(t);
+    auto& find = statement(old_sql + " FROM articles WHERE text_hash = ?");
     find.reset().bind(a.text_hash);
     if (find.step()) {
       const std::int64_t id = find.integer(0);
       const bool same = find.text(1) == a.model;
+      Contribution old;
+      old.spans = find.integer(6);
+      old.score = find.real(7);
+      for (std::size_t t = 0; t < kNumTechniques; ++t) old.tech[t] = find.integer(8 + static_cast<int>(t));
+      const std::int64_t sid = find.integer(2);
+      const std::string day = find.text(3), week = find.text(4), month = find.text(5);
       find.reset();
+      if (!same) {
+        // The summary loses the old analysis and gains the new one.
+        Contribution now_;
+        now_.spans = static_cast<std::int64_t>(a.spans.size());
+        now_.score = a.propaganda_score;
+        now_.tech = counts;
+        add_to_summary(sid, day, week, month, 0, 0, now_, old);
+      }
       if (same) {
         ++result.unchanged;
       } else {
@@ -529,6 +622,11 @@ class SqliteStore final : public Store {
         .bind(id)
         .run();
     write_spans(id, a);
+    Contribution mine;
+    mine.spans = static_cast<std::int64_t>(a.spans.size());
+    mine.score = a.propaganda_score;
+    mine.tech = counts;
+    add_to_summary(a.source.empty() ? 0 : source_id(a.source), date.day, date.week, date.month, 1, a.words, mine, {});
     for (const auto& name : a.topics) {
       statement("INSERT INTO article_topics (topic_id, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
           .reset()
@@ -562,129 +660,259 @@ class SqliteStore final : public Store {
 // ---- Stats -------------------------------------------------------------------
 
 StatsResult SqliteStore::stats(const StatsQuery& query) {
+  // One read transaction: the counts and the top articles see the same
+  // snapshot, and the many small reads take the file's locks once.
+  exec("BEGIN", "cannot start a transaction");
+  try {
+    StatsResult result = stats_in_transaction(query);
+    exec("COMMIT", "cannot end the transaction");
+    return result;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
   StatsResult result;
   result.by = query.by;
   const auto technique_pos = std::find(query.by.begin(), query.by.end(), Dimension::kTechnique);
   const bool by_technique = technique_pos != query.by.end();
   const bool by_topic = std::find(query.by.begin(), query.by.end(), Dimension::kTopic) != query.by.end();
-  std::vector<std::string> keys;  // the SQL grouping keys: every dimension but technique
+  // Without topics, the counts come from the summary of each source and day
+  // (one row per source and day, not per article); topics need the articles.
+  const bool summary = !by_topic && query.topic.empty();
+  const std::string t = summary ? "d" : "a";
+  const auto key_of = [&](Dimension d) {
+    switch (d) {
+      case Dimension::kSource: return t + ".source_id";
+      case Dimension::kDay: return t + ".day";
+      case Dimension::kWeek: return t + ".week";
+      case Dimension::kMonth: return t + ".month";
+      case Dimension::kTopic: return std::string("tp.name");
+      case Dimension::kTechnique: break;
+    }
+    return std::string();
+  };
+  std::vector<std::string> keys;  // every dimension but technique
   for (Dimension d : query.by) {
-    if (d != Dimension::kTechnique) keys.push_back(sql_key(d));
+    if (d != Dimension::kTechnique) keys.push_back(key_of(d));
   }
-  std::string from = " FROM articles a LEFT JOIN sources s ON s.id = a.source_id";
-  if (by_topic) from += " JOIN article_topics atp ON atp.article_id = a.id JOIN topics tp ON tp.id = atp.topic_id";
+  const std::string topic_join = " JOIN article_topics atp ON atp.article_id = a.id JOIN topics tp ON tp.id = atp.topic_id";
   std::string where;
   std::vector<std::string> params;
   const auto add = [&](const std::string& clause, const std::string& value) {
     where += (where.empty() ? " WHERE " : " AND ") + clause;
     params.push_back(value);
   };
-  if (!query.source.empty()) add("a.source_id = (SELECT id FROM sources WHERE name = ?)", query.source);
+  if (!query.source.empty()) add(t + ".source_id = (SELECT id FROM sources WHERE name = ?)", query.source);
   if (!query.topic.empty()) {
     add("a.id IN (SELECT ft.article_id FROM article_topics ft JOIN topics fto ON fto.id = ft.topic_id "
         "WHERE fto.name = ?)",
         query.topic);
   }
-  if (!query.since.empty()) add("a.day >= ?", query.since);
-  if (!query.until.empty()) add("a.day <= ?", query.until);
+  // Undated articles have day '' in the summary and NULL in articles: both
+  // fall outside any range.
+  if (!query.since.empty()) add(t + ".day >= ?", query.since);
+  if (!query.until.empty()) add(t + ".day <= ?", query.until);
   std::string key_list;
   for (const auto& k : keys) key_list += (key_list.empty() ? "" : ", ") + k;
 
-  // One pass over the article rows (never the spans): counts per group, and
-  // per technique from the articles' technique columns.
   std::string sql = "SELECT ";
   for (const auto& k : keys) sql += k + ", ";
-  sql += "COUNT(*), SUM(a.words), SUM(a.span_count), SUM(a.propaganda_score)";
-  for (std::size_t t = 0; t < kNumTechniques; ++t) sql += ", SUM(a." + technique_column(t) + ")";
-  if (by_technique) {
-    for (std::size_t t = 0; t < kNumTechniques; ++t) {
-      sql += ", SUM(CASE WHEN a." + technique_column(t) + " > 0 THEN 1 ELSE 0 END)";
-      sql += ", SUM(CASE WHEN a." + technique_column(t) + " > 0 THEN a.propaganda_score ELSE 0 END)";
+  if (summary) {
+    sql += "SUM(d.articles), SUM(d.words), SUM(d.spans), SUM(d.score_sum)";
+    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(d." + technique_column(i) + ")";
+    if (by_technique) {
+      for (std::size_t i = 0; i < kNumTechniques; ++i) {
+        sql += ", SUM(d.articles" + std::to_string(i) + "), SUM(d.score" + std::to_string(i) + ")";
+      }
+    }
+    sql += " FROM day_summary d" + where;
+  } else {
+    sql += "COUNT(*), SUM(a.words), SUM(a.span_count), SUM(a.propaganda_score)";
+    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(a." + technique_column(i) + ")";
+    if (by_technique) {
+      for (std::size_t i = 0; i < kNumTechniques; ++i) {
+        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN 1 ELSE 0 END)";
+        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN a.propaganda_score ELSE 0 END)";
+      }
+    }
+    sql += " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
+  }
+  if (!keys.empty()) sql += " GROUP BY " + key_list;
+  // Source keys are read as ids and named at the end; no source is "".
+  const auto source_at = std::find(query.by.begin(), query.by.end(), Dimension::kSource);
+  const auto raw_key = [&](Statement& q, int col, std::size_t dim) {
+    std::string v = q.text(col);
+    if (query.by[dim] == Dimension::kSource && v == "0") v.clear();
+    return v;
+  };
+  // The position in query.by of each SQL key.
+  std::vector<std::size_t> dims;
+  for (std::size_t i = 0; i < query.by.size(); ++i) {
+    if (query.by[i] != Dimension::kTechnique) dims.push_back(i);
+  }
+  const auto at = static_cast<std::size_t>(technique_pos - query.by.begin());
+  {
+    Statement q(db_, sql, path_);
+    for (const auto& p : params) q.bind(p);
+    const int base = static_cast<int>(keys.size());
+    while (q.step()) {
+      StatsRow row;
+      for (int k = 0; k < base; ++k) row.keys.push_back(raw_key(q, k, dims[static_cast<std::size_t>(k)]));
+      row.articles = q.integer(base);
+      if (row.articles == 0) continue;
+      row.words = q.integer(base + 1);
+      row.spans = q.integer(base + 2);
+      row.total_spans = row.spans;
+      row.mean_score = q.real(base + 3) / static_cast<double>(row.articles);
+      for (std::size_t i = 0; i < kNumTechniques; ++i) row.technique_spans[i] = q.integer(base + 4 + static_cast<int>(i));
+      if (!by_technique) {
+        result.rows.push_back(std::move(row));
+        continue;
+      }
+      // A row per technique used in the group.
+      const int extra = base + 4 + static_cast<int>(kNumTechniques);
+      for (Technique tq : all_techniques()) {
+        const std::size_t i = technique_index(tq);
+        const std::int64_t articles = q.integer(extra + 2 * static_cast<int>(i));
+        if (articles == 0) continue;
+        StatsRow trow;
+        trow.keys = row.keys;
+        trow.keys.insert(trow.keys.begin() + static_cast<std::ptrdiff_t>(at), std::string(technique_label(tq)));
+        trow.articles = articles;
+        trow.words = row.words;
+        trow.spans = row.technique_spans[i];
+        trow.total_spans = row.spans;
+        trow.technique_spans[i] = trow.spans;
+        trow.mean_score = q.real(extra + 2 * static_cast<int>(i) + 1) / static_cast<double>(articles);
+        result.rows.push_back(std::move(trow));
+      }
     }
   }
-  sql += from + where;
-  if (!keys.empty()) sql += " GROUP BY " + key_list;
-  Statement q(db_, sql, path_);
-  for (const auto& p : params) q.bind(p);
-  const int base = static_cast<int>(keys.size());
-  while (q.step()) {
-    StatsRow row;
-    for (int k = 0; k < base; ++k) row.keys.push_back(q.text(k));
-    row.articles = q.integer(base);
-    if (row.articles == 0) continue;
-    row.words = q.integer(base + 1);
-    row.spans = q.integer(base + 2);
-    row.total_spans = row.spans;
-    row.mean_score = q.real(base + 3) / static_cast<double>(row.articles);
-    for (std::size_t t = 0; t < kNumTechniques; ++t) row.technique_spans[t] = q.integer(base + 4 + static_cast<int>(t));
-    if (!by_technique) {
-      result.rows.push_back(std::move(row));
-      continue;
+
+  if (query.top > 0 && !result.rows.empty()) {
+    // The most propagandistic articles of each group, from one pass over the
+    // articles' keys and scores (a covering index); the few kept are read
+    // whole afterwards.
+    // Groups by their keys joined with U+001F (a key holding one could at
+    // worst misplace a top article, never a count).
+    const auto joined = [](const std::vector<std::string>& k) {
+      std::string out;
+      for (const auto& v : k) out += v + '\x1f';
+      return out;
+    };
+    std::unordered_map<std::string, std::size_t> group;
+    for (std::size_t r = 0; r < result.rows.size(); ++r) group.emplace(joined(result.rows[r].keys), r);
+    std::vector<std::vector<std::pair<double, std::int64_t>>> best(result.rows.size());
+    std::string scan = "SELECT ";
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      const Dimension d = query.by[dims[k]];
+      scan += (d == Dimension::kTopic ? std::string("tp.name") : "a." + key_of(d).substr(2)) + ", ";
     }
-    // A row per technique used in the group.
-    const int extra = base + 4 + static_cast<int>(kNumTechniques);
-    const auto at = static_cast<std::size_t>(technique_pos - query.by.begin());
-    for (Technique t : all_techniques()) {
-      const std::size_t i = technique_index(t);
-      const std::int64_t articles = q.integer(extra + 2 * static_cast<int>(i));
-      if (articles == 0) continue;
-      StatsRow trow;
-      trow.keys = row.keys;
-      trow.keys.insert(trow.keys.begin() + static_cast<std::ptrdiff_t>(at), std::string(technique_label(t)));
-      trow.articles = articles;
-      trow.words = row.words;
-      trow.spans = row.technique_spans[i];
-      trow.total_spans = row.spans;
-      trow.technique_spans[i] = trow.spans;
-      trow.mean_score = q.real(extra + 2 * static_cast<int>(i) + 1) / static_cast<double>(articles);
-      result.rows.push_back(std::move(trow));
+    scan += "a.propaganda_score, a.id";
+    if (by_technique) {
+      for (std::size_t i = 0; i < kNumTechniques; ++i) scan += ", a." + technique_column(i);
+    }
+    std::string scan_where = where;
+    if (summary) {
+      for (const char* col : {"source_id", "day"}) {
+        const std::string from = std::string("d.") + col;
+        for (auto pos = scan_where.find(from); pos != std::string::npos; pos = scan_where.find(from)) {
+          scan_where.replace(pos, from.size(), std::string("a.") + col);
+        }
+      }
+    }
+    scan += " FROM articles a" + std::string(by_topic ? topic_join : "") + scan_where;
+    Statement q(db_, scan, path_);
+    for (const auto& p : params) q.bind(p);
+    const int n = static_cast<int>(keys.size());
+    const auto top = static_cast<std::size_t>(query.top);
+    const auto offer = [&](std::size_t r, double score, std::int64_t id) {
+      auto& list = best[r];
+      const auto better = [](const std::pair<double, std::int64_t>& x, const std::pair<double, std::int64_t>& y) {
+        return x.first > y.first || (x.first == y.first && x.second < y.second);
+      };
+      const std::pair<double, std::int64_t> entry{score, id};
+      if (list.size() == top && !better(entry, list.back())) return;
+      list.insert(std::upper_bound(list.begin(), list.end(), entry, better), entry);
+      if (list.size() > top) list.pop_back();
+    };
+    // Rows come in index order, so a group's articles mostly follow each
+    // other: the last group found is tried first.
+    std::string key, last_key = "\x1e";
+    std::size_t last = std::string::npos;
+    const auto find = [&](const std::string& k) {
+      if (k == last_key) return last;
+      auto it = group.find(k);
+      last_key = k;
+      last = it == group.end() ? std::string::npos : it->second;
+      return last;
+    };
+    std::vector<std::string> parts(static_cast<std::size_t>(n));
+    while (q.step()) {
+      for (int i = 0; i < n; ++i) {
+        std::string& v = parts[static_cast<std::size_t>(i)];
+        v = q.text(i);
+        if (query.by[dims[static_cast<std::size_t>(i)]] == Dimension::kSource && v == "0") v.clear();
+      }
+      const double score = q.real(n);
+      const std::int64_t id = q.integer(n + 1);
+      if (!by_technique) {
+        key.clear();
+        for (const auto& v : parts) (key += v) += '\x1f';
+        if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
+        continue;
+      }
+      for (std::size_t i = 0; i < kNumTechniques; ++i) {
+        if (q.integer(n + 2 + static_cast<int>(i)) == 0) continue;
+        key.clear();
+        for (std::size_t k = 0; k <= parts.size(); ++k) {
+          if (k == at) (key += technique_label(all_techniques()[i])) += '\x1f';
+          if (k < parts.size()) (key += parts[k]) += '\x1f';
+        }
+        if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
+      }
+    }
+    // The kept articles, read in id order (neighbouring rows share pages).
+    std::vector<std::int64_t> ids;
+    for (const auto& list : best) {
+      for (const auto& entry : list) ids.push_back(entry.second);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    auto& read = statement(
+        "SELECT ext_id, title, COALESCE(source_id, 0), published, propaganda_score, span_count FROM articles "
+        "WHERE id = ?");
+    std::unordered_map<std::int64_t, ArticleRef> refs;
+    refs.reserve(ids.size());
+    const auto names = source_names();
+    for (const std::int64_t id : ids) {
+      read.reset().bind(id);
+      ArticleRef ref;
+      if (read.step()) {
+        const auto source = names.find(read.integer(2));
+        ref = {id,          read.text(0),     read.text(1), source == names.end() ? std::string() : source->second,
+               read.text(3), read.real(4), read.integer(5)};
+      }
+      read.reset();
+      refs.emplace(id, std::move(ref));
+    }
+    for (std::size_t r = 0; r < best.size(); ++r) {
+      for (const auto& entry : best[r]) result.rows[r].top.push_back(refs[entry.second]);
+    }
+  }
+
+  if (source_at != query.by.end()) {
+    const auto i = static_cast<std::size_t>(source_at - query.by.begin());
+    const auto names = source_names();
+    for (auto& row : result.rows) {
+      if (!row.keys[i].empty()) row.keys[i] = names.at(std::stoll(row.keys[i]));
     }
   }
   std::sort(result.rows.begin(), result.rows.end(),
             [](const StatsRow& x, const StatsRow& y) { return x.keys < y.keys; });
-  if (query.top <= 0 || result.rows.empty()) return result;
-
-  // The most propagandistic articles of each group.
-  std::vector<std::string> top_keys;
-  for (Dimension d : query.by) top_keys.push_back(sql_key(d));
-  std::string inner = "SELECT ";
-  std::string partition;
-  for (std::size_t k = 0; k < top_keys.size(); ++k) {
-    inner += top_keys[k] + " AS k" + std::to_string(k) + ", ";
-    partition += (partition.empty() ? "" : ", ") + top_keys[k];
-  }
-  inner +=
-      "a.id AS id, a.ext_id AS ext_id, a.title AS title, s.name AS source_name, a.published AS published, "
-      "a.propaganda_score AS score, a.span_count AS span_count, ROW_NUMBER() OVER (" +
-      (partition.empty() ? std::string() : "PARTITION BY " + partition + " ") +
-      "ORDER BY a.propaganda_score DESC, a.id) AS rn" + from;
-  if (by_technique) inner += " JOIN techniques tq ON " + technique_case() + " > 0";
-  inner += where;
-  std::string outer = "SELECT ";
-  for (std::size_t k = 0; k < top_keys.size(); ++k) outer += "k" + std::to_string(k) + ", ";
-  outer += "id, ext_id, title, source_name, published, score, span_count FROM (" + inner +
-           ") ranked WHERE rn <= ? ORDER BY score DESC, id";
-  Statement top(db_, outer, path_);
-  for (const auto& p : params) top.bind(p);
-  top.bind(query.top);
-  std::map<std::vector<std::string>, StatsRow*> by_keys;
-  for (auto& row : result.rows) by_keys[row.keys] = &row;
-  const int n = static_cast<int>(top_keys.size());
-  while (top.step()) {
-    std::vector<std::string> k;
-    for (int i = 0; i < n; ++i) k.push_back(top.text(i));
-    auto it = by_keys.find(k);
-    if (it == by_keys.end()) continue;
-    ArticleRef ref;
-    ref.id = top.integer(n);
-    ref.ext_id = top.text(n + 1);
-    ref.title = top.text(n + 2);
-    ref.source = top.text(n + 3);
-    ref.published = top.text(n + 4);
-    ref.propaganda_score = top.real(n + 5);
-    ref.spans = top.integer(n + 6);
-    it->second->top.push_back(std::move(ref));
-  }
   return result;
 }
 

@@ -115,14 +115,14 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, CreatesTheCurrentSchemaInWalMode) {
   auto st = open_store(path_);
   EXPECT_EQ(st->schema_version(), current_schema_version());
-  EXPECT_EQ(current_schema_version(), 2);
-  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "2");
+  EXPECT_EQ(current_schema_version(), 3);
+  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "3");
   EXPECT_EQ(sql_value("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(sql_value("SELECT COUNT(*) FROM techniques"), "14");
   EXPECT_EQ(sql_value("SELECT label FROM techniques WHERE id = 9"), "Name_Calling,Labeling");
   // Opening again changes nothing.
   st.reset();
-  EXPECT_EQ(open_store(path_)->schema_version(), 2);
+  EXPECT_EQ(open_store(path_)->schema_version(), 3);
   EXPECT_EQ(sql_value("SELECT COUNT(*) FROM schema_version"), "1");
 }
 
@@ -171,6 +171,44 @@ TEST_F(SqliteStoreTest, AnotherModelReplacesTheSpansInOneGo) {
                       "propaganda_score || ' ' || published FROM articles WHERE text_hash = '" +
                       sha256_hex("The corrupt pipeline deal is a disgrace.") + "'"),
             "a1 m2 1 1 0 0.25 2024-03-01");
+}
+
+TEST_F(SqliteStoreTest, TheSummaryAgreesWithTheArticles) {
+  auto st = filled();
+  st->write_batch({article("a1-again", "", "", "The corrupt pipeline deal is a disgrace.", 100, 0.25,
+                           {span(30, 39, DOUBT)}, "m2"),
+                   article("a7", "Daily", "2024-03-01", "More of the same, a disgrace.", 6, 0.4, {span(0, 4, DOUBT)})},
+                  {});
+  // Every (source, day) row of the summary is the sum of its articles.
+  std::string check =
+      "SELECT COUNT(*) FROM day_summary d WHERE EXISTS (SELECT 1 FROM (SELECT COUNT(*) AS n, SUM(words) AS w, "
+      "SUM(span_count) AS s, SUM(propaganda_score) AS p";
+  for (int t = 0; t < 14; ++t) {
+    const std::string n = std::to_string(t);
+    check += ", SUM(tech" + n + ") AS t" + n + ", SUM(CASE WHEN tech" + n + " > 0 THEN 1 ELSE 0 END) AS a" + n +
+             ", SUM(CASE WHEN tech" + n + " > 0 THEN propaganda_score ELSE 0 END) AS p" + n;
+  }
+  check += " FROM articles a WHERE COALESCE(a.source_id, 0) = d.source_id AND COALESCE(a.day, '') = d.day) x "
+           "WHERE x.n <> d.articles OR x.w <> d.words OR x.s <> d.spans OR abs(x.p - d.score_sum) > 1e-9";
+  for (int t = 0; t < 14; ++t) {
+    const std::string n = std::to_string(t);
+    check += " OR x.t" + n + " <> d.tech" + n + " OR x.a" + n + " <> d.articles" + n + " OR abs(x.p" + n + " - d.score" +
+             n + ") > 1e-9";
+  }
+  check += ")";
+  EXPECT_EQ(sql_value(check), "0");
+  EXPECT_EQ(sql_value("SELECT SUM(articles) || ' ' || SUM(spans) FROM day_summary"), "6 6");
+  EXPECT_EQ(sql_value("SELECT COUNT(*) FROM day_summary"), "5");  // a7 shares a1's source and day
+  // The summary and the articles give the same stats (a topic filter that
+  // every article passes reads the articles).
+  StatsQuery q;
+  q.by = {Dimension::kSource, Dimension::kTechnique};
+  const auto from_summary = st->stats(q);
+  st->add_topic("all", "the OR these OR rain OR more");
+  q.topic = "all";
+  const auto from_articles = st->stats(q);
+  EXPECT_EQ(to_json(from_summary), to_json(from_articles));
+  EXPECT_DOUBLE_EQ(row(from_summary, {"Daily", "Doubt"})->mean_score, (0.25 + 0.4) / 2);
 }
 
 TEST_F(SqliteStoreTest, FailuresAreKeptUntilTheInputIsStored) {
@@ -398,8 +436,11 @@ TEST_F(SqliteStoreTest, MigratesADatabaseOfThePreviousVersion) {
            "INSERT INTO article_texts (article_id, title, body) VALUES (1, 'Old', 'An old shameful harbour story.');"
            "INSERT INTO spans (article_id, start_offset, end_offset, technique_id, score) VALUES (1, 7, 15, 8, 0.9);");
   auto st = open_store(path_);
-  EXPECT_EQ(st->schema_version(), 2);
-  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "2");
+  EXPECT_EQ(st->schema_version(), 3);
+  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "3");
+  // Version 3's summary holds the old article.
+  EXPECT_EQ(sql_value("SELECT articles || ' ' || spans || ' ' || tech8 || ' ' || articles8 || ' ' || week FROM day_summary"),
+            "1 1 1 1 2023-W18");
   EXPECT_EQ(st->counts().articles, 1);
   EXPECT_EQ(st->counts().spans, 1);
   // The old articles are searchable and count in stats as before.
@@ -427,7 +468,7 @@ TEST_F(SqliteStoreTest, RefusesWhatIsNotAPropscanStore) {
   open_store(path_).reset();
   sql_exec("UPDATE schema_version SET version = 99");
   EXPECT_EQ(error_of([&] { open_store(path_); }),
-            path_ + ": store schema version 99 is newer than this propscan's (2); use a newer propscan");
+            path_ + ": store schema version 99 is newer than this propscan's (3); use a newer propscan");
   EXPECT_NE(error_of([&] { open_store("/nonexistent-dir/x.db"); }).find("/nonexistent-dir/x.db: cannot open the store"),
             std::string::npos);
 }
