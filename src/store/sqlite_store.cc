@@ -204,6 +204,12 @@ class Statement {
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // Valid until the next step or reset.
+  std::string_view text_view(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string_view();
+  }
   std::string text(int col) const {
     const auto* p = sqlite3_column_text(stmt_, col);
     return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
@@ -850,12 +856,12 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
       last = it == group.end() ? std::string::npos : it->second;
       return last;
     };
-    std::vector<std::string> parts(static_cast<std::size_t>(n));
+    std::vector<std::string_view> parts(static_cast<std::size_t>(n));
     while (q.step()) {
       for (int i = 0; i < n; ++i) {
-        std::string& v = parts[static_cast<std::size_t>(i)];
-        v = q.text(i);
-        if (query.by[dims[static_cast<std::size_t>(i)]] == Dimension::kSource && v == "0") v.clear();
+        std::string_view v = q.text_view(i);
+        if (query.by[dims[static_cast<std::size_t>(i)]] == Dimension::kSource && v == "0") v = {};
+        parts[static_cast<std::size_t>(i)] = v;
       }
       const double score = q.real(n);
       const std::int64_t id = q.integer(n + 1);
