@@ -474,8 +474,13 @@ void run_search(const SearchArgs& args) {
       }
       line += writers::terminal_safe(s.substr(static_cast<std::size_t>(at)));
       if (h.snippet_ends_inside) line += "…";
-      std::replace(line.begin(), line.end(), '\n', ' ');
-      std::cout << "    " << line << '\n';
+      // One line: paragraph breaks and runs of spaces become one space.
+      std::string flat;
+      for (char c : line) {
+        if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+        if (c != ' ' || flat.empty() || flat.back() != ' ') flat += c;
+      }
+      std::cout << "    " << flat << '\n';
     }
     if (hits.empty()) std::cout << "(no article matches)\n";
   }
