@@ -60,6 +60,33 @@ std::string summary_backfill() {
          " FROM articles GROUP BY COALESCE(source_id, 0), COALESCE(day, ''), COALESCE(week, ''), COALESCE(month, '');\n";
 }
 
+// The articles a summary row names: top<k>_id, top<k>_score, k = 1..kCellTop,
+// highest score first (ties: lower id), NULL past the row's articles.
+constexpr int kCellTop = 5;
+
+std::string cell_top_ddl() {
+  std::string out;
+  for (int k = 1; k <= kCellTop; ++k) {
+    const std::string n = std::to_string(k);
+    out += "ALTER TABLE day_summary ADD COLUMN top" + n + "_id INTEGER;\n";
+    out += "ALTER TABLE day_summary ADD COLUMN top" + n + "_score DOUBLE PRECISION;\n";
+  }
+  // The stored articles ranked within their row, once.
+  out +=
+      "CREATE TEMP TABLE cell_ranked AS SELECT sid, d, id, score, rn FROM (SELECT COALESCE(source_id, 0) AS sid, "
+      "COALESCE(day, '') AS d, id, propaganda_score AS score, ROW_NUMBER() OVER (PARTITION BY COALESCE(source_id, 0), "
+      "COALESCE(day, '') ORDER BY propaganda_score DESC, id) AS rn FROM articles) ranked WHERE rn <= " +
+      std::to_string(kCellTop) + ";\n"
+      "CREATE INDEX temp.cell_ranked_key ON cell_ranked (sid, d, rn);\n";
+  for (int k = 1; k <= kCellTop; ++k) {
+    const std::string n = std::to_string(k);
+    out += "UPDATE day_summary SET top" + n + "_id = r.id, top" + n +
+           "_score = r.score FROM cell_ranked r WHERE r.sid = day_summary.source_id AND r.d = day_summary.day "
+           "AND r.rn = " + n + ";\n";
+  }
+  return out + "DROP TABLE cell_ranked;\n";
+}
+
 std::string technique_rows() {
   std::string out;
   for (Technique t : all_techniques()) {
@@ -147,6 +174,9 @@ std::vector<std::string> migrations() {
           ") WITHOUT ROWID;\n"
           "CREATE INDEX articles_top ON articles (source_id, day, week, month, propaganda_score, id);\n" +
           summary_backfill(),
+      // 4: each summary row names its most propagandistic articles, so that
+      // stats find a group's from its rows instead of from every article.
+      cell_top_ddl(),
   };
 }
 
@@ -288,7 +318,9 @@ class SqliteStore final : public Store {
     exec("BEGIN IMMEDIATE", "cannot start a transaction");
     try {
       const auto query_topics = topic_queries();
+      touched_.clear();
       for (const auto& a : articles) write_article(a, now, query_topics, result);
+      for (const auto& [source, cell] : touched_) update_cell_top(source, cell.first, cell.second);
       auto& fail = statement(
           "INSERT INTO failures (input, error, failed_at) VALUES (?, ?, ?) "
           "ON CONFLICT (input) DO UPDATE SET error = excluded.error, failed_at = excluded.failed_at");
@@ -503,6 +535,7 @@ class SqliteStore final : public Store {
   // row of (source, day).
   void add_to_summary(std::int64_t source, const std::string& day, const std::string& week, const std::string& month,
                       std::int64_t articles, std::int64_t words, const Contribution& plus, const Contribution& minus) {
+    touched_.insert({source, {week, day}});
     std::string cols = "source_id, day, week, month, articles, words, spans, score_sum";
     std::string marks = "?, ?, ?, ?, ?, ?, ?, ?";
     std::string update =
@@ -527,6 +560,37 @@ class SqliteStore final : public Store {
       up.bind((p ? plus.score : 0.0) - (m ? minus.score : 0.0));
     }
     up.run();
+  }
+
+  // Names the summary row's most propagandistic articles again.
+  void update_cell_top(std::int64_t source, const std::string& week, const std::string& day) {
+    // No source and no date are NULL in articles; the four forms keep the
+    // look-up on the index.
+    const std::string sql = std::string("SELECT id, propaganda_score FROM articles WHERE ") +
+                            (source ? "source_id = ?" : "source_id IS NULL") + " AND " +
+                            (day.empty() ? "day IS NULL" : "day = ?") +
+                            " ORDER BY propaganda_score DESC, id LIMIT " + std::to_string(kCellTop);
+    auto& q = statement(sql);
+    q.reset();
+    if (source) q.bind(source);
+    if (!day.empty()) q.bind(day);
+    std::vector<std::pair<std::int64_t, double>> top;
+    while (q.step()) top.emplace_back(q.integer(0), q.real(1));
+    std::string set;
+    for (int k = 1; k <= kCellTop; ++k) {
+      set += std::string(set.empty() ? "" : ", ") + "top" + std::to_string(k) + "_id = ?, top" + std::to_string(k) +
+             "_score = ?";
+    }
+    auto& up = statement("UPDATE day_summary SET " + set + " WHERE source_id = ? AND week = ? AND day = ?");
+    up.reset();
+    for (std::size_t k = 0; k < static_cast<std::size_t>(kCellTop); ++k) {
+      if (k < top.size()) {
+        up.bind(top[k].first).bind(top[k].second);
+      } else {
+        up.bind_or_null("").bind_or_null("");
+      }
+    }
+    up.bind(source).bind(week).bind(day).run();
   }
 
   void write_spans(std::int64_t article, const ArticleRecord& a) {
@@ -660,6 +724,8 @@ class SqliteStore final : public Store {
   int version_ = 0;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
   std::map<std::string, std::int64_t> sources_;
+  // The summary rows (source, (week, day)) the batch being written changed.
+  std::set<std::pair<std::int64_t, std::pair<std::string, std::string>>> touched_;
 };
 
 
@@ -812,27 +878,6 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
     std::unordered_map<std::string, std::size_t> group;
     for (std::size_t r = 0; r < result.rows.size(); ++r) group.emplace(joined(result.rows[r].keys), r);
     std::vector<std::vector<std::pair<double, std::int64_t>>> best(result.rows.size());
-    std::string scan = "SELECT ";
-    for (std::size_t k = 0; k < keys.size(); ++k) {
-      const Dimension d = query.by[dims[k]];
-      scan += (d == Dimension::kTopic ? std::string("tp.name") : "a." + key_of(d).substr(2)) + ", ";
-    }
-    scan += "a.propaganda_score, a.id";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) scan += ", a." + technique_column(i);
-    }
-    std::string scan_where = where;
-    if (summary) {
-      for (const char* col : {"source_id", "day"}) {
-        const std::string from = std::string("d.") + col;
-        for (auto pos = scan_where.find(from); pos != std::string::npos; pos = scan_where.find(from)) {
-          scan_where.replace(pos, from.size(), std::string("a.") + col);
-        }
-      }
-    }
-    scan += " FROM articles a" + std::string(by_topic ? topic_join : "") + scan_where;
-    Statement q(db_, scan, path_);
-    for (const auto& p : params) q.bind(p);
     const int n = static_cast<int>(keys.size());
     const auto top = static_cast<std::size_t>(query.top);
     const auto offer = [&](std::size_t r, double score, std::int64_t id) {
@@ -845,8 +890,8 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
       list.insert(std::upper_bound(list.begin(), list.end(), entry, better), entry);
       if (list.size() > top) list.pop_back();
     };
-    // Rows come in index order, so a group's articles mostly follow each
-    // other: the last group found is tried first.
+    // Rows come in index order, so a group's rows mostly follow each other:
+    // the last group found is tried first.
     std::string key, last_key = "\x1e";
     std::size_t last = std::string::npos;
     const auto find = [&](const std::string& k) {
@@ -857,28 +902,72 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
       return last;
     };
     std::vector<std::string_view> parts(static_cast<std::size_t>(n));
-    while (q.step()) {
+    const auto read_keys = [&](Statement& q) {
       for (int i = 0; i < n; ++i) {
         std::string_view v = q.text_view(i);
         if (query.by[dims[static_cast<std::size_t>(i)]] == Dimension::kSource && v == "0") v = {};
         parts[static_cast<std::size_t>(i)] = v;
       }
-      const double score = q.real(n);
-      const std::int64_t id = q.integer(n + 1);
-      if (!by_technique) {
+    };
+    if (summary && !by_technique && query.top <= kCellTop) {
+      // A group's best articles are among the best of its summary rows.
+      std::string sql = "SELECT ";
+      for (const auto& k : keys) sql += k + ", ";
+      for (int k = 1; k <= kCellTop; ++k) {
+        sql += std::string(k > 1 ? ", " : "") + "d.top" + std::to_string(k) + "_id, d.top" + std::to_string(k) + "_score";
+      }
+      Statement q(db_, sql + " FROM day_summary d" + where, path_);
+      for (const auto& p : params) q.bind(p);
+      while (q.step()) {
+        read_keys(q);
         key.clear();
         for (const auto& v : parts) (key += v) += '\x1f';
-        if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
-        continue;
+        const auto r = find(key);
+        if (r == std::string::npos) continue;
+        for (int k = 0; k < kCellTop && !q.is_null(n + 2 * k); ++k) offer(r, q.real(n + 2 * k + 1), q.integer(n + 2 * k));
       }
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        if (q.integer(n + 2 + static_cast<int>(i)) == 0) continue;
-        key.clear();
-        for (std::size_t k = 0; k <= parts.size(); ++k) {
-          if (k == at) (key += technique_label(all_techniques()[i])) += '\x1f';
-          if (k < parts.size()) (key += parts[k]) += '\x1f';
+    } else {
+      // From every article's keys and score (a covering index).
+      std::string scan = "SELECT ";
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        const Dimension d = query.by[dims[k]];
+        scan += (d == Dimension::kTopic ? std::string("tp.name") : "a." + key_of(d).substr(2)) + ", ";
+      }
+      scan += "a.propaganda_score, a.id";
+      if (by_technique) {
+        for (std::size_t i = 0; i < kNumTechniques; ++i) scan += ", a." + technique_column(i);
+      }
+      std::string scan_where = where;
+      if (summary) {
+        for (const char* col : {"source_id", "day"}) {
+          const std::string from = std::string("d.") + col;
+          for (auto pos = scan_where.find(from); pos != std::string::npos; pos = scan_where.find(from)) {
+            scan_where.replace(pos, from.size(), std::string("a.") + col);
+          }
         }
-        if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
+      }
+      scan += " FROM articles a" + std::string(by_topic ? topic_join : "") + scan_where;
+      Statement q(db_, scan, path_);
+      for (const auto& p : params) q.bind(p);
+      while (q.step()) {
+        read_keys(q);
+        const double score = q.real(n);
+        const std::int64_t id = q.integer(n + 1);
+        if (!by_technique) {
+          key.clear();
+          for (const auto& v : parts) (key += v) += '\x1f';
+          if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
+          continue;
+        }
+        for (std::size_t i = 0; i < kNumTechniques; ++i) {
+          if (q.integer(n + 2 + static_cast<int>(i)) == 0) continue;
+          key.clear();
+          for (std::size_t k = 0; k <= parts.size(); ++k) {
+            if (k == at) (key += technique_label(all_techniques()[i])) += '\x1f';
+            if (k < parts.size()) (key += parts[k]) += '\x1f';
+          }
+          if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
+        }
       }
     }
     // The kept articles, read in id order (neighbouring rows share pages).
