@@ -329,7 +329,10 @@ std::string fixed(double x, int digits) {
   return s.str();
 }
 
-std::string csv_field(const std::string& s) {
+// A CSV field of untrusted text: control characters neutralised as on a
+// terminal, quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& raw) {
+  const std::string s = safe(raw);
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -314,15 +314,30 @@ TEST_F(IngestTest, StatsSearchAndTopicsOnTheCommandLine) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("propscan: search query '\"unclosed'"), std::string::npos) << r.out;
 
+  // Untrusted text (a source name, an article) cannot send escape sequences
+  // to a terminal through stats or search.
+  const auto hostile = write("hostile.jsonl",
+                             R"({"id": "x1", "text": "The harbour \u001b]0;pwned\u0007 clown.", "source": "Evil\u001b[2J", "title": "T\u001b[1m"})"
+                             "\n");
+  ASSERT_EQ(run(ingest(hostile)).status, 0);
+  for (const std::string& cmd : {"stats --db " + db_ + " --by source", "stats --db " + db_ + " --by source --format csv",
+                                 "search --db " + db_ + " harbour --color never"}) {
+    r = run(cmd);
+    ASSERT_EQ(r.status, 0) << cmd;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << cmd << "\n" << r.out;
+    EXPECT_EQ(r.out.find('\x07'), std::string::npos) << cmd;
+  }
+  EXPECT_NE(run("stats --db " + db_ + " --by source").out.find("Evil\xEF\xBF\xBD[2J"), std::string::npos);
+
   r = run("topic add --db " + db_ + " harbour harbour OR port");
-  EXPECT_EQ(r.out, "topic 'harbour': 2 articles\n");
+  EXPECT_EQ(r.out, "topic 'harbour': 3 articles\n");
   r = run("stats --db " + db_ + " --by topic --format json");
   j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["rows"].size(), 1u);
   EXPECT_EQ(j["rows"][0]["topic"], "harbour");
-  EXPECT_EQ(j["rows"][0]["articles"], 2);
+  EXPECT_EQ(j["rows"][0]["articles"], 3);
   r = run("topic list --db " + db_);
-  EXPECT_NE(r.out.find("harbour  2         harbour OR port"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("harbour  3         harbour OR port"), std::string::npos) << r.out;
 }
 
 }  // namespace
