@@ -85,6 +85,10 @@ struct ArticleRef {
   std::int64_t spans = 0;
 };
 
+// One group of articles. In a row grouped by technique, `articles` counts
+// the group's articles that use it, `words` all the words of the group (so
+// spans per 1,000 words is the technique's density there), `mean_score` is
+// the mean of the articles using it, and `top` are chosen among them.
 struct StatsRow {
   std::vector<std::string> keys;  // one per dimension; "" for an article without it
   std::int64_t articles = 0;
