@@ -116,6 +116,26 @@ TEST_F(IngestTest, EveryCorpusCommandHasHelp) {
   EXPECT_NE(run("--help").out.find("ingest"), std::string::npos);
 }
 
+// On a terminal (script(1) gives the command one), ingest and a batch
+// analyze draw the shared bar on standard error; into a pipe they do not.
+TEST_F(IngestTest, ProgressBarOnATerminalOnly) {
+  if (support::run_command("command -v script").status != 0) GTEST_SKIP() << "no script(1)";
+  const auto feed = corpus(20, 1);
+  const std::string bin = PROPSCAN_BINARY;
+  auto r = support::run_command("script -qec '" + bin + " " + ingest(feed) + "' /dev/null", true);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(ingest \[#+\]  20/20  100%  [0-9.]+ articles/s  in 0:00)")))
+      << r.out;
+  r = support::run_command("script -qec '" + bin + " analyze --model " + kModel + " " + feed + " >/dev/null' /dev/null",
+                           true);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("analyze [########################]  20/20  100%"), std::string::npos) << r.out;
+  // Not on a pipe: only the summary line.
+  r = run(ingest(feed), true);
+  EXPECT_EQ(r.out.find("ingest ["), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("20 articles: 0 added, 0 re-analysed, 20 already stored"), std::string::npos) << r.out;
+}
+
 TEST_F(IngestTest, StoresFilesDirectoriesJsonlAndHtml) {
   write("news/article1.txt", "Harbour plan\n\nThe director, a clown according to critics, said the plan would fail.\n");
   write("news/page.html",
