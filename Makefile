@@ -58,11 +58,14 @@ train: data
 eval: data
 	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5 --curve
 
-# Speed and memory of the analyzer on the training articles (Google Benchmark).
+# Speed and memory of the analyzer on the training articles (Google Benchmark),
+# and of the corpus commands (ingest against analyze, stats on a synthetic
+# store of 200,000 articles, the store's size).
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 	@scripts/bench-rss.sh
 	@BIN=$(BUILD_DIR)/propscan scripts/bench-scaling.sh
+	@BIN=$(BUILD_DIR)/propscan PROPSCAN_BENCH_STORE=$(BUILD_DIR)/bench-store.db scripts/bench-corpus.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -20,6 +20,11 @@ APT_PACKAGES=(
   poppler-utils
   # The fuzzers of fuzz/ (libFuzzer and the sanitizer runtimes come with clang).
   clang libclang-rt-14-dev
+  # The corpus store (propscan ingest, stats, search: SQLite with FTS5) and
+  # the HTML article extractor of ingest.
+  libsqlite3-dev libgumbo-dev
+  # The store's text hash (SHA-256, OpenSSL's libcrypto).
+  libssl-dev
 )
 # Node.js and npm fetch the data packages and the browser-test driver; any
 # install of them will do.

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "io/corpus.h"
 #include "io/input.h"
 #include "io/labels.h"
@@ -59,6 +60,8 @@ void run_analyze(const AnalyzeArgs& args) {
   std::vector<Analysis> results(items.size());
   std::vector<std::string> errors(items.size());
   std::atomic<std::size_t> next{0};
+  // A batch shows its progress on a terminal's standard error.
+  Progress progress("analyze", items.size(), "articles", items.size() > 1 ? ProgressMode::kAuto : ProgressMode::kNone);
   auto worker = [&] {
     for (std::size_t i = next++; i < items.size(); i = next++) {
       if (!items[i].ok()) continue;
@@ -67,6 +70,7 @@ void run_analyze(const AnalyzeArgs& args) {
       } catch (const Error& e) {
         errors[i] = items[i].name + ": " + e.what();
       }
+      progress.add();
     }
   };
   const unsigned threads = std::min<std::size_t>(args.threads ? args.threads : default_threads(), items.size());
@@ -74,6 +78,7 @@ void run_analyze(const AnalyzeArgs& args) {
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  progress.finish();
 
   writers::TextStyle style;
   style.color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO));

@@ -16,6 +16,9 @@ namespace propscan::cli {
 // Adds the analysis commands to `app` (src/cli/commands.cc).
 void register_commands(CLI::App& app);
 
+// Adds the corpus commands: ingest, stats, search, topic (src/cli/corpus.cc).
+void register_corpus(CLI::App& app);
+
 // Adds `serve` (web page and HTTP API, src/cli/serve.cc).
 void register_serve(CLI::App& app);
 

@@ -1,4 +1,5 @@
-// propscan's command line: analyze, classify, eval, info, techniques, serve.
+// propscan's command line: analyze, classify, eval, info, techniques, ingest,
+// stats, search, topic, serve.
 // Training (train, eval --folds, import-vectors) needs libtorch, which
 // analysis never loads: those commands are handed to propscan-train, the
 // binary installed beside this one.
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("propscan ") + propscan::kVersion);
 
   propscan::cli::register_commands(app);
+  propscan::cli::register_corpus(app);
 #ifdef PROPSCAN_WITH_SERVER
   propscan::cli::register_serve(app);
 #endif

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "io/corpus.h"
 #include "lexicon/cues.h"
 #include "lexicon/word_vectors.h"
@@ -169,12 +170,20 @@ void run_eval(const EvalArgs& args) {
   options.config = config_of(args.config);
   auto corpus = io::load_corpus(args.data);
   report_problems(corpus.problems, args.data);
-  options.progress = progress_line;
   options.lexicons = lexicons_for(args.lexicons, corpus, options.config);
   progress_line(std::to_string(args.folds) + "-fold cross-validation on " + std::to_string(corpus.articles.size()) +
                 " articles");
+  // The folds' messages, and on a terminal a bar of the folds scored
+  // (cross_validate reports one fold at a time).
+  Progress bar("cross-validation", static_cast<std::size_t>(args.folds), "folds");
+  std::size_t scored = 0;
+  options.progress = [&](const std::string& msg) {
+    bar.message("propscan: " + msg);
+    if (msg.ends_with(": scored")) bar.update(++scored);
+  };
   const auto report = train::cross_validate(corpus, args.folds, options, args.threads ? args.threads : default_threads(),
                                             args.curve, args.fold_seed);
+  bar.finish();
   print_report(report, args.curve);
   if (!args.predictions.empty()) write_predictions(report, args.predictions);
 }

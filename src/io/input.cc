@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <utf8proc.h>
 
+#include "io/html.h"
 #include "io/lines.h"
 #include "propscan/error.h"
 #include "text/utf8.h"
@@ -83,6 +84,22 @@ InputItem jsonl_item(const std::string& name, const std::string& line, const Inp
     item.doc.source = optional_string(obj, "source", name);
     item.doc.date = optional_string(obj, "date", name);
     item.doc.url = optional_string(obj, "url", name);
+    if (auto topics = obj.find("topics"); topics != obj.end() && !topics->is_null()) {
+      const auto bad = [&] { return Error(name + ": field 'topics' must be a string or an array of strings"); };
+      if (topics->is_string()) {
+        item.topics.push_back(topics->get<std::string>());
+      } else if (topics->is_array()) {
+        for (const auto& t : *topics) {
+          if (!t.is_string()) throw bad();
+          item.topics.push_back(t.get<std::string>());
+        }
+      } else {
+        throw bad();
+      }
+      for (const auto& t : item.topics) {
+        if (t.empty() || !text::is_valid_utf8(t)) throw Error(name + ": a topic in 'topics' is empty or not UTF-8");
+      }
+    }
   } catch (const Error& e) {
     item.error = e.what();
   } catch (const nlohmann::json::exception& e) {
@@ -128,8 +145,23 @@ InputItem file_item(const std::string& path, const InputLimits& limits) {
       throw Error(path + ": too large (" + human_size(size) + ", limit " +
                   human_size(limits.max_article_bytes) + ")");
     }
-    item.doc = document_from_bytes(path, article_id_from_path(path),
-                                   read_file_bytes(path, limits.max_article_bytes), limits);
+    std::string bytes = read_file_bytes(path, limits.max_article_bytes);
+    if (is_html_path(path)) {
+      // Offsets refer to the extracted text, which is what is analysed.
+      if (bytes.find('\0') != std::string::npos) throw Error(path + ": binary data (contains NUL bytes)");
+      try {
+        (void)text::decode_utf8(bytes);
+      } catch (const Error& e) {
+        throw Error(path + ": " + e.what() + " (HTML is read as UTF-8)");
+      }
+      HtmlArticle html = extract_html_article(bytes);
+      item.doc = document_from_bytes(path, article_id_from_path(path), html.text, limits);
+      item.doc.title = std::move(html.title);
+      item.doc.source = std::move(html.source);
+      item.doc.date = std::move(html.date);
+    } else {
+      item.doc = document_from_bytes(path, article_id_from_path(path), bytes, limits);
+    }
   } catch (const Error& e) {
     item.error = e.what();
   }
@@ -224,10 +256,12 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
   if (fs::is_directory(path, ec)) {
     std::vector<std::string> files;
     for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.path().extension() == ".txt") files.push_back(entry.path().string());
+      if (entry.path().extension() == ".txt" || is_html_path(entry.path().string())) {
+        files.push_back(entry.path().string());
+      }
     }
     if (ec) throw Error(path + ": cannot list directory (" + ec.message() + ")");
-    if (files.empty()) throw Error(path + ": no *.txt files in directory");
+    if (files.empty()) throw Error(path + ": no *.txt or *.html files in directory");
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       // A FIFO or a device among the files would block the batch or never
@@ -250,6 +284,28 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
     return;
   }
   visit(file_item(path, limits));
+}
+
+std::size_t count_input(const std::string& path, bool jsonl) {
+  std::error_code ec;
+  if (path == "-" || !fs::exists(path, ec)) return 0;
+  if (fs::is_directory(path, ec)) {
+    std::size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      n += entry.path().extension() == ".txt" || is_html_path(entry.path().string());
+    }
+    return n;
+  }
+  if (!jsonl && !ends_with(path, ".jsonl")) return 1;
+  // A pipe or a device cannot be read twice (or never ends): not counted.
+  if (!fs::is_regular_file(path, ec)) return 0;
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  std::size_t n = 0;
+  for (LineStatus status; (status = read_line(in, line, InputLimits{}.max_line_bytes)) == LineStatus::kLine;) {
+    n += line.find_first_not_of(" \t\r") != std::string::npos;
+  }
+  return n;
 }
 
 std::vector<InputItem> read_all(const std::string& path, bool jsonl, const InputLimits& limits) {

@@ -22,6 +22,7 @@ struct InputLimits {
 struct InputItem {
   std::string name;   // where it came from: a path, "stdin", or "file.jsonl:LINE"
   Document doc;       // valid when error is empty
+  std::vector<std::string> topics;  // the JSONL "topics" field (a string or strings)
   std::string error;  // one line, starting with `name`
   bool ok() const { return error.empty(); }
 };
@@ -35,8 +36,9 @@ Document document_from_bytes(const std::string& name, const std::string& id,
                              const std::string& bytes, const InputLimits& limits = {});
 
 // Reads `path`: "-" is stdin (text, or JSONL when `jsonl` is set), a directory
-// yields its *.txt files in name order, a *.jsonl file (or any file when
-// `jsonl` is set) yields one article a line. `visit` is called once per item,
+// yields its *.txt, *.html and *.htm files in name order, a *.jsonl file (or
+// any file when `jsonl` is set) yields one article a line, and an HTML file
+// its article's text and title (io/html.h). `visit` is called once per item,
 // in input order. Throws propscan::Error only when the path itself cannot be
 // opened (missing, unreadable, empty directory).
 void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
@@ -47,6 +49,11 @@ void read_input(const std::string& path, bool jsonl, const InputLimits& limits,
 // with a failed item.
 void read_jsonl(std::istream& in, const std::string& name, const InputLimits& limits,
                 const std::function<void(InputItem&&)>& visit);
+
+// How many items read_input would visit, counted without decoding them
+// (JSONL lines that are not blank, files of a directory); for progress bars.
+// 0 for standard input, a pipe or a device.
+std::size_t count_input(const std::string& path, bool jsonl);
 
 // Convenience: all items in a vector.
 std::vector<InputItem> read_all(const std::string& path, bool jsonl = false,

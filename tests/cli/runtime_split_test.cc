@@ -96,8 +96,11 @@ TEST_F(RuntimeSplitTest, RuntimeLinksNoTrainingLibraries) {
   const auto library = shell("ldd " PROPSCAN_LIBRARY);
   ASSERT_EQ(library.status, 0);
   EXPECT_FALSE(mentions_training_libraries(library.out)) << library.out;
-  // Nor the HTTP library: that is the server's, outside the runtime.
+  // Nor the HTTP library: that is the server's, outside the runtime; nor
+  // SQLite, the corpus store's.
   EXPECT_EQ(library.out.find("httplib"), std::string::npos) << library.out;
+  EXPECT_EQ(library.out.find("libsqlite3"), std::string::npos) << library.out;
+  EXPECT_NE(binary.out.find("libsqlite3"), std::string::npos) << binary.out;
   // The check can see libtorch where it is linked.
   const auto trainer = shell("ldd " PROPSCAN_TRAIN_BINARY);
   ASSERT_EQ(trainer.status, 0);
