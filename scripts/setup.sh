@@ -16,6 +16,10 @@ APT_PACKAGES=(
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
+  # The Python module (python/): its binding library and headers, its tests
+  # and DataFrames, and what `pip install --no-build-isolation .` builds with.
+  pybind11-dev python3-dev python3-pytest python3-pandas
+  python3-setuptools python3-wheel python3-venv python3-pip
 )
 # Node.js and npm fetch the data packages and the browser-test driver; any
 # install of them will do.
