@@ -62,4 +62,10 @@ if(PROPSCAN_BUILD_TESTS)
             ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/python/tests
     WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
   set_tests_properties(python.module PROPERTIES TIMEOUT 300)
+  # pip install --no-build-isolation --no-index into a virtual environment
+  # and into a prefix, then an analysis with the installed package.
+  add_test(NAME python.pip_install
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/python/pip_install_test.sh
+            ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_BINARY_DIR} ${Python3_EXECUTABLE})
+  set_tests_properties(python.pip_install PROPERTIES TIMEOUT 1200)
 endif()
