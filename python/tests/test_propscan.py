@@ -221,3 +221,28 @@ def test_no_model_found_is_an_error(tmp_path):
     env = {k: v for k, v in __import__("os").environ.items() if k != "PROPSCAN_MODEL"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
     assert out.startswith("no model given and none found")
+
+
+def test_example_counts_techniques_per_source_without_matplotlib(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    with open(corpus, "w", encoding="utf-8") as f:
+        for n, path in enumerate(sorted(EXAMPLES.glob("*.txt"))):
+            text = path.read_text(encoding="utf-8")
+            f.write(json.dumps({"id": path.stem, "text": text, "source": f"Outlet {'AB'[n % 2]}"}) + "\n")
+        f.write(json.dumps({"id": "u", "text": UNICODE_TEXT, "source": "Outlet A"}) + "\n")
+        f.write(json.dumps({"id": "bad", "text": "  "}) + "\n")
+    # A matplotlib that cannot be imported, whether or not the real one is installed.
+    blocked = tmp_path / "blocked"
+    (blocked / "matplotlib").mkdir(parents=True)
+    (blocked / "matplotlib" / "__init__.py").write_text("raise ImportError('blocked by the test')\n")
+    env = dict(__import__("os").environ)
+    env["PYTHONPATH"] = f"{blocked}:{env.get('PYTHONPATH', '')}"
+    out_png = tmp_path / "chart.png"
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "python" / "techniques_by_source.py"), str(corpus),
+                           "--out", str(out_png), "--threads", "2"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "3 articles analysed, 1 skipped" in done.stdout
+    assert "Outlet A" in done.stdout and "Outlet B" in done.stdout
+    assert "matplotlib is not installed: no chart" in done.stdout
+    assert "skipped: bad: empty article (no text)" in done.stderr
+    assert not out_png.exists()
