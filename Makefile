@@ -38,11 +38,13 @@ train: data
 eval: data
 	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5 --curve
 
-# Speed and memory of the analyzer on the training articles (Google Benchmark).
+# Speed and memory of the analyzer on the training articles (Google Benchmark),
+# and the Python module's analyze_many against the command line.
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 	@scripts/bench-rss.sh
 	@BIN=$(BUILD_DIR)/propscan scripts/bench-scaling.sh
+	@PYTHONPATH=$(BUILD_DIR)/python BIN=$(BUILD_DIR)/propscan scripts/bench-python.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
