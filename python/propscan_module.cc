@@ -51,11 +51,14 @@ std::string utf8_of(py::handle text, const char* what) {
     throw py::type_error(std::string(what) + " must be str or bytes, not " +
                          std::string(py::str(py::type::handle_of(text).attr("__name__"))));
   }
-  Py_ssize_t size = 0;
-  if (const char* utf8 = PyUnicode_AsUTF8AndSize(text.ptr(), &size)) return std::string(utf8, static_cast<std::size_t>(size));
-  PyErr_Clear();
-  PyObject* raw = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
-  if (!raw) throw py::error_already_set();
+  // A temporary bytes object, not PyUnicode_AsUTF8: that one keeps a UTF-8
+  // copy inside every str for its lifetime, doubling a corpus in memory.
+  PyObject* raw = PyUnicode_AsUTF8String(text.ptr());
+  if (!raw) {
+    PyErr_Clear();
+    raw = PyUnicode_AsEncodedString(text.ptr(), "utf-8", "surrogatepass");
+    if (!raw) throw py::error_already_set();
+  }
   return std::string(py::reinterpret_steal<py::bytes>(raw));
 }
 
@@ -180,6 +183,14 @@ class Stream {
   }
 
   py::object next() {
+    // next() waits without the GIL: a second thread must not take the same
+    // result meanwhile.
+    if (busy_) throw py::value_error("analyze_many: the results are already being read by another thread");
+    busy_ = true;
+    struct Done {
+      bool& flag;
+      ~Done() { flag = false; }
+    } done{busy_};
     if (pool_.empty()) {
       for (unsigned t = 0; t < threads_; ++t) pool_.emplace_back([this] { work(); });
     }
@@ -286,6 +297,7 @@ class Stream {
   std::size_t window_;
   std::size_t position_ = 0;
   bool exhausted_ = false;
+  bool busy_ = false;  // touched with the GIL only
   std::deque<std::shared_ptr<Slot>> in_flight_;  // touched with the GIL only
 
   std::mutex mutex_;

@@ -88,6 +88,14 @@ def test_threads_give_the_one_thread_results_in_order(analyzer, articles):
     assert [json.loads(j)["id"] for j in three] == [r["id"] for r in records]
 
 
+def test_one_analyzer_serves_python_threads(analyzer, articles):
+    from concurrent.futures import ThreadPoolExecutor
+    texts = [t for _, t in articles[:12]]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parallel = list(pool.map(lambda t: analyzer.analyze(t).to_json(), texts))
+    assert parallel == [analyzer.analyze(t).to_json() for t in texts]
+
+
 def test_analyze_many_takes_strings_and_a_long_generator(analyzer):
     texts = (f"Article {n}: the corrupt elite lied to the nation again." for n in range(300))
     results = list(analyzer.analyze_many(texts, threads=2))
