@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, Optional, Union
 from . import _propscan
 from ._propscan import Result, Span
 
-__all__ = ["Analyzer", "Error", "Result", "Span", "Technique", "default_model_path", "set_compute_threads",
+__all__ = ["Analyzer", "Error", "Result", "Span", "Technique", "default_model_path", "set_compute_threads", "spans_frame",
            "techniques", "__version__"]
 
 __version__: str = _propscan.__version__

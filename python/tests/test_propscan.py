@@ -254,3 +254,31 @@ def test_example_counts_techniques_per_source_without_matplotlib(tmp_path):
     assert "matplotlib is not installed: no chart" in done.stdout
     assert "skipped: bad: empty article (no text)" in done.stderr
     assert not out_png.exists()
+
+
+def test_analyze_many_reads_ahead_only_a_window(analyzer):
+    pulled = []
+
+    def texts():
+        for n in range(1000):
+            pulled.append(n)
+            yield "The corrupt elite lied to the nation again."
+
+    stream = analyzer.analyze_many(texts(), threads=2)
+    next(stream)
+    assert len(pulled) <= 8 * 2 + 1  # the window of 8 articles a thread, not the whole iterable
+    stream.close()
+
+
+def test_stubs_name_the_public_api():
+    import ast
+    from pathlib import Path
+    package = Path(propscan.__file__).parent
+    stub = ast.parse((package / "__init__.pyi").read_text())
+    named = {n.name for n in stub.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    named |= {a.asname or a.name for n in stub.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    named |= {t.id for n in stub.body if isinstance(n, (ast.AnnAssign, ast.Assign))
+              for t in ([n.target] if isinstance(n, ast.AnnAssign) else n.targets) if isinstance(t, ast.Name)}
+    assert set(propscan.__all__) <= named
+    ast.parse((package / "_propscan.pyi").read_text())
+    assert (package / "py.typed").exists()
