@@ -337,7 +337,7 @@ PYBIND11_MODULE(_propscan, m) {
 
   py::class_<PySpan>(m, "Span", "One passage: a technique, its place in the article and its score.")
       .def_readonly("technique", &PySpan::technique, "The exact corpus label, e.g. 'Name_Calling,Labeling'.")
-      .def_readonly("name", &PySpan::name, "A readable name, e.g. 'Name calling, labeling'.")
+      .def_readonly("name", &PySpan::name, "A readable name, e.g. 'Name calling / labeling'.")
       .def_readonly("start", &PySpan::start, "First code point (index into the article's str).")
       .def_readonly("end", &PySpan::end, "One past the last code point.")
       .def_readonly("score", &PySpan::score, "The model's score in [0, 1].")

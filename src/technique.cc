@@ -10,15 +10,16 @@ struct TechniqueInfo {
 };
 
 // Definitions are written for a general reader: what the technique does and
-// why it persuades without arguing.
+// why it persuades without arguing. The names are the web page's
+// (web/highlight.js on main), so that it can take them from here.
 constexpr std::array<TechniqueInfo, kNumTechniques> kInfo = {{
     {"Appeal_to_Authority", "Appeal to authority",
      "Claims something is true only because an expert, official or famous person says so, "
      "with no other evidence offered."},
-    {"Appeal_to_fear-prejudice", "Appeal to fear or prejudice",
+    {"Appeal_to_fear-prejudice", "Appeal to fear / prejudice",
      "Builds support by making the audience afraid of what happens otherwise, or by playing "
      "on their existing prejudices against a group."},
-    {"Bandwagon,Reductio_ad_hitlerum", "Bandwagon, reductio ad Hitlerum",
+    {"Bandwagon,Reductio_ad_hitlerum", "Bandwagon / reductio ad Hitlerum",
      "Urges acceptance because 'everyone' already agrees, or rejects an idea because a "
      "despised person or group is said to hold it."},
     {"Black-and-White_Fallacy", "Black-and-white fallacy",
@@ -30,7 +31,7 @@ constexpr std::array<TechniqueInfo, kNumTechniques> kInfo = {{
     {"Doubt", "Doubt",
      "Questions the honesty, competence or credibility of a person, institution or claim, "
      "often by insinuation rather than evidence."},
-    {"Exaggeration,Minimisation", "Exaggeration, minimisation",
+    {"Exaggeration,Minimisation", "Exaggeration / minimisation",
      "Makes something seem far bigger, worse or better than it is, or plays down something "
      "serious as trivial."},
     {"Flag-Waving", "Flag-waving",
@@ -39,7 +40,7 @@ constexpr std::array<TechniqueInfo, kNumTechniques> kInfo = {{
     {"Loaded_Language", "Loaded language",
      "Uses words chosen for their emotional punch rather than their meaning, to make the "
      "reader feel before they think."},
-    {"Name_Calling,Labeling", "Name calling, labeling",
+    {"Name_Calling,Labeling", "Name calling / labeling",
      "Sticks a label on a person, group or idea that the audience is meant to hate, fear or "
      "admire, in place of describing them."},
     {"Repetition", "Repetition",
@@ -50,7 +51,7 @@ constexpr std::array<TechniqueInfo, kNumTechniques> kInfo = {{
     {"Thought-terminating_Cliches", "Thought-terminating clichés",
      "A stock phrase that ends discussion instead of answering it, such as 'it is what it "
      "is' or 'enough said'."},
-    {"Whataboutism,Straw_Men,Red_Herring", "Whataboutism, straw men, red herring",
+    {"Whataboutism,Straw_Men,Red_Herring", "Whataboutism / straw man / red herring",
      "Dodges a point by accusing the other side of hypocrisy, attacking a distorted version "
      "of its claim, or changing the subject."},
 }};

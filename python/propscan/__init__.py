@@ -48,7 +48,7 @@ class Technique(NamedTuple):
     label: str
     """The exact corpus label, e.g. ``"Name_Calling,Labeling"``."""
     name: str
-    """A readable name, e.g. ``"Name calling, labeling"``."""
+    """A readable name, e.g. ``"Name calling / labeling"``."""
     definition: str
     """A plain-language definition."""
 
