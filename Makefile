@@ -13,7 +13,7 @@ setup:
 	@scripts/setup.sh
 
 configure: setup
-	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROPSCAN_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROPSCAN_WERROR=ON -DPROPSCAN_BUILD_PYTHON=ON $(CMAKE_FLAGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) --parallel
@@ -60,12 +60,14 @@ eval: data
 
 # Speed and memory of the analyzer on the training articles (Google Benchmark),
 # and of the corpus commands (ingest against analyze, stats on a synthetic
-# store of 200,000 articles, the store's size).
+# store of 200,000 articles, the store's size),
+# and the Python module's analyze_many against the command line.
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 	@scripts/bench-rss.sh
 	@BIN=$(BUILD_DIR)/propscan scripts/bench-scaling.sh
 	@BIN=$(BUILD_DIR)/propscan PROPSCAN_BENCH_STORE=$(BUILD_DIR)/bench-store.db scripts/bench-corpus.sh
+	@PYTHONPATH=$(BUILD_DIR)/python BIN=$(BUILD_DIR)/propscan scripts/bench-python.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -25,6 +25,10 @@ APT_PACKAGES=(
   libsqlite3-dev libgumbo-dev
   # The store's text hash (SHA-256, OpenSSL's libcrypto).
   libssl-dev
+  # The Python module (python/): its binding library and headers, its tests
+  # and DataFrames, and what `pip install --no-build-isolation .` builds with.
+  pybind11-dev python3-dev python3-pytest python3-pandas
+  python3-setuptools python3-wheel python3-venv python3-pip
 )
 # Node.js and npm fetch the data packages and the browser-test driver; any
 # install of them will do.

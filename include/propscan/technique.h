@@ -34,6 +34,10 @@ const std::array<Technique, kNumTechniques>& all_techniques();
 // The exact corpus label, e.g. "Name_Calling,Labeling".
 std::string_view technique_label(Technique t);
 
+// A readable name for people, e.g. "Name calling / labeling": what the page,
+// the Python module and reports show where the label would be cryptic.
+std::string_view technique_name(Technique t);
+
 // A plain-language definition, one or two sentences.
 std::string_view technique_definition(Technique t);
 
