@@ -10,7 +10,7 @@ bin_dir=$1
 seconds=$2
 shift 2
 names=("$@")
-((${#names[@]})) || names=(utf8_tokenize jsonl labels model_file analyze)
+((${#names[@]})) || names=(utf8_tokenize jsonl labels model_file html analyze)
 artifacts=${FUZZ_ARTIFACTS:-$bin_dir/artifacts}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
