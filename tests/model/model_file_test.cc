@@ -710,5 +710,33 @@ TEST(ModelFileTest, NetworkSectionsThatDoNotFitAreAnError) {
   EXPECT_EQ(misshapen.rfind("corrupt model (", 0), 0u) << misshapen;
 }
 
+// Runs whose inputs repeat an earlier run's take its probabilities instead
+// of a second forward pass: the result is what the network gives every run
+// read afresh, across the 4,096-token chunks too.
+TEST(NetworkTest, RepeatedRunsGetTheProbabilitiesOfAFreshForwardPass) {
+  const Model model = full_model();
+  const neural::Network& net = *model.network();
+  std::u32string text = U"Opening line, once.\n";
+  for (int i = 0; i < 1500; ++i) {
+    text += U"No. No. Never!\n";
+    if (i % 97 == 0) text += U"A line of its own, number " + std::u32string(1, U'0' + static_cast<char32_t>(i % 10)) + U".\n";
+  }
+  const auto view = model.view(text);
+  ASSERT_GT(view.tokens.size(), 4096u * 2);
+  const auto probs = net.predict(view);
+
+  const auto runs = neural::sentence_runs(view, net.config().context);
+  const neural::LstmInference fresh(net.parameters(), net.config().input_dim, net.config().hidden,
+                                    net.config().layers);
+  const auto inputs = neural::token_inputs(view);
+  std::vector<float> expected(view.tokens.size(), 0.0f);
+  for (const auto& run : runs) {  // one run at a time: nothing shared
+    fresh.predict(inputs, {run}, expected);
+  }
+  ASSERT_EQ(probs.size(), expected.size());
+  for (std::size_t i = 0; i < probs.size(); ++i) EXPECT_NEAR(probs[i], expected[i], 1e-6f) << "token " << i;
+  EXPECT_GT(*std::max_element(probs.begin(), probs.end()), 0.0f);
+}
+
 }  // namespace
 }  // namespace propscan
