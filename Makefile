@@ -27,8 +27,12 @@ data: build
 run: build
 	@$(BUILD_DIR)/propscan analyze $(EXAMPLE) --format text
 
+# The test suite, then the same suite under the sanitizers and every fuzzer
+# for 30 s on its seed corpus (docs/security.md).
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --parallel 2
+	@$(MAKE) --no-print-directory test-sanitize
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 
 # The unit, CLI and server tests under AddressSanitizer and
 # UndefinedBehaviorSanitizer (the browser, install and docs checks run once,

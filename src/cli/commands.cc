@@ -68,7 +68,11 @@ void run_analyze(const AnalyzeArgs& args) {
       try {
         results[i] = analyzer.analyze(items[i].doc);
       } catch (const Error& e) {
-        errors[i] = items[i].name + ": " + e.what();
+        // The analyzer names the article by its id; the input's name goes
+        // first unless it is that same name (stdin).
+        const std::string message = e.what();
+        const std::string& name = items[i].name;
+        errors[i] = message.starts_with(name + ": ") ? message : name + ": " + message;
       }
       progress.add();
     }

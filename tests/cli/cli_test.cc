@@ -221,6 +221,18 @@ TEST_F(CliTest, EndlessInputIsRefusedAtTheLimit) {
   EXPECT_EQ(in.out, "propscan: stdin: too large (8.0 MiB, limit 8.0 MiB)\n");
 }
 
+TEST_F(CliTest, AnOverLongArticleIsNamedOnce) {
+  std::string text;
+  for (int i = 0; i < 1'050'000; ++i) text += "a ";
+  auto path = write("long.txt", text);
+  auto in = run("analyze - --model " + *model_ + " <" + path, true);
+  EXPECT_EQ(in.status, 1);
+  EXPECT_EQ(in.out, "propscan: stdin: article too long (2100000 characters, limit 2000000)\n");
+  auto file = run("analyze " + path + " --model " + *model_, true);
+  EXPECT_EQ(file.status, 1);
+  EXPECT_EQ(file.out, "propscan: " + path + ": long: article too long (2100000 characters, limit 2000000)\n");
+}
+
 TEST_F(CliTest, ADuplicateIdInABatchIsAnError) {
   auto path = write("dup.jsonl", "{\"id\":7,\"text\":\"All quiet.\"}\n{\"id\":\"7\",\"text\":\"Also quiet.\"}\n");
   auto r = run("analyze " + path + " --model " + *model_ + " --format semeval-si", true);
