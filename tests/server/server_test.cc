@@ -668,7 +668,9 @@ TEST_F(ServerAbuseTest, SlowClientIsCutOffAtTheReadTimeout) {
   if (response.empty()) response = c.read_all(Millis(1000));
   EXPECT_EQ(status_of(response), 408) << response;
   EXPECT_EQ(nlohmann::json::parse(body_of(response))["error"], "request not received within 0.8 s");
-  EXPECT_LT(ms_since(start), 1600);
+  // Well before the 4 s the client would go on trickling; room for a loaded
+  // machine (a bound of 1.6 s failed once with the suite running beside a build).
+  EXPECT_LT(ms_since(start), 2500);
   EXPECT_TRUE(c.closed_by_server());
 }
 
