@@ -4,7 +4,8 @@
 # and for the repeats that were quadratic or cubic (issue 19). For each family
 # it fits the exponent of time against size (the log-log slope, from 64 KB
 # up, after subtracting process start and model load) and prints the time per
-# MB at the largest size. Fails when any exponent is above 1.2, or when the
+# MB at the largest size; and `eval` against the number of gold rows of one
+# article. Fails when any exponent is above 1.2, or when the
 # two inputs of the issue miss their times: 'Liars lie. ' x 5,000 (55 KB)
 # in 0.5 s, 'Bad.\n' x 200,000 (1 MB) in 5 s, start and model load included.
 set -euo pipefail
@@ -47,6 +48,23 @@ with open(os.path.join(work, "inputs"), "w") as out:
             with open(path, "wb") as f:
                 f.write(make(size))
             out.write(f"{family} {os.path.getsize(path)} {path}\n")
+# `eval` on one 64 KB article with more and more gold rows (it was quadratic
+# in the rows of an article): a corpus directory per size, rows spread
+# evenly over the text, the "size" is the number of rows.
+text = cut(news, 64 << 10).decode()
+techniques = ["Loaded_Language", "Name_Calling,Labeling", "Doubt", "Repetition", "Flag-Waving"]
+with open(os.path.join(work, "eval-inputs"), "w") as out:
+    for rows in (0, 20_000, 80_000, 320_000):  # 0: the analysis alone
+        corpus = os.path.join(work, f"eval-{rows}")
+        os.makedirs(os.path.join(corpus, "articles"))
+        os.makedirs(os.path.join(corpus, "labels-tc"))
+        with open(os.path.join(corpus, "articles", "article1.txt"), "w", encoding="utf-8") as f:
+            f.write(text)
+        with open(os.path.join(corpus, "labels-tc", "article1.task2-TC.labels"), "w") as f:
+            for i in range(rows):
+                start = i * (len(text) - 40) // rows
+                f.write(f"1\t{techniques[i % len(techniques)]}\t{start}\t{start + 5 + i % 30}\n")
+        out.write(f"eval {rows} {corpus}\n")
 PY
 
 # CPU seconds (user + system) of each analysis, from the child's own usage:
@@ -54,11 +72,12 @@ PY
 python3 - "$BIN" "$work" <<'PY'
 import os, resource, subprocess, sys
 binary, work = sys.argv[1], sys.argv[2]
-def cpu(path):
+def cpu(path, command=("analyze", "-j", "1")):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run = subprocess.run([binary, "analyze", path, "-j", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = [binary, command[0], path, *command[1:]] if command[0] == "analyze" else [binary, *command, path]
+    run = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if run.returncode != 0:
-        sys.exit(f"bench: analyze {path} failed: {run.stderr.decode(errors='replace').strip()}")
+        sys.exit(f"bench: {command[0]} {path} failed: {run.stderr.decode(errors='replace').strip()}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 one = os.path.join(work, "one.txt")
@@ -72,6 +91,11 @@ with open(os.path.join(work, "inputs")) as inputs, open(os.path.join(work, "time
         family, size, path = line.split()
         # The better of two runs: contention only ever adds time.
         out.write(f"{family} {size} {min(cpu(path), cpu(path))}\n")
+    with open(os.path.join(work, "eval-inputs")) as inputs:
+        for line in inputs:
+            family, rows, corpus = line.split()
+            command = ("eval", "--data")
+            out.write(f"{family} {rows} {min(cpu(corpus, command), cpu(corpus, command))}\n")
 PY
 base=$(cat "$work/base")
 
@@ -83,18 +107,23 @@ print(f"{'scaling (CPU s, -j 1)':<24} {'size':>9} {'CPU s':>8}   (start and mode
 failed = False
 for family in dict.fromkeys(r[0] for r in rows):
     points = [(int(s), float(t)) for f, s, t in rows if f == family]
+    # eval's own start: the same command on the article without gold rows.
+    start = points.pop(0)[1] if family == "eval" else base
     for size, t in points:
-        print(f"  {family:<22} {size / 1024:>7.0f} K {t:>8.2f}")
+        shown = f"{size:>7} r" if family == "eval" else f"{size / 1024:>7.0f} K"
+        print(f"  {family:<22} {shown} {t:>8.2f}")
     # Least-squares slope of log(time - start) on log(size), from 64 KB up.
-    fit = [(math.log(s), math.log(max(t - base, 1e-3))) for s, t in points if s >= 60_000]
+    # (eval's sizes are rows, all of them fitted)
+    fit = [(math.log(s), math.log(max(t - start, 1e-3))) for s, t in points if s >= 60_000 or family == "eval"]
     mx = sum(x for x, _ in fit) / len(fit)
     my = sum(y for _, y in fit) / len(fit)
     slope = sum((x - mx) * (y - my) for x, y in fit) / sum((x - mx) ** 2 for x, _ in fit)
     size, t = points[-1]
-    per_mb = (t - base) / (size / 1e6)
+    per_unit = (t - start) / (size / 1e6)
+    unit = "per MB" if family != "eval" else "per million gold rows"
     ok = slope <= limit
     failed = failed or not ok
-    print(f"  {family:<22} exponent {slope:.2f} (max {limit}), {per_mb:.2f} CPU s per MB{'' if ok else '  <-- over'}")
+    print(f"  {family:<22} exponent {slope:.2f} (max {limit}), {per_unit:.2f} CPU s {unit}{'' if ok else '  <-- over'}")
 # The issue's two absolute targets, whole process.
 for family, size, most in (("liars", 55_000, 0.5), ("bad", 1_000_000, 5.0)):
     t = next(float(t) for f, s, t in rows if f == family and int(s) == size)
