@@ -2,6 +2,8 @@
 //   BM_ModelLoad            time to load the shipped model
 //   BM_Batch90WithLoad      load the model, then analyse 90 articles on one core
 //   BM_Analyze/threads:N    articles per second on one core and on all cores
+//   BM_AnalyzeWith(out)Explanations  CPU time per article on one core, with
+//                           and without evidence and voice: what explaining costs
 //   BM_Latency              p50 / p99 time per article on one core
 // Peak memory is measured per process by scripts/bench-rss.sh (in one
 // benchmark process it would only grow from one benchmark to the next).
@@ -73,6 +75,41 @@ void BM_Analyze(benchmark::State& state) {
   state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Analyze)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0)->Threads(1)->ThreadPerCpu();
+
+// The same on one core without explanations (evidence, voice, speakers):
+// against BM_Analyze/threads:1, what explaining costs.
+void BM_AnalyzeWithoutExplanations(benchmark::State& state) {
+  const auto& docs = articles();
+  static const propscan::Analyzer a(propscan::default_model_path(), [] {
+    propscan::AnalyzerOptions o;
+    o.explain = false;
+    return o;
+  }());
+  std::size_t i = 0;
+  std::int64_t done = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(a.analyze(docs[i % docs.size()]));
+    ++i;
+    ++done;
+  }
+  state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalyzeWithoutExplanations)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+// With explanations, measured the same way (CPU time, one thread).
+void BM_AnalyzeWithExplanations(benchmark::State& state) {
+  const auto& docs = articles();
+  const auto& a = analyzer();
+  std::size_t i = 0;
+  std::int64_t done = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(a.analyze(docs[i % docs.size()]));
+    ++i;
+    ++done;
+  }
+  state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalyzeWithExplanations)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 void BM_Latency(benchmark::State& state) {
   const auto& docs = articles();

@@ -136,6 +136,14 @@ struct PySpan {
   double score = 0.0;
   std::u32string text;
   int sentence = -1;
+  std::string voice = "author";
+  std::string speaker;
+  std::optional<double> precision_estimate;
+  struct Cue {
+    Offset start, end;
+    std::string kind, reason;
+  };
+  std::vector<Cue> evidence;
 };
 
 std::vector<PySpan> spans_of(const Result& r) {
@@ -153,6 +161,13 @@ std::vector<PySpan> spans_of(const Result& r) {
     p.score = s.score;
     p.text = r.doc.text.substr(static_cast<std::size_t>(s.start), static_cast<std::size_t>(s.end - s.start));
     p.sentence = r.analysis.span_sentence[k];
+    if (k < r.analysis.explanations.size()) {
+      const auto& e = r.analysis.explanations[k];
+      p.voice = e.voice == Voice::kQuoted ? "quoted" : "author";
+      p.speaker = e.speaker;
+      p.precision_estimate = e.precision_estimate;
+      for (const auto& ev : e.evidence) p.evidence.push_back({ev.start, ev.end, ev.kind, ev.reason});
+    }
     out.push_back(std::move(p));
   }
   return out;
@@ -343,6 +358,19 @@ PYBIND11_MODULE(_propscan, m) {
       .def_readonly("score", &PySpan::score, "The model's score in [0, 1].")
       .def_property_readonly("text", [](const PySpan& s) { return to_str(s.text); }, "text[start:end]")
       .def_readonly("sentence", &PySpan::sentence, "Index in Result.sentences of the sentence the span starts in.")
+      .def_readonly("voice", &PySpan::voice, "'author' (the writer's own prose) or 'quoted' (inside a quotation).")
+      .def_readonly("speaker", &PySpan::speaker, "Who the article says is speaking, for a quotation; else ''.")
+      .def_readonly("precision_estimate", &PySpan::precision_estimate,
+                    "Share of held-out passages scored like this one that matched annotated text; None without a "
+                    "calibrated model.")
+      .def_property_readonly(
+          "evidence",
+          [](const PySpan& s) {
+            py::list out;
+            for (const auto& c : s.evidence) out.append(py::make_tuple(c.start, c.end, c.kind, c.reason));
+            return out;
+          },
+          "(start, end, kind, reason) of the words that weighed most, strongest first.")
       .def("__repr__", [](const PySpan& s) {
         return "Span(" + std::to_string(s.start) + ", " + std::to_string(s.end) + ", '" + s.technique + "', score=" +
                std::string(py::str(py::float_(s.score))) + ")";

@@ -1,16 +1,19 @@
 #include "propscan/analyzer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <vector>
 
 #include "features/article.h"
 #include "metrics/metrics.h"
+#include "model/explain.h"
 #include "model/model.h"
 #include "model/model_file.h"
 #include "neural/network.h"
 #include "propscan/error.h"
+#include "text/quotes.h"
 #include "text/sentences.h"
 
 namespace propscan {
@@ -29,6 +32,53 @@ double Analyzer::threshold() const {
   return options_.threshold >= 0.0 ? options_.threshold : static_cast<double>(model_->config().threshold);
 }
 
+namespace {
+
+double covered_share(const std::vector<Span>& spans, std::size_t chars) {
+  Offset covered = 0;
+  for (const auto& m : metrics::merge_overlapping(spans)) covered += m.length();
+  return chars == 0 ? 0.0 : static_cast<double>(covered) / static_cast<double>(chars);
+}
+
+void explain_analysis(const Model& model, const Document& doc, const features::ArticleView& view, Analysis& result) {
+  // Who speaks: each span is in the voice of the quotation holding most of
+  // it, or the author's.
+  result.quotations = text::find_quotations(doc.text);
+  std::vector<std::uint8_t> quoted(doc.text.size(), 0);
+  for (const auto& q : result.quotations) {
+    if (!q.speech) continue;
+    std::fill(quoted.begin() + static_cast<std::ptrdiff_t>(q.start), quoted.begin() + static_cast<std::ptrdiff_t>(q.end), std::uint8_t{1});
+  }
+  result.explanations.reserve(result.spans.size());
+  for (const auto& s : result.spans) {
+    SpanExplanation e;
+    e.evidence = explain::span_evidence(model, view, s);
+    e.precision_estimate = model.precision_estimate(s.score);
+    const int q = text::quotation_at(result.quotations, s.start, s.end);
+    if (q >= 0 && result.quotations[static_cast<std::size_t>(q)].speech) {
+      e.voice = Voice::kQuoted;
+      e.speaker = result.quotations[static_cast<std::size_t>(q)].speaker;
+    }
+    result.explanations.push_back(std::move(e));
+  }
+  // The propaganda score over all the text, the author's prose and the quotations.
+  Offset covered = 0, covered_quoted = 0;
+  for (const auto& m : metrics::merge_overlapping(result.spans)) {
+    covered += m.length();
+    for (Offset i = m.start; i < m.end; ++i) covered_quoted += quoted[static_cast<std::size_t>(i)];
+  }
+  const auto share = [](Offset part, Offset whole) {
+    return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+  };
+  result.quoted_chars = std::count(quoted.begin(), quoted.end(), std::uint8_t{1});
+  result.author_chars = static_cast<Offset>(doc.text.size()) - result.quoted_chars;
+  result.propaganda_score = share(covered, static_cast<Offset>(doc.text.size()));
+  result.quoted_score = share(covered_quoted, result.quoted_chars);
+  result.author_score = share(covered - covered_quoted, result.author_chars);
+}
+
+}  // namespace
+
 Analysis Analyzer::analyze(const Document& doc) const {
   if (doc.text.size() > options_.max_article_chars) {
     throw Error(doc.id + ": article too long (" + std::to_string(doc.text.size()) + " characters, limit " +
@@ -39,7 +89,8 @@ Analysis Analyzer::analyze(const Document& doc) const {
 
   Analysis result;
   result.article_id = doc.id;
-  result.spans = detect_spans(*model_, view, probs, static_cast<float>(threshold()), doc.id);
+  std::vector<float> sentence_probs;
+  result.spans = detect_spans(*model_, view, probs, static_cast<float>(threshold()), doc.id, &sentence_probs);
   std::sort(result.spans.begin(), result.spans.end(), [](const Span& a, const Span& b) {
     return std::tie(a.start, a.end, a.technique) < std::tie(b.start, b.end, b.technique);
   });
@@ -47,10 +98,21 @@ Analysis Analyzer::analyze(const Document& doc) const {
   for (const auto& s : result.spans) {
     result.span_sentence.push_back(text::sentence_index_at(result.sentences, s.start));
   }
-  Offset covered = 0;
-  for (const auto& m : metrics::merge_overlapping(result.spans)) covered += m.length();
-  result.propaganda_score =
-      doc.text.empty() ? 0.0 : static_cast<double>(covered) / static_cast<double>(doc.text.size());
+  result.sentence_scores.assign(sentence_probs.begin(), sentence_probs.end());
+  if (options_.explain) {
+    explain_analysis(*model_, doc, view, result);
+  } else {
+    result.propaganda_score = covered_share(result.spans, doc.text.size());
+  }
+  // Among articles scored at the model's own threshold, whatever this one's.
+  if (model_->parts().calibration) {
+    const auto tuned = static_cast<double>(model_->config().threshold);
+    std::vector<Span> at_tuned;
+    for (const auto& s : result.spans) {
+      if (s.score >= tuned) at_tuned.push_back(s);
+    }
+    result.propaganda_percentile = model_->article_percentile(covered_share(at_tuned, doc.text.size()));
+  }
   return result;
 }
 

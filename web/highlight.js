@@ -127,6 +127,30 @@
     return covered / length;
   }
 
+  // The propaganda score of the author's prose and of quoted material: the
+  // characters of `spans` inside and outside `quotations` (both in code
+  // points), each over its own length, as the analyzer computes
+  // author_score and quoted_score.
+  function voiceScores(spans, quotations, length) {
+    const quoted = new Uint8Array(Math.max(length, 0));
+    for (const q of quotations || []) quoted.fill(1, q.start, q.end);
+    const covered = new Uint8Array(Math.max(length, 0));
+    for (const s of spans) covered.fill(1, s.start, s.end);
+    let quotedChars = 0, coveredQuoted = 0, coveredAuthor = 0;
+    for (let i = 0; i < length; i++) {
+      quotedChars += quoted[i];
+      if (covered[i]) {
+        if (quoted[i]) coveredQuoted++;
+        else coveredAuthor++;
+      }
+    }
+    const authorChars = length - quotedChars;
+    return {
+      author: authorChars > 0 ? coveredAuthor / authorChars : 0,
+      quoted: quotedChars > 0 ? coveredQuoted / quotedChars : 0,
+    };
+  }
+
   // Object with keys in sorted order, as the server's JSON library writes them.
   function sortedKeys(obj) {
     const out = {};
@@ -147,6 +171,11 @@
       technique_counts: sortedKeys(counts),
       propaganda_score: propagandaScore(spans, full.length),
     });
+    if (typeof full.author_score === 'number') {
+      const v = voiceScores(spans, full.quotations, full.length);
+      out.author_score = v.author;
+      out.quoted_score = v.quoted;
+    }
     return sortedKeys(out);
   }
 
@@ -283,6 +312,7 @@
     const state = {
       threshold: opts.threshold,
       hidden: new Set(opts.hidden || []),
+      authorOnly: Boolean(opts.authorOnly),  // hide passages inside quotations
       selected: null,  // the span explained in the details panel
       place: null,  // {start, end} of the piece of text clicked
     };
@@ -295,6 +325,9 @@
     });
     slider.value = String(state.threshold);
     const sliderValue = el('output', { for: 'threshold', class: 'threshold-value', 'data-role': 'threshold-value' });
+    const authorOnly = el('input', { type: 'checkbox', 'data-role': 'author-only' });
+    authorOnly.checked = state.authorOnly;
+    const voiceNote = el('p', { class: 'voice-note', 'data-role': 'voice-scores' });
     const legend = el('ul', { class: 'legend', 'data-role': 'legend', 'aria-label': 'Techniques found' });
     const article = el('div', { class: 'article', 'data-role': 'article', role: 'region', 'aria-label': 'Article with highlighted passages' });
     const details = el('aside', { class: 'details', 'data-role': 'details', 'aria-label': 'Explanation', 'aria-live': 'polite' });
@@ -303,7 +336,9 @@
         el('span', { class: 'score-label', text: 'Propaganda score' }), scoreValue,
         el('span', { class: 'score-bar', 'aria-hidden': 'true' }, scoreBar), scoreNote),
       el('label', { class: 'threshold' },
-        el('span', { text: 'Threshold' }), slider, sliderValue));
+        el('span', { text: 'Threshold' }), slider, sliderValue),
+      el('label', { class: 'author-only' }, authorOnly, el('span', { text: 'Author\u2019s voice only' })),
+      voiceNote);
 
     root.replaceChildren(
       summary,
@@ -316,7 +351,8 @@
         el('div', { class: 'article-wrap' }, article)));
 
     function visible() {
-      return all.filter((s) => passes(s, state.threshold) && !state.hidden.has(s.technique));
+      return all.filter((s) => passes(s, state.threshold) && !state.hidden.has(s.technique) &&
+        !(state.authorOnly && s.voice === 'quoted'));
     }
 
     function renderSummary() {
@@ -326,6 +362,13 @@
       scoreBar.style.width = formatPercent(score);
       scoreNote.textContent = `${plural(current.length, 'passage')} flagged; ` +
         'the share of the article\u2019s characters inside them';
+      const notes = [];
+      if (typeof full.propaganda_percentile === 'number') notes.push(percentileInWords(full.propaganda_percentile));
+      if (full.quotations && full.quotations.length > 0) {
+        const v = voiceScores(current, full.quotations, full.length);
+        notes.push(`author\u2019s prose ${formatPercent(v.author)}, quoted material ${formatPercent(v.quoted)}`);
+      }
+      voiceNote.textContent = notes.join('; ');
       sliderValue.textContent = formatThreshold(state.threshold);
       slider.setAttribute('aria-valuetext', formatThreshold(state.threshold));
     }
@@ -489,6 +532,13 @@
           el('span', { text: 'Score ' }), el('strong', { 'data-role': 'span-score', text: span.score.toFixed(2) }),
           el('span', { text: ` \u00b7 characters ${span.start}\u2013${span.end} \u00b7 corpus label ${span.technique}` })),
         el('blockquote', { class: 'fragment', 'data-role': 'fragment', text: span.text }),
+        el('p', { class: 'voice', 'data-role': 'voice', text: voiceInWords(span) }),
+        typeof span.precision_estimate !== 'number' ? null :
+          el('p', { class: 'precision', 'data-role': 'precision', text: precisionInWords(span.precision_estimate) }),
+        !span.evidence || span.evidence.length === 0 ? null : el('div', { class: 'evidence' },
+          el('p', { text: 'Why:' }),
+          el('ul', { 'data-role': 'evidence' }, ...span.evidence.map((e) => el('li', null,
+            el('q', { text: e.text || '' }), el('span', { text: ` ${e.reason}` }))))),
         others.length === 0 ? null : el('div', { class: 'also' },
           el('p', { text: 'Also covering this place:' }),
           el('ul', null, ...others.map((s) => el('li', null, el('button', {
@@ -544,6 +594,11 @@
     root.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && state.selected) deselect();
     });
+    authorOnly.addEventListener('change', () => {
+      state.authorOnly = authorOnly.checked;
+      if (state.selected && state.authorOnly && state.selected.voice === 'quoted') state.selected = null;
+      render();
+    });
     slider.addEventListener('input', () => {
       state.threshold = parseFloat(slider.value);
       render();
@@ -558,7 +613,7 @@
 
     return {
       currentAnalysis: analysisNow,
-      state: () => ({ threshold: state.threshold, hidden: Array.from(state.hidden) }),
+      state: () => ({ threshold: state.threshold, hidden: Array.from(state.hidden), authorOnly: state.authorOnly }),
       // Focus on the summary, scrolled into view with what is above it from `top` on.
       focusSummary: (top) => {
         summary.focus({ preventScroll: true });
@@ -571,6 +626,24 @@
     };
   }
 
+  // Who is speaking in a span, for people.
+  function voiceInWords(span) {
+    if (span.voice === 'quoted') return span.speaker ? `Quoted: ${span.speaker} is speaking` : 'Quoted (the article names no speaker)';
+    if (span.voice === 'author') return 'In the author\u2019s own voice';
+    return '';
+  }
+
+  // "At this score, about 4 in 10 flagged passages matched annotators", as
+  // the command line's text output says it.
+  function precisionInWords(p) {
+    const inTen = Math.round(Math.min(1, Math.max(0, p)) * 10);
+    return `At this score, about ${inTen} in 10 flagged passages matched annotators`;
+  }
+
+  function percentileInWords(p) {
+    return `higher than ${Math.round(Math.min(1, Math.max(0, p)) * 100)}% of the reference articles`;
+  }
+
   // The fill's opacity for a score in [0, 1]: at most 0.45, so that the
   // text keeps 4.5:1 contrast on every technique's colour.
   function fillAlpha(score) {
@@ -579,6 +652,7 @@
 
   return {
     COLORS, NAMES, LANE_PX, colorOf, nameOf, shortNameOf, fillAlpha, utf16Offsets, passes, propagandaScore,
+    voiceInWords, precisionInWords, percentileInWords, voiceScores,
     analysisAt, assignLanes, segments, innermost, createView, el, download, fileStem,
   };
 });

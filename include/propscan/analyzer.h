@@ -20,6 +20,10 @@ struct AnalyzerOptions {
   double threshold = -1.0;
   // Articles longer than this many code points are rejected with an Error.
   std::size_t max_article_chars = 2'000'000;
+  // Explain each span (evidence, voice, speaker, precision estimate) and
+  // split the propaganda score by voice; off, Analysis::explanations and
+  // quotations stay empty (for a caller that needs only the spans).
+  bool explain = true;
 };
 
 class Analyzer {

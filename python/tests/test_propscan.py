@@ -65,6 +65,22 @@ def test_to_json_round_trip(analyzer):
            [(s.start, s.end, s.technique, s.score, s.text, s.sentence) for s in r.spans]
 
 
+def test_span_explanations(analyzer):
+    text = ("Ce débat 😀 est clos. \u201cThese radical extremists will destroy our great nation,\u201d said Pence. "
+            "The cowardly, corrupt leadership will bury it.")
+    r = analyzer.analyze(text)
+    back = json.loads(r.to_json())
+    assert r.spans
+    for s, d in zip(r.spans, back["spans"]):
+        assert s.voice == d["voice"] and s.speaker == d.get("speaker", "")
+        assert s.evidence == [(e["start"], e["end"], e["kind"], e["reason"]) for e in d["evidence"]]
+        for start, end, _, reason in s.evidence:
+            assert text[start:end] and reason  # code points index the str
+    quoted = [s for s in r.spans if s.start > text.index("\u201c") and s.end < text.index("\u201d")]
+    assert quoted and all(s.voice == "quoted" and s.speaker == "Pence" for s in quoted)
+    assert any(s.voice == "author" and s.speaker == "" for s in r.spans if s.start > text.index("Pence"))
+
+
 def test_metadata_and_default_id(analyzer):
     r = analyzer.analyze("The corrupt elite lied to the nation again.")
     assert r.id == "article" and r.title == "" and r.source == ""

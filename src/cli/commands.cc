@@ -87,6 +87,7 @@ void run_analyze(const AnalyzeArgs& args) {
   writers::TextStyle style;
   style.color = args.color == "always" || (args.color == "auto" && isatty(STDOUT_FILENO));
   std::size_t failed = 0;
+  std::vector<const Analysis*> written;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string& error = items[i].ok() ? errors[i] : items[i].error;
     if (!error.empty()) {
@@ -95,7 +96,9 @@ void run_analyze(const AnalyzeArgs& args) {
       continue;
     }
     writers::write(std::cout, *format, items[i].doc, results[i], style);
+    written.push_back(&results[i]);
   }
+  if (*format == writers::Format::kText && items.size() > 1) writers::write_batch_summary(std::cout, written);
   if (!std::cout.flush()) throw Error("standard output: write failed (disk full or closed pipe?)");
   if (failed == 1 && items.size() == 1) {
     set_exit_code(1);  // the one error is already printed

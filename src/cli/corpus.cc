@@ -226,6 +226,7 @@ void run_ingest(const IngestArgs& args) {
         a.words = count_words(doc.text);
         a.propaganda_score = analysis.propaganda_score;
         a.spans = analysis.spans;
+        a.explanations = analysis.explanations;
         a.topics = job.item.topics;
         a.model = model;
       } catch (const Error& e) {

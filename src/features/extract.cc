@@ -136,6 +136,52 @@ void token_local_features(const ArticleView& view, int i, const FeatureHasher& h
   }
 }
 
+WordWeights token_word_weights(const ArticleView& view, int j, int first, int last, const FeatureHasher& h,
+                               std::span<const float> weights) {
+  WordWeights out;
+  const auto uj = static_cast<std::size_t>(j);
+  const int sent = view.token_sentence[uj];
+  const std::string& w = view.words[uj];
+  const auto weight = [&](std::string_view prefix, std::string_view value) { return weights[h.bucket(prefix, value)]; };
+  if (j >= first && j < last) {
+    const std::string& shape = view.shapes[uj];
+    out.word += weight("w0=", w) + weight("sh=", shape);
+    if (w.size() >= 5) out.word += weight("s3=", w.substr(w.size() - 3)) + weight("p4=", w.substr(0, 4));
+    if (is_content_word(w, shape)) {
+      auto it = view.word_count.find(w);
+      const int count = it == view.word_count.end() ? 1 : it->second;
+      out.repetition += weight("cnt=", bucket(count, {2, 3, 5, 8}));
+    }
+    if (!view.valence.empty() && std::abs(view.valence[uj]) >= 0.5f) {
+      out.valence += weight("val=", valence_bucket(view.valence[uj]));
+    }
+    if (!view.cues.empty()) {
+      for (int k = 0; k < lexicon::kNumCueKinds; ++k) {
+        if (view.cues[uj] & (1u << k)) out.cue += weight("cue=", lexicon::kCueKindNames[static_cast<std::size_t>(k)]);
+      }
+    }
+    if (view.vector_dimension && view.vectors[uj]) {
+      const std::size_t base = h.dimension();
+      for (int d = 0; d < view.vector_dimension; ++d) {
+        out.meaning += weights[base + static_cast<std::size_t>(d)] * view.vectors[uj][d];
+      }
+    }
+  }
+  // As a neighbour of the passage's tokens.
+  for (int t = std::max(first, j - 2); t < std::min(last, j + 3); ++t) {
+    if (t == j || view.token_sentence[static_cast<std::size_t>(t)] != sent) continue;
+    const std::string& other = view.words[static_cast<std::size_t>(t)];
+    switch (t - j) {
+      case 1: out.word += weight("w-1=", w) + weight("b-=", w + "|" + other); break;
+      case -1: out.word += weight("w+1=", w) + weight("b+=", other + "|" + w); break;
+      case 2: out.word += weight("w-2=", w); break;
+      case -2: out.word += weight("w+2=", w); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
 void sentence_bag_features(const ArticleView& view, int sentence, const FeatureHasher& h, SparseVector& out) {
   const auto us = static_cast<std::size_t>(sentence);
   const int first = view.sentence_first_token[us];

@@ -35,6 +35,23 @@ void token_features(const ArticleView& view, int i, const FeatureHasher& hasher,
 void token_local_features(const ArticleView& view, int i, const FeatureHasher& hasher, SparseVector& out);
 void sentence_bag_features(const ArticleView& view, int sentence, const FeatureHasher& hasher, SparseVector& out);
 
+// What the linear tagger's features that speak of token j's own word weigh
+// (log-odds, summed over the tokens [first, last) of a passage that read
+// them, token j's own features included when it lies inside): the word and
+// its affixes as the token or a neighbour, its valence, its cue phrases, its
+// count in the article and its word vector. Kept beside
+// token_local_features, whose feature names it reads back.
+struct WordWeights {
+  float word = 0.0f;
+  float valence = 0.0f;
+  float cue = 0.0f;
+  float repetition = 0.0f;
+  float meaning = 0.0f;
+  float total() const { return word + valence + cue + repetition + meaning; }
+};
+WordWeights token_word_weights(const ArticleView& view, int j, int first, int last, const FeatureHasher& hasher,
+                               std::span<const float> weights);
+
 // One feature `prefix` + kind name for each bit of `kinds` (lexicon::CueKind).
 void add_cue_kinds(unsigned kinds, std::string_view prefix, const FeatureHasher& hasher, SparseVector& out);
 

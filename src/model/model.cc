@@ -157,6 +157,26 @@ Model::CandidateScores Model::candidate_scores(const features::ArticleView& view
   return out;
 }
 
+std::optional<double> Model::precision_estimate(double score) const {
+  const auto& c = parts_.calibration;
+  if (!c) return std::nullopt;
+  const auto& x = c->scores;
+  const auto& y = c->precision;
+  if (score <= x.front()) return y.front();
+  if (score >= x.back()) return y.back();
+  const auto k = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), score) - x.begin());
+  const double t = (score - x[k - 1]) / std::max(1e-12, static_cast<double>(x[k] - x[k - 1]));
+  return y[k - 1] + t * (y[k] - y[k - 1]);
+}
+
+std::optional<double> Model::article_percentile(double score) const {
+  const auto& c = parts_.calibration;
+  if (!c) return std::nullopt;
+  const auto& a = c->article_scores;
+  const auto below = std::lower_bound(a.begin(), a.end(), score) - a.begin();
+  return static_cast<double>(below) / static_cast<double>(a.size());
+}
+
 float Model::calibrated_score(float m) const {
   return 1.0f / (1.0f + std::exp(-(parts_.config.calibration_a * m + parts_.config.calibration_b)));
 }
@@ -295,13 +315,15 @@ void expand_repetitions(const features::ArticleView& view, const std::vector<flo
 // overlap.
 std::vector<Span> reranked_passages(const Model& model, const features::ArticleView& view,
                                     const TokenProbabilities& token_probs, float threshold,
-                                    const std::string& article_id, features::PhraseCache& phrases) {
+                                    const std::string& article_id, features::PhraseCache& phrases,
+                                    std::vector<float>* sentence_probs) {
   const RerankerParts& reranker = *model.reranker();
   auto cands = rerank::candidates(view, token_probs.blend, article_id);
   auto stats = rerank::article_stats(view, token_probs.blend);
   if (reranker.density_weights) stats.density = density::article_density(view, stats, *reranker.density_weights);
   if (reranker.sentence_weights) {
     stats.sentence_prob = sentence::sentence_probabilities(view, stats, *reranker.sentence_weights);
+    if (sentence_probs) *sentence_probs = stats.sentence_prob;
   }
   if (reranker.passage_weights) {
     // Only the sentences that hold a candidate are read.
@@ -335,7 +357,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
 
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const TokenProbabilities& token_probs, float threshold,
-                               const std::string& article_id) {
+                               const std::string& article_id, std::vector<float>* sentence_probs) {
   const auto& c = model.config();
   auto decode = [&](float extent) {
     auto found = Model::decode_spans(view, token_probs.blend, extent, article_id);
@@ -344,7 +366,7 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
     return found;
   };
   features::PhraseCache phrases;
-  auto spans = model.reranker() ? reranked_passages(model, view, token_probs, threshold, article_id, phrases)
+  auto spans = model.reranker() ? reranked_passages(model, view, token_probs, threshold, article_id, phrases, sentence_probs)
                                  : decode(c.extent_threshold);
   // The strongest cores inside a passage are passages of their own (a loaded
   // word inside a sentence of doubt): decoded again at a higher extent.

@@ -75,6 +75,15 @@ struct RerankerParts {
   std::optional<std::vector<float>> passage_weights;
 };
 
+// What scores meant on held-out folds of the training data: for passages
+// scored at `scores` (ascending), the share that matched annotated text
+// (non-decreasing); and the propaganda score of every training article.
+struct ScoreCalibration {
+  std::vector<float> scores;
+  std::vector<float> precision;
+  std::vector<float> article_scores;  // ascending
+};
+
 // Everything a model is made of; optional stages are absent when the model
 // was trained without them.
 struct ModelParts {
@@ -86,6 +95,7 @@ struct ModelParts {
   std::optional<neural::Network> network;
   // Without a reranker, passages are decoded at the extent threshold.
   std::optional<RerankerParts> reranker;
+  std::optional<ScoreCalibration> calibration;
 };
 
 class Model {
@@ -102,6 +112,10 @@ class Model {
   static std::size_t classifier_features(const ModelConfig& c, int vector_dimension);
 
   const ModelParts& parts() const { return parts_; }
+  // The hashers of the tagger's and the classifier's features, for reading
+  // their weights back (explanations).
+  const features::FeatureHasher& tagger_hasher() const { return tagger_hasher_; }
+  const features::FeatureHasher& classifier_hasher() const { return classifier_hasher_; }
   const ModelConfig& config() const { return parts_.config; }
   const std::string& info() const { return parts_.info; }
 
@@ -131,6 +145,13 @@ class Model {
                                                             Offset start, Offset end,
                                                             const features::SiblingIndex& siblings,
                                                             features::PhraseCache* phrases = nullptr) const;
+
+  // The held-out share of passages scored like `score` that matched
+  // annotated text (interpolated on the calibration curve); unset without one.
+  std::optional<double> precision_estimate(double score) const;
+  // Share of the training articles whose propaganda score is below `score`;
+  // unset without a calibration.
+  std::optional<double> article_percentile(double score) const;
 
   // Calibrated score of a passage from its mean token probability.
   float calibrated_score(float mean_token_probability) const;
@@ -171,9 +192,11 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
 // passages from token probabilities (by the reranker when the model has one,
 // else at the model's extent threshold), keep those scoring at least
 // `threshold`, label each with its most likely technique.
+// `sentence_probs`, when given, receives the sentence scorer's probability
+// for each sentence (left empty when the model has none).
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const TokenProbabilities& token_probs, float threshold,
-                               const std::string& article_id);
+                               const std::string& article_id, std::vector<float>* sentence_probs = nullptr);
 // The same from one set of probabilities (taken as the linear tagger's).
 std::vector<Span> detect_spans(const Model& model, const features::ArticleView& view,
                                const std::vector<float>& token_probs, float threshold,

@@ -153,6 +153,11 @@ std::vector<Section> sections_of(const Model& model) {
     if (r->density_weights) out.push_back(floats("reranker.density", *r->density_weights));
     if (r->passage_weights) out.push_back(floats("reranker.passage_text", *r->passage_weights));
   }
+  if (const auto& c = model.parts().calibration) {
+    out.push_back(floats("calibration.scores", c->scores));
+    out.push_back(floats("calibration.precision", c->precision));
+    out.push_back(floats("calibration.articles", c->article_scores));
+  }
   return out;
 }
 
@@ -464,6 +469,18 @@ ModelParts parts_of(ModelReader& s) {
     r.density_weights = s.optional_floats("reranker.density");
     r.passage_weights = s.optional_floats("reranker.passage_text");
     p.reranker = std::move(r);
+  }
+  if (s.has("calibration.scores")) {
+    ScoreCalibration c;
+    c.scores = s.floats("calibration.scores");
+    c.precision = s.floats("calibration.precision");
+    c.article_scores = s.floats("calibration.articles");
+    if (c.scores.empty() || c.scores.size() != c.precision.size() || c.article_scores.empty() ||
+        !std::is_sorted(c.scores.begin(), c.scores.end()) ||
+        !std::is_sorted(c.article_scores.begin(), c.article_scores.end())) {
+      s.fail("calibration sections do not agree");
+    }
+    p.calibration = std::move(c);
   }
   return p;
 }

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "propscan/error.h"
 #include "store/store.h"
 #include "text/utf8.h"
@@ -177,7 +179,22 @@ std::vector<std::string> migrations() {
       // 4: each summary row names its most propagandistic articles, so that
       // stats find a group's from its rows instead of from every article.
       cell_top_ddl(),
+      // 5: why each span was flagged. Spans stored before it have NULLs:
+      // unknown, not the author's voice.
+      "ALTER TABLE spans ADD COLUMN voice TEXT;\n"
+      "ALTER TABLE spans ADD COLUMN speaker TEXT;\n"
+      "ALTER TABLE spans ADD COLUMN precision_estimate DOUBLE PRECISION;\n"
+      "ALTER TABLE spans ADD COLUMN evidence TEXT;\n",
   };
+}
+
+// A span's evidence as stored: a JSON array of {start, end, kind, reason}.
+std::string evidence_json(const std::vector<Evidence>& evidence) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& e : evidence) {
+    j.push_back({{"start", e.start}, {"end", e.end}, {"kind", e.kind}, {"reason", e.reason}});
+  }
+  return j.dump();
 }
 
 // ---- A thin layer over the C API ------------------------------------------------
@@ -595,10 +612,25 @@ class SqliteStore final : public Store {
 
   void write_spans(std::int64_t article, const ArticleRecord& a) {
     auto& ins = statement(
-        "INSERT INTO spans (article_id, start_offset, end_offset, technique_id, score) VALUES (?, ?, ?, ?, ?)");
-    for (const auto& s : a.spans) {
+        "INSERT INTO spans (article_id, start_offset, end_offset, technique_id, score, voice, speaker, "
+        "precision_estimate, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t k = 0; k < a.spans.size(); ++k) {
+      const Span& s = a.spans[k];
       ins.reset().bind(article).bind(static_cast<std::int64_t>(s.start)).bind(static_cast<std::int64_t>(s.end));
-      ins.bind(static_cast<std::int64_t>(s.technique ? technique_index(*s.technique) : 0)).bind(s.score).run();
+      ins.bind(static_cast<std::int64_t>(s.technique ? technique_index(*s.technique) : 0)).bind(s.score);
+      if (k < a.explanations.size()) {
+        const SpanExplanation& e = a.explanations[k];
+        ins.bind(std::string(e.voice == Voice::kQuoted ? "quoted" : "author")).bind_or_null(e.speaker);
+        if (e.precision_estimate) {
+          ins.bind(*e.precision_estimate);
+        } else {
+          ins.bind_or_null("");
+        }
+        ins.bind(evidence_json(e.evidence));
+      } else {
+        ins.bind_or_null("").bind_or_null("").bind_or_null("").bind_or_null("");
+      }
+      ins.run();
     }
   }
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "propscan/document.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
 #include "store/dates.h"
@@ -37,6 +38,7 @@ struct ArticleRecord {
   std::int64_t words = 0;
   double propaganda_score = 0.0;
   std::vector<Span> spans;          // each with a technique
+  std::vector<SpanExplanation> explanations;  // explanations[i] explains spans[i]; may be empty
   std::vector<std::string> topics;  // named in the input (JSONL "topics")
   std::string model;                // model_id() of the model that analysed it
 };

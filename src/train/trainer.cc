@@ -343,7 +343,65 @@ struct RerankerFit {
   double f1 = 0.0;
   double share_weight = 0.5;  // weight of the precision share in its target
   RerankerParts parts;
+  std::optional<ScoreCalibration> calibration;
 };
+
+// What scores meant on the held-out folds: the passages each fold's reranker
+// picks (down to score 0, so the whole range is seen; the passages above any
+// threshold are the first of these), binned by score into groups of equal
+// size, with the share of each group that overlaps annotated text, made
+// non-decreasing (pool adjacent violators); and each article's propaganda
+// score at the chosen threshold.
+std::optional<ScoreCalibration> calibrate(const std::vector<std::vector<rerank::Candidate>>& scored,
+                                          const std::vector<std::vector<std::uint8_t>>& covered,
+                                          const std::vector<const io::LabelledArticle*>& arts, float threshold) {
+  std::vector<std::pair<float, float>> passages;  // score, 1 when it overlaps a gold span
+  ScoreCalibration c;
+  for (std::size_t a = 0; a < scored.size(); ++a) {
+    Offset marked = 0;
+    std::vector<Span> kept;
+    for (const auto& p : rerank::select(scored[a], 0.0f)) {
+      const bool match = std::any_of(covered[a].begin() + p.start, covered[a].begin() + p.end,
+                                     [](std::uint8_t g) { return g != 0; });
+      passages.emplace_back(static_cast<float>(p.score), match ? 1.0f : 0.0f);
+      if (p.score >= threshold) kept.push_back(p);
+    }
+    for (const auto& m : metrics::merge_overlapping(kept)) marked += m.length();
+    const auto chars = static_cast<double>(arts[a]->doc.text.size());
+    c.article_scores.push_back(chars > 0 ? static_cast<float>(static_cast<double>(marked) / chars) : 0.0f);
+  }
+  constexpr std::size_t kBins = 20, kMinPerBin = 25;
+  if (passages.size() < kBins * kMinPerBin) return std::nullopt;
+  std::sort(passages.begin(), passages.end());
+  // Pool adjacent violators over the bins, each weighted by its size.
+  struct Block {
+    double score = 0.0, matched = 0.0, n = 0.0;
+  };
+  std::vector<Block> blocks;
+  for (std::size_t b = 0; b < kBins; ++b) {
+    Block block;
+    for (std::size_t i = passages.size() * b / kBins; i < passages.size() * (b + 1) / kBins; ++i) {
+      block.score += passages[i].first;
+      block.matched += passages[i].second;
+      block.n += 1.0;
+    }
+    blocks.push_back(block);
+    while (blocks.size() > 1 && blocks[blocks.size() - 2].matched / blocks[blocks.size() - 2].n >
+                                    blocks.back().matched / blocks.back().n) {
+      Block last = blocks.back();
+      blocks.pop_back();
+      blocks.back().score += last.score;
+      blocks.back().matched += last.matched;
+      blocks.back().n += last.n;
+    }
+  }
+  for (const auto& b : blocks) {
+    c.scores.push_back(static_cast<float>(b.score / b.n));
+    c.precision.push_back(static_cast<float>(b.matched / b.n));
+  }
+  std::sort(c.article_scores.begin(), c.article_scores.end());
+  return c;
+}
 
 // Trains the passage reranker on the held-out candidates and sets the score
 // threshold that gives the best SI F1 on its own held-out scores (each
@@ -437,9 +495,11 @@ RerankerFit train_reranker(const std::vector<const io::LabelledArticle*>& arts,
   // recover the long passages); the mix of the two that ranks passages best
   // for SI F1 is chosen on the held-out folds.
   r.f1 = -1.0;
+  std::vector<std::vector<rerank::Candidate>> best_scored;
   for (double share_weight : o.config.reranker.share_weights) {
     set_targets(static_cast<float>(share_weight));
-    const auto [f1, threshold] = best_threshold(held_out_scores());
+    auto scored = held_out_scores();
+    const auto [f1, threshold] = best_threshold(scored);
     std::ostringstream msg;
     msg << "  reranker share weight " << share_weight << ": held-out SI F1 " << f1;
     report(o, msg.str());
@@ -447,8 +507,10 @@ RerankerFit train_reranker(const std::vector<const io::LabelledArticle*>& arts,
       r.f1 = f1;
       r.share_weight = share_weight;
       config.threshold = threshold;
+      best_scored = std::move(scored);
     }
   }
+  r.calibration = calibrate(best_scored, covered, arts, config.threshold);
   set_targets(static_cast<float>(r.share_weight));
   r.parts.weights = fit([](std::size_t) { return true; });
   return r;
@@ -598,6 +660,12 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
       tuned["held_out_si_f1_reranked"] = reranker.f1;
       tuned["reranker_share_weight"] = reranker.share_weight;
       parts.reranker = std::move(reranker.parts);
+      parts.calibration = std::move(reranker.calibration);
+      if (parts.calibration) {
+        report(o, "  score calibration from " + std::to_string(parts.calibration->scores.size()) +
+                      " held-out score groups and " + std::to_string(parts.calibration->article_scores.size()) +
+                      " articles");
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 #include "writers/writers.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -38,6 +39,19 @@ std::string ansi_color(const Span& s) {
   return "\x1b[1;" + std::to_string(91 + idx % 6) + "m";
 }
 
+}  // namespace
+
+std::string precision_in_words(double p) {
+  const long in_ten = std::lround(std::clamp(p, 0.0, 1.0) * 10.0);
+  return "at this score, about " + std::to_string(in_ten) + " in 10 flagged passages matched annotators";
+}
+
+std::string percentile_in_words(double p) {
+  return "higher than " + std::to_string(std::lround(std::clamp(p, 0.0, 1.0) * 100.0)) + "% of the reference articles";
+}
+
+namespace {
+
 // The sentence (or a window of it) with the fragment marked.
 void write_text_span(std::ostream& out, const Document& doc, const Analysis& a, std::size_t k,
                      const TextStyle& style) {
@@ -63,6 +77,68 @@ void write_text_span(std::ostream& out, const Document& doc, const Analysis& a, 
     out << "[[" << piece(s.start, s.end) << "]]";
   }
   out << piece(s.end, ctx_end) << "\n";
+  if (k < a.explanations.size()) {
+    const SpanExplanation& e = a.explanations[k];
+    out << "    voice: " << (e.voice == Voice::kQuoted ? "quoted" : "author's own");
+    if (!e.speaker.empty()) out << " (" << terminal_safe(text::decode_utf8(e.speaker)) << ")";
+    out << "\n";
+    if (e.precision_estimate) out << "    " << precision_in_words(*e.precision_estimate) << "\n";
+    if (!e.evidence.empty()) {
+      out << "    why:";
+      for (std::size_t i = 0; i < e.evidence.size(); ++i) {
+        out << (i ? ";" : "") << " \"" << piece(e.evidence[i].start, e.evidence[i].end) << "\" "
+            << e.evidence[i].reason;
+      }
+      out << "\n";
+    }
+  }
+}
+
+std::string_view voice_name(Voice v) { return v == Voice::kQuoted ? "quoted" : "author"; }
+
+// The explanation of span k and the sentence scores, in the JSON of both to_json forms.
+void add_explanation(nlohmann::json& span, const Document* doc, const Analysis& a, std::size_t k) {
+  if (k >= a.explanations.size()) return;
+  const SpanExplanation& e = a.explanations[k];
+  nlohmann::json evidence = nlohmann::json::array();
+  for (const auto& ev : e.evidence) {
+    nlohmann::json j = {{"start", ev.start}, {"end", ev.end}, {"kind", ev.kind}, {"reason", ev.reason},
+                        {"weight", ev.weight}};
+    if (doc) {
+      j["text"] = text::encode_utf8(std::u32string_view(doc->text).substr(static_cast<std::size_t>(ev.start),
+                                                                           static_cast<std::size_t>(ev.end - ev.start)));
+    }
+    evidence.push_back(std::move(j));
+  }
+  span["evidence"] = std::move(evidence);
+  if (e.precision_estimate) span["precision_estimate"] = *e.precision_estimate;
+  span["voice"] = voice_name(e.voice);
+  if (!e.speaker.empty()) span["speaker"] = e.speaker;
+}
+
+void add_summary(nlohmann::json& j, const Analysis& a) {
+  if (a.propaganda_percentile) j["propaganda_percentile"] = *a.propaganda_percentile;
+  if (!a.explanations.empty() || a.author_chars + a.quoted_chars > 0) {
+    j["author_score"] = a.author_score;
+    j["quoted_score"] = a.quoted_score;
+  }
+  if (!a.quotations.empty() || !a.explanations.empty()) {
+    nlohmann::json quotations = nlohmann::json::array();
+    for (const auto& q : a.quotations) {
+      if (!q.speech) continue;
+      nlohmann::json jq = {{"start", q.start}, {"end", q.end}};
+      if (!q.speaker.empty()) jq["speaker"] = q.speaker;
+      quotations.push_back(std::move(jq));
+    }
+    j["quotations"] = std::move(quotations);
+  }
+  nlohmann::json sentences = nlohmann::json::array();
+  for (std::size_t k = 0; k < a.sentences.size(); ++k) {
+    nlohmann::json s = {{"start", a.sentences[k].start}, {"end", a.sentences[k].end}};
+    if (k < a.sentence_scores.size()) s["score"] = a.sentence_scores[k];
+    sentences.push_back(std::move(s));
+  }
+  j["sentences"] = std::move(sentences);
 }
 
 }  // namespace
@@ -104,6 +180,7 @@ nlohmann::json analysis_json(const Document& doc, const Analysis& a) {
                      {"score", s.score},
                      {"text", text::encode_utf8(fragment(doc, s))},
                      {"sentence", a.span_sentence[k]}});
+    add_explanation(spans.back(), &doc, a, k);
     ++counts[label_of(s)];
   }
   nlohmann::json j = {{"id", doc.id}, {"length", doc.text.size()}};
@@ -114,6 +191,7 @@ nlohmann::json analysis_json(const Document& doc, const Analysis& a) {
   j["propaganda_score"] = a.propaganda_score;
   j["technique_counts"] = counts;
   j["spans"] = std::move(spans);
+  add_summary(j, a);
   return j;
 }
 
@@ -134,14 +212,11 @@ std::string to_json(const Analysis& a) {
                      {"technique", s.technique ? std::string(technique_label(*s.technique)) : std::string()},
                      {"score", s.score},
                      {"sentence", a.span_sentence[k]}});
+    writers::add_explanation(spans.back(), nullptr, a, k);
   }
-  nlohmann::json sentences = nlohmann::json::array();
-  for (const auto& b : a.sentences) sentences.push_back({{"start", b.start}, {"end", b.end}});
-  return nlohmann::json{{"id", a.article_id},
-                        {"propaganda_score", a.propaganda_score},
-                        {"spans", std::move(spans)},
-                        {"sentences", std::move(sentences)}}
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  nlohmann::json j = {{"id", a.article_id}, {"propaganda_score", a.propaganda_score}, {"spans", std::move(spans)}};
+  writers::add_summary(j, a);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace propscan
@@ -166,11 +241,33 @@ void write(std::ostream& out, Format format, const Document& doc, const Analysis
       out << bold << "== " << terminal_safe(text::decode_utf8(doc.id)) << reset << "  " << a.spans.size()
           << " passage" << (a.spans.size() == 1 ? "" : "s") << ", propaganda score "
           << percent(a.propaganda_score) << " of " << doc.text.size() << " characters\n";
+      for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"title", &doc.title},
+                                        {"source", &doc.source}, {"date", &doc.date}}) {
+        if (!value->empty()) out << "   " << name << ": " << terminal_safe(text::decode_utf8(*value)) << "\n";
+      }
+      if (a.propaganda_percentile) out << "   " << percentile_in_words(*a.propaganda_percentile) << "\n";
+      if (a.author_chars + a.quoted_chars > 0 && a.quoted_chars > 0) {
+        out << "   author's prose " << percent(a.author_score) << ", quoted material " << percent(a.quoted_score)
+            << "\n";
+      }
       for (std::size_t k = 0; k < a.spans.size(); ++k) write_text_span(out, doc, a, k, style);
       out << '\n';
       break;
     }
   }
+}
+
+void write_batch_summary(std::ostream& out, const std::vector<const Analysis*>& analyses) {
+  std::size_t passages = 0, quoted = 0;
+  double total = 0.0;
+  for (const Analysis* a : analyses) {
+    passages += a->spans.size();
+    for (const auto& e : a->explanations) quoted += e.voice == Voice::kQuoted;
+    total += a->propaganda_score;
+  }
+  out << "== " << analyses.size() << " article" << (analyses.size() == 1 ? "" : "s") << ", " << passages
+      << " passage" << (passages == 1 ? "" : "s") << " (" << quoted << " quoted), mean propaganda score "
+      << percent(analyses.empty() ? 0.0 : total / static_cast<double>(analyses.size())) << "\n";
 }
 
 }  // namespace propscan::writers

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -27,6 +28,15 @@ struct TextStyle {
 
 void write(std::ostream& out, Format format, const Document& doc, const Analysis& analysis,
            const TextStyle& style = {});
+
+// The last line of a batch in `text`: articles, passages, how many of them
+// quoted, the mean propaganda score.
+void write_batch_summary(std::ostream& out, const std::vector<const Analysis*>& analyses);
+
+// "at this score, about 4 in 10 flagged passages matched annotators"
+std::string precision_in_words(double precision_estimate);
+// "higher than 68% of the reference articles"
+std::string percentile_in_words(double percentile);
 
 // One SemEval FLC row: id<TAB>technique<TAB>start<TAB>end.
 void write_flc_row(std::ostream& out, std::string_view article_id, const Span& span);

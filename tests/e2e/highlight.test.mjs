@@ -203,3 +203,24 @@ test('segments agree with a brute-force cover on random spans, and scale', () =>
   assert.ok(segs.length > 30000, `${segs.length} segments`);
   assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
 });
+
+test('voiceScores splits the propaganda score between the author and quotations, as the analyzer does', () => {
+  // 100 characters, 40 of them quoted ([10, 50)); spans cover 10 quoted and
+  // 15 of the author's characters, one of them overlapping another.
+  const quotations = [{ start: 10, end: 50, speaker: 'Pence' }];
+  const spans = [{ start: 0, end: 5 }, { start: 40, end: 60 }, { start: 55, end: 60 }];
+  const v = P.voiceScores(spans, quotations, 100);
+  assert.equal(v.quoted, 10 / 40);
+  assert.equal(v.author, 15 / 60);
+  assert.deepEqual(P.voiceScores([], [], 10), { author: 0, quoted: 0 });
+  assert.deepEqual(P.voiceScores([{ start: 0, end: 10 }], [{ start: 0, end: 10 }], 10), { author: 0, quoted: 1 });
+});
+
+test('the explanation in words', () => {
+  assert.equal(P.voiceInWords({ voice: 'author' }), 'In the author\u2019s own voice');
+  assert.equal(P.voiceInWords({ voice: 'quoted', speaker: 'Bolton' }), 'Quoted: Bolton is speaking');
+  assert.equal(P.voiceInWords({ voice: 'quoted' }), 'Quoted (the article names no speaker)');
+  assert.equal(P.precisionInWords(0.42), 'At this score, about 4 in 10 flagged passages matched annotators');
+  assert.equal(P.precisionInWords(0.97), 'At this score, about 10 in 10 flagged passages matched annotators');
+  assert.equal(P.percentileInWords(0.684), 'higher than 68% of the reference articles');
+});

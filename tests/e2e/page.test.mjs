@@ -166,7 +166,27 @@ test('paste, highlight, explain, toggle, threshold, downloads, offline report', 
   assert.equal(await page.textContent('[data-role=span-score]'), target.score.toFixed(2));
   assert.equal(await page.textContent('[data-role=fragment]'), target.text);
   assert.ok(await page.$$eval('mark.seg.selected', (ms) => ms.length) >= 1);
+  // ... and says why: who is speaking, the evidence, the precision in words.
+  assert.equal(await page.textContent('[data-role=voice]'), P.voiceInWords(target));
+  assert.ok(target.evidence.length > 0, 'the strongest span has evidence');
+  assert.deepEqual(await page.$$eval('[data-role=evidence] li', (lis) => lis.map((li) => li.textContent)),
+    target.evidence.map((e) => `${e.text} ${e.reason}`));
+  if (typeof target.precision_estimate === 'number') {
+    assert.equal(await page.textContent('[data-role=precision]'), P.precisionInWords(target.precision_estimate));
+  }
   await page.screenshot({ path: join(outDir, 'e2e-page.png'), fullPage: true });
+
+  // The article quotes a councillor by name: those passages say so.
+  const quoted = atDefault.spans.filter((s) => s.voice === 'quoted');
+  assert.ok(quoted.length > 0 && atDefault.spans.some((s) => s.voice === 'author'));
+  assert.ok(quoted.some((s) => s.speaker === 'Dana Whitfield'), 'a passage names its speaker');
+  // "Author's voice only" hides the quoted passages, and shows them again.
+  await page.check('[data-role=author-only]');
+  assert.equal(Object.keys(await drawnSpans(page)).length, atDefault.spans.length - quoted.length);
+  for (const index of Object.keys(await drawnSpans(page))) assert.notEqual(full.spans[Number(index)].voice, 'quoted');
+  await page.uncheck('[data-role=author-only]');
+  assert.equal(Object.keys(await drawnSpans(page)).length, atDefault.spans.length);
+  await page.click(`[data-role=article] mark.seg[data-spans~="${targetIndex}"] >> nth=0`);
 
   // Toggle the most frequent technique off: its highlights disappear, the
   // others stay; on again: they are back.

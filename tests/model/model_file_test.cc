@@ -430,6 +430,31 @@ TEST(ModelFileTest, RoundTripKeepsThePassageTextModel) {
   EXPECT_LT(base.passage_text_score(base.view(text), 25, 41), 0.0f);
 }
 
+TEST(ModelFileTest, RoundTripKeepsTheScoreCalibration) {
+  const Model base = tiny_model();
+  EXPECT_FALSE(base.precision_estimate(0.5));  // no curve: no estimate, not an invented one
+  EXPECT_FALSE(base.article_percentile(0.1));
+  auto parts = tiny_parts();
+  parts.calibration = ScoreCalibration{{0.1f, 0.3f, 0.7f}, {0.2f, 0.4f, 0.8f}, {0.0f, 0.0f, 0.1f, 0.2f, 0.5f}};
+  const auto loaded = round_trip(Model(parts));
+  ASSERT_TRUE(loaded->parts().calibration);
+  EXPECT_EQ(loaded->parts().calibration->precision, parts.calibration->precision);
+  // Interpolated between the points, flat beyond them.
+  EXPECT_NEAR(*loaded->precision_estimate(0.5), 0.6, 1e-6);
+  EXPECT_NEAR(*loaded->precision_estimate(0.05), 0.2, 1e-6);
+  EXPECT_NEAR(*loaded->precision_estimate(0.9), 0.8, 1e-6);
+  // Share of the articles strictly below.
+  EXPECT_DOUBLE_EQ(*loaded->article_percentile(0.0), 0.0);
+  EXPECT_DOUBLE_EQ(*loaded->article_percentile(0.15), 0.6);
+  EXPECT_DOUBLE_EQ(*loaded->article_percentile(0.9), 1.0);
+  // A curve whose parts disagree is refused.
+  parts.calibration->precision.pop_back();
+  const auto path = temp_path(".model");
+  save_model(Model(parts), path);
+  EXPECT_NE(error_of([&] { load_model(path); }).find("calibration sections do not agree"), std::string::npos);
+  fs::remove(path);
+}
+
 TEST(ModelFileTest, SavingTwiceGivesIdenticalBytes) {
   EXPECT_EQ(saved_bytes(tiny_model()), saved_bytes(tiny_model()));
   EXPECT_EQ(saved_bytes(full_model()), saved_bytes(full_model()));

@@ -135,14 +135,14 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, CreatesTheCurrentSchemaInWalMode) {
   auto st = open_store(path_);
   EXPECT_EQ(st->schema_version(), current_schema_version());
-  EXPECT_EQ(current_schema_version(), 4);
-  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "4");
+  EXPECT_EQ(current_schema_version(), 5);
+  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "5");
   EXPECT_EQ(sql_value("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(sql_value("SELECT COUNT(*) FROM techniques"), "14");
   EXPECT_EQ(sql_value("SELECT label FROM techniques WHERE id = 9"), "Name_Calling,Labeling");
   // Opening again changes nothing.
   st.reset();
-  EXPECT_EQ(open_store(path_)->schema_version(), 4);
+  EXPECT_EQ(open_store(path_)->schema_version(), 5);
   EXPECT_EQ(sql_value("SELECT COUNT(*) FROM schema_version"), "1");
 }
 
@@ -472,8 +472,12 @@ TEST_F(SqliteStoreTest, MigratesADatabaseOfThePreviousVersion) {
            "INSERT INTO article_texts (article_id, title, body) VALUES (1, 'Old', 'An old shameful harbour story.');"
            "INSERT INTO spans (article_id, start_offset, end_offset, technique_id, score) VALUES (1, 7, 15, 8, 0.9);");
   auto st = open_store(path_);
-  EXPECT_EQ(st->schema_version(), 4);
-  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "4");
+  EXPECT_EQ(st->schema_version(), 5);
+  EXPECT_EQ(sql_value("SELECT version FROM schema_version"), "5");
+  // Version 5: the old span's explanation is unknown, not invented.
+  EXPECT_EQ(sql_value("SELECT COALESCE(voice, '-') || COALESCE(speaker, '-') || COALESCE(precision_estimate, '-') || "
+                      "COALESCE(evidence, '-') FROM spans"),
+            "----");
   // The summary (versions 3 and 4) holds the old article.
   EXPECT_EQ(sql_value("SELECT articles || ' ' || spans || ' ' || tech8 || ' ' || articles8 || ' ' || week || ' ' || "
                       "top1_id || ' ' || top1_score || ' ' || COALESCE(top2_id, '-') FROM day_summary"),
@@ -495,6 +499,25 @@ TEST_F(SqliteStoreTest, MigratesADatabaseOfThePreviousVersion) {
   EXPECT_EQ(st->add_topic("harbours", "harbour"), 2);
 }
 
+TEST_F(SqliteStoreTest, KeepsEachSpansExplanation) {
+  auto a = article("q1", "Daily", "2024-03-01", "\u201CTraitors!\u201D said P\u00E9rez. A disgrace.", 6, 0.5,
+                   {span(1, 9, NC, 0.8), span(26, 34, LL, 0.6)});
+  SpanExplanation quoted;
+  quoted.voice = Voice::kQuoted;
+  quoted.speaker = "P\u00E9rez";
+  quoted.precision_estimate = 0.4;
+  quoted.evidence = {{1, 9, "word", "label attached to a person or group", 2.0}};
+  a.explanations = {quoted, SpanExplanation{}};
+  auto st = open_store(path_);
+  EXPECT_EQ(st->write_batch({a}, {}).added, 1u);
+  st.reset();
+  EXPECT_EQ(sql_value("SELECT group_concat(voice || '|' || COALESCE(speaker, '-') || '|' || "
+                      "COALESCE(precision_estimate, '-') || '|' || evidence, ';') FROM "
+                      "(SELECT * FROM spans ORDER BY start_offset)"),
+            "quoted|P\u00E9rez|0.4|[{\"end\":9,\"kind\":\"word\",\"reason\":\"label attached to a person or group\","
+            "\"start\":1}];author|-|-|[]");
+}
+
 TEST_F(SqliteStoreTest, RefusesWhatIsNotAPropscanStore) {
   test::spit(path_, "just some text, not a database at all, long enough to be read as a header........");
   EXPECT_NE(error_of([&] { open_store(path_); }).find(path_ + ": "), std::string::npos);
@@ -505,7 +528,7 @@ TEST_F(SqliteStoreTest, RefusesWhatIsNotAPropscanStore) {
   open_store(path_).reset();
   sql_exec("UPDATE schema_version SET version = 99");
   EXPECT_EQ(error_of([&] { open_store(path_); }),
-            path_ + ": store schema version 99 is newer than this propscan's (4); use a newer propscan");
+            path_ + ": store schema version 99 is newer than this propscan's (5); use a newer propscan");
   EXPECT_NE(error_of([&] { open_store("/nonexistent-dir/x.db"); }).find("/nonexistent-dir/x.db: cannot open the store"),
             std::string::npos);
 }
