@@ -4,6 +4,9 @@
 //   BM_StatsBySourceWeek    stats --by source,week (required: 500 ms or less)
 //   BM_StatsByTechnique     stats --by technique
 //   BM_Search               a full-text query, 20 results with snippets
+//   BM_CorpusOverview       the dashboard's charts (/api/corpus/overview) of
+//                           the whole store, and of five outlets
+//   BM_CorpusArticles       the dashboard's article list of a clicked point
 // The store is built once, into $PROPSCAN_BENCH_STORE (default
 // bench-store.db in the build directory), and reused while it holds the
 // expected counts; scripts/bench-corpus.sh times the command line on it.
@@ -14,6 +17,7 @@
 #include <iostream>
 #include <random>
 
+#include "store/corpus_view.h"
 #include "store/dates.h"
 #include "store/sha256.h"
 #include "store/store.h"
@@ -30,6 +34,8 @@ std::string store_path() {
   return PROPSCAN_BENCH_STORE_DEFAULT;
 }
 
+std::string source_name(int k) { return "Source " + std::to_string(k); }
+
 void build_store(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   auto st = store::open_store(path);
@@ -43,7 +49,7 @@ void build_store(const std::string& path) {
     store::ArticleRecord a;
     a.input = "synthetic:" + std::to_string(i);
     a.ext_id = "s" + std::to_string(i);
-    a.source = "Source " + std::to_string(rng() % 100);
+    a.source = source_name(static_cast<int>(rng() % 100));
     const int day = static_cast<int>(rng() % 730);
     char date[64];
     std::snprintf(date, sizeof date, "%04d-%02d-%02d", 2023 + day / 365, 1 + day % 365 * 12 / 365, 1 + day % 28);
@@ -133,5 +139,29 @@ void BM_Search(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(st.search(q));
 }
 BENCHMARK(BM_Search)->Unit(benchmark::kMillisecond)->Iterations(10);
+
+void BM_CorpusOverview(benchmark::State& state) {
+  auto& st = bench_store();
+  store::CorpusFilter f;
+  if (state.range(0)) {
+    for (int s = 0; s < 5; ++s) f.sources.push_back(source_name(s));
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(store::corpus_overview(st, f, store::Dimension::kWeek));
+}
+BENCHMARK(BM_CorpusOverview)->Arg(0)->Arg(1)->ArgName("five_outlets")->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The 50 most propagandistic articles of one outlet in one week using one technique.
+void BM_CorpusArticles(benchmark::State& state) {
+  auto& st = bench_store();
+  store::ArticleListQuery q;
+  q.filter.sources = {source_name(3)};
+  q.filter.techniques = {Technique::kLoadedLanguage};
+  q.period_kind = store::Dimension::kWeek;
+  q.period = "2024-W10";
+  std::size_t n = 0;
+  for (auto _ : state) n = st.list_articles(q).articles.size();
+  state.counters["articles"] = static_cast<double>(n);
+}
+BENCHMARK(BM_CorpusArticles)->Unit(benchmark::kMillisecond)->Iterations(10);
 
 }  // namespace

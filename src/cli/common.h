@@ -22,6 +22,9 @@ void register_corpus(CLI::App& app);
 // Adds `serve` (web page and HTTP API, src/cli/serve.cc).
 void register_serve(CLI::App& app);
 
+// Adds `report` (the corpus view as one offline HTML file, src/cli/report.cc).
+void register_report(CLI::App& app);
+
 // The exit status the command that ran asked for.
 int exit_code();
 

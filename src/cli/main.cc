@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   propscan::cli::register_corpus(app);
 #ifdef PROPSCAN_WITH_SERVER
   propscan::cli::register_serve(app);
+  propscan::cli::register_report(app);
 #endif
   try {
     app.parse(argc, argv);

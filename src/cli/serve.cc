@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <new>
@@ -20,6 +21,7 @@
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "server/server.h"
+#include "store/store.h"
 
 namespace propscan::cli {
 namespace {
@@ -32,6 +34,7 @@ constexpr int kStopGraceMs = 1000;
 
 struct ServeArgs {
   std::string model;
+  std::string db;
   double max_body_mib = 2.0;
   double read_timeout_s = 10.0;
   double write_timeout_s = 10.0;
@@ -58,11 +61,17 @@ void run_serve(ServeArgs args) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
+  if (!args.db.empty()) {
+    if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
+    args.options.corpus = store::open_store(args.db);
+  }
   set_compute_threads(1);  // requests run in parallel instead
   server::Server server(load_model(model_path), args.options);
   server.bind();
   std::cerr << "propscan: serving http://" << args.options.host << ":" << server.port() << "/ (model "
-            << model_path << ", " << args.options.threads << " threads); Ctrl-C stops" << std::endl;
+            << model_path << ", " << args.options.threads << " threads"
+            << (args.db.empty() ? std::string() : ", corpus " + args.db + " at /corpus.html") << "); Ctrl-C stops"
+            << std::endl;
 
   std::thread waiter([&server] {
     unsigned char sig = 0;
@@ -99,8 +108,9 @@ void register_serve(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand("serve", "Serve the web page and the HTTP API");
   cmd->footer(
-      "Open http://HOST:PORT/ in a browser. The API (POST /api/analyze, GET /api/techniques,\n"
-      "GET /healthz) is described in docs/api.md. Logs one line per request to standard error;\n"
+      "Open http://HOST:PORT/ in a browser; with --db, the corpus dashboard is at /corpus.html.\n"
+      "The API (POST /api/analyze, GET /api/techniques, GET /healthz, GET /api/corpus/...) is\n"
+      "described in docs/api.md. Logs one line per request to standard error;\n"
       "SIGINT or SIGTERM stops it: requests in progress get up to 1 s to finish. --port 0 picks\n"
       "a free port. Limits and what they defend against: docs/security.md.");
   cmd->add_option("--host", args->options.host, "Address to listen on")->capture_default_str();
@@ -108,6 +118,8 @@ void register_serve(CLI::App& app) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("-m,--model", args->model, "Model file (default: models/propscan.model)");
+  cmd->add_option("--db", args->db,
+                  "A corpus store (propscan ingest): the dashboard at /corpus.html and /api/corpus/...");
   cmd->add_option("-j,--threads", args->options.threads,
                   "Connections served at once, one worker thread each; more are answered 503")
       ->check(CLI::Range(1u, 1024u))

@@ -145,8 +145,21 @@ void run_train(const TrainArgs& args) {
   options.lexicons = lexicons_for(args.lexicons, corpus, options.config);
   std::vector<const io::LabelledArticle*> arts;
   for (const auto& a : corpus.articles) arts.push_back(&a);
-  options.progress = progress_line;
+  // On a terminal, a bar of the training stages under the messages.
+  std::optional<Progress> bar;
+  options.stages = [&bar](std::size_t done, std::size_t total) {
+    if (!bar) bar.emplace("training", total, "stages");
+    bar->update(done);
+  };
+  options.progress = [&bar](const std::string& msg) {
+    if (bar) {
+      bar->message("propscan: " + msg);
+    } else {
+      progress_line(msg);
+    }
+  };
   auto model = train::train_model(arts, options);
+  if (bar) bar->finish();
   save_model(*model, args.out);
   progress_line("wrote " + args.out);
 }

@@ -27,6 +27,9 @@
 #include "propscan/error.h"
 #include "server/assets.h"
 #include "server/connection.h"
+#include "store/corpus_view.h"
+#include "store/dates.h"
+#include "store/store.h"
 #include "text/utf8.h"
 #include "writers/writers.h"
 
@@ -175,6 +178,54 @@ AnalyzeRequest parse_analyze_request(const std::string& body_bytes) {
   return req;
 }
 
+// ---- The corpus view's parameters ---------------------------------------------
+
+// A "YYYY-MM-DD" (or any date store::normalise_date reads) as its day.
+std::string day_param(const httplib::Request& req, const char* key) {
+  if (!req.has_param(key)) return {};
+  const std::string value = req.get_param_value(key);
+  if (value.empty()) return {};
+  const auto d = store::normalise_date(value);
+  if (!d) throw BadRequest{std::string("parameter '") + key + "': " + store::date_error(value)};
+  return d->day;
+}
+
+store::CorpusFilter corpus_filter(const httplib::Request& req) {
+  store::CorpusFilter f;
+  for (std::size_t i = 0, n = req.get_param_value_count("source"); i < n; ++i) {
+    f.sources.push_back(req.get_param_value("source", i));
+  }
+  for (std::size_t i = 0, n = req.get_param_value_count("technique"); i < n; ++i) {
+    const std::string label = req.get_param_value("technique", i);
+    const auto t = parse_technique(label);
+    if (!t) throw BadRequest{"parameter 'technique': unknown technique '" + printable(label, 80) + "'"};
+    if (std::find(f.techniques.begin(), f.techniques.end(), *t) == f.techniques.end()) f.techniques.push_back(*t);
+  }
+  if (req.has_param("topic")) f.topic = req.get_param_value("topic");
+  f.since = day_param(req, "since");
+  f.until = day_param(req, "until");
+  return f;
+}
+
+store::Dimension interval_param(const httplib::Request& req) {
+  const std::string v = req.has_param("interval") ? req.get_param_value("interval") : "week";
+  if (v == "week") return store::Dimension::kWeek;
+  if (v == "month") return store::Dimension::kMonth;
+  if (v == "day") return store::Dimension::kDay;
+  throw BadRequest{"parameter 'interval' must be day, week or month, not '" + printable(v, 40) + "'"};
+}
+
+std::size_t count_param(const httplib::Request& req, const char* key, std::size_t fallback, std::size_t max) {
+  if (!req.has_param(key)) return fallback;
+  const std::string v = req.get_param_value(key);
+  if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+    throw BadRequest{std::string("parameter '") + key + "' must be a whole number"};
+  }
+  const std::size_t n = std::stoul(v);
+  if (n > max) throw BadRequest{std::string("parameter '") + key + "' is at most " + std::to_string(max)};
+  return n;
+}
+
 }  // namespace
 
 std::string error_body(const std::string& message) {
@@ -198,6 +249,7 @@ struct Server::Impl {
   std::atomic<bool> running{false};
   std::atomic<bool> stopping{false};
   std::mutex log_mutex;
+  std::mutex corpus_mutex;  // one store query at a time (one connection)
 
   Impl(std::shared_ptr<const Model> m, ServerOptions o)
       : model(std::move(m)), options(std::move(o)), analyzer(model) {
@@ -223,6 +275,7 @@ struct Server::Impl {
   void refuse_busy(socket_t sock);
   void analyze(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read_body);
   void techniques(httplib::Response& res) const;
+  void corpus(const httplib::Request& req, httplib::Response& res, const std::string& what);
 };
 
 // When each worker started on its current request, for the log line.
@@ -408,6 +461,8 @@ void Server::Impl::routes() {
   http.Post("/api/analyze", [this](const httplib::Request& req, httplib::Response& res,
                                    const httplib::ContentReader& read_body) { analyze(req, res, read_body); });
   http.Get("/api/techniques", [this](const httplib::Request&, httplib::Response& res) { techniques(res); });
+  http.Get(R"(/api/corpus/(facets|overview|articles|article))",
+           [this](const httplib::Request& req, httplib::Response& res) { corpus(req, res, req.matches[1].str()); });
   http.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}\n", kJson);
   });
@@ -437,7 +492,8 @@ void Server::Impl::routes() {
                                " (use " + allowed + ")");
     };
   };
-  for (const char* path : {"/api/techniques", "/healthz", "/"}) {
+  for (const char* path : {"/api/techniques", "/healthz", "/", "/api/corpus/facets", "/api/corpus/overview",
+                           "/api/corpus/articles", "/api/corpus/article"}) {
     http.Post(path, wrong_method("GET"));
     http.Put(path, wrong_method("GET"));
     http.Patch(path, wrong_method("GET"));
@@ -540,6 +596,53 @@ void Server::Impl::techniques(httplib::Response& res) const {
   }
   const nlohmann::json out = {{"default_threshold", analyzer.threshold()}, {"techniques", std::move(list)}};
   res.set_content(out.dump() + "\n", kJson);
+}
+
+void Server::Impl::corpus(const httplib::Request& req, httplib::Response& res, const std::string& what) {
+  res.set_header("Cache-Control", "no-store");
+  if (!options.corpus) {
+    send_error(res, 404, "no corpus: start the server with --db PATH to use /api/corpus/");
+    return;
+  }
+  try {
+    nlohmann::json out;
+    if (what == "facets") {
+      std::lock_guard<std::mutex> lock(corpus_mutex);
+      out = store::corpus_facets(*options.corpus);
+    } else if (what == "overview") {
+      const store::CorpusFilter filter = corpus_filter(req);
+      const store::Dimension interval = interval_param(req);
+      std::lock_guard<std::mutex> lock(corpus_mutex);
+      out = store::corpus_overview(*options.corpus, filter, interval);
+    } else if (what == "articles") {
+      store::ArticleListQuery q;
+      q.filter = corpus_filter(req);
+      if (req.has_param("period")) {
+        q.period = req.get_param_value("period");
+        q.period_kind = interval_param(req);
+      }
+      q.limit = count_param(req, "limit", 50, options.max_corpus_articles);
+      q.offset = count_param(req, "offset", 0, 1'000'000'000);
+      std::lock_guard<std::mutex> lock(corpus_mutex);
+      out = store::to_json(options.corpus->list_articles(q));
+    } else {
+      if (!req.has_param("id")) throw BadRequest{"parameter 'id' is missing"};
+      const auto id = static_cast<std::int64_t>(count_param(req, "id", 0, 999'999'999));
+      std::optional<store::StoredArticle> article;
+      {
+        std::lock_guard<std::mutex> lock(corpus_mutex);
+        article = options.corpus->article(id);
+      }
+      if (!article) {
+        send_error(res, 404, "no article with id " + std::to_string(id));
+        return;
+      }
+      out = store::to_json(*article);
+    }
+    res.set_content(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", kJson);
+  } catch (const BadRequest& e) {
+    send_error(res, 400, e.what);
+  }
 }
 
 Server::Server(std::shared_ptr<const Model> model, ServerOptions options)

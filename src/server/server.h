@@ -5,6 +5,8 @@
 //                           `propscan analyze --format json` prints
 //   GET  /api/techniques    labels, definitions and the model's threshold
 //   GET  /healthz           {"status": "ok"}
+//   GET  /api/corpus/...    the corpus view of a store (`serve --db`): facets,
+//                           overview, articles, article (docs/api.md)
 //
 // Errors are {"error": "one-line message"} with a 4xx/5xx status. Requests
 // are served by a fixed pool of worker threads sharing one model; every
@@ -21,6 +23,10 @@
 
 namespace propscan {
 class Model;
+}
+
+namespace propscan::store {
+class Store;
 }
 
 namespace propscan::server {
@@ -59,6 +65,11 @@ struct ServerOptions {
   // addresses and `host` itself (a guard against DNS rebinding); "*" accepts
   // any.
   std::vector<std::string> allowed_hosts;
+  // The corpus behind /api/corpus/... (unset: those paths answer 404). Its
+  // queries are run one at a time.
+  std::shared_ptr<store::Store> corpus;
+  // Most articles one /api/corpus/articles request lists.
+  std::size_t max_corpus_articles = 500;
   // Tests only: called by a request holding an analysis slot, before it
   // analyses, to hold slots busy.
   std::function<void()> analysis_hook;

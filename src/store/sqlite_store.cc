@@ -356,6 +356,9 @@ class SqliteStore final : public Store {
 
   StatsResult stats(const StatsQuery& query) override;
   StatsResult stats_in_transaction(const StatsQuery& query);
+  ArticleList list_articles(const ArticleListQuery& query) override;
+  std::optional<StoredArticle> article(std::int64_t id) override;
+  std::pair<std::string, std::string> date_range() override;
   std::vector<SearchHit> search(const SearchQuery& query) override;
 
   std::int64_t add_topic(const std::string& name, const std::string& query) override {
@@ -1041,6 +1044,121 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
   std::sort(result.rows.begin(), result.rows.end(),
             [](const StatsRow& x, const StatsRow& y) { return x.keys < y.keys; });
   return result;
+}
+
+// ---- The corpus view's articles ----------------------------------------------
+
+ArticleList SqliteStore::list_articles(const ArticleListQuery& query) {
+  const CorpusFilter& f = query.filter;
+  std::string where;
+  std::vector<std::string> params;
+  const auto clause = [&](const std::string& c) { where += (where.empty() ? " WHERE " : " AND ") + c; };
+  if (!f.sources.empty()) {
+    // "" selects the articles without a source.
+    std::string named, none;
+    for (const auto& name : f.sources) {
+      if (name.empty()) {
+        none = "a.source_id IS NULL";
+        continue;
+      }
+      named += std::string(named.empty() ? "" : ", ") + "?";
+      params.push_back(name);
+    }
+    std::string any = named.empty() ? "" : "a.source_id IN (SELECT id FROM sources WHERE name IN (" + named + "))";
+    if (!none.empty()) any = any.empty() ? none : any + " OR " + none;
+    clause("(" + any + ")");
+  }
+  if (!f.techniques.empty()) {
+    // Column names from technique indices, never from the request.
+    std::string any;
+    for (Technique t : f.techniques) {
+      any += std::string(any.empty() ? "" : " OR ") + "a." + technique_column(technique_index(t)) + " > 0";
+    }
+    clause("(" + any + ")");
+  }
+  if (!f.topic.empty()) {
+    clause("a.id IN (SELECT ft.article_id FROM article_topics ft JOIN topics fto ON fto.id = ft.topic_id "
+           "WHERE fto.name = ?)");
+    params.push_back(f.topic);
+  }
+  if (!f.since.empty()) {
+    clause("a.day >= ?");
+    params.push_back(f.since);
+  }
+  if (!f.until.empty()) {
+    clause("a.day <= ?");
+    params.push_back(f.until);
+  }
+  if (query.period_kind) {
+    switch (*query.period_kind) {
+      case Dimension::kDay: clause("a.day = ?"); break;
+      case Dimension::kWeek: clause("a.week = ?"); break;
+      case Dimension::kMonth: clause("a.month = ?"); break;
+      default: throw Error("list_articles: a period is a day, a week or a month");
+    }
+    params.push_back(query.period);
+  }
+  ArticleList out;
+  {
+    Statement q(db_, "SELECT COUNT(*) FROM articles a" + where, path_);
+    for (const auto& p : params) q.bind(p);
+    if (q.step()) out.total = q.integer(0);
+  }
+  Statement q(db_,
+              "SELECT a.id, a.ext_id, a.title, s.name, a.published, a.propaganda_score, a.span_count, a.week, "
+              "a.month FROM articles a LEFT JOIN sources s ON s.id = a.source_id" +
+                  where + " ORDER BY a.propaganda_score DESC, a.id LIMIT ? OFFSET ?",
+              path_);
+  for (const auto& p : params) q.bind(p);
+  q.bind(static_cast<std::int64_t>(query.limit)).bind(static_cast<std::int64_t>(query.offset));
+  while (q.step()) {
+    ArticleListItem item;
+    item.article = {q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.real(5), q.integer(6)};
+    item.week = q.text(7);
+    item.month = q.text(8);
+    out.articles.push_back(std::move(item));
+  }
+  return out;
+}
+
+std::optional<StoredArticle> SqliteStore::article(std::int64_t id) {
+  Statement q(db_,
+              "SELECT a.ext_id, a.title, s.name, a.published, a.propaganda_score, a.span_count, a.url, t.body, "
+              "a.chars, a.model, a.analysed_at FROM articles a JOIN article_texts t ON t.article_id = a.id "
+              "LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+              path_);
+  q.bind(id);
+  if (!q.step()) return std::nullopt;
+  StoredArticle out;
+  out.article = {id, q.text(0), q.text(1), q.text(2), q.text(3), q.real(4), q.integer(5)};
+  out.url = q.text(6);
+  out.text = q.text(7);
+  out.chars = q.integer(8);
+  out.model = q.text(9);
+  out.analysed_at = q.text(10);
+  Statement spans(db_,
+                  "SELECT start_offset, end_offset, technique_id, score FROM spans WHERE article_id = ? "
+                  "ORDER BY start_offset, end_offset, technique_id",
+                  path_);
+  spans.bind(id);
+  const auto techniques = all_techniques();
+  while (spans.step()) {
+    Span s;
+    s.article_id = out.article.ext_id;
+    s.start = spans.integer(0);
+    s.end = spans.integer(1);
+    const auto t = static_cast<std::size_t>(spans.integer(2));
+    if (t < techniques.size()) s.technique = techniques[t];
+    s.score = spans.real(3);
+    out.spans.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::pair<std::string, std::string> SqliteStore::date_range() {
+  Statement q(db_, "SELECT MIN(day), MAX(day) FROM articles WHERE day IS NOT NULL", path_);
+  if (!q.step()) return {};
+  return {q.text(0), q.text(1)};
 }
 
 // ---- Search --------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "propscan/document.h"
@@ -139,6 +140,49 @@ struct TopicInfo {
   std::int64_t articles = 0;
 };
 
+// The selection of the corpus view (dashboard, report): every filter is
+// optional, an empty one selects all.
+struct CorpusFilter {
+  std::vector<std::string> sources;     // outlets by name; "" is the articles without one
+  std::vector<Technique> techniques;    // articles using any of these
+  std::string topic;
+  std::string since;  // "YYYY-MM-DD", inclusive
+  std::string until;
+};
+
+// The articles of a selection, and of one period of it.
+struct ArticleListQuery {
+  CorpusFilter filter;
+  // Only the articles of this period: a week ("2024-W09") or a month
+  // ("2024-03") as stats name them. kind is kWeek, kMonth or kDay.
+  std::optional<Dimension> period_kind;
+  std::string period;
+  std::size_t limit = 50;
+  std::size_t offset = 0;
+};
+
+struct ArticleListItem {
+  ArticleRef article;
+  std::string week;   // "" when undated
+  std::string month;
+};
+
+struct ArticleList {
+  std::vector<ArticleListItem> articles;  // highest propaganda score first (ties: store id)
+  std::int64_t total = 0;                 // articles in the selection
+};
+
+// One stored article, whole: what the highlight view shows.
+struct StoredArticle {
+  ArticleRef article;
+  std::string url;
+  std::string text;         // UTF-8; span offsets are code points into it
+  std::int64_t chars = 0;   // code points
+  std::string model;
+  std::string analysed_at;
+  std::vector<Span> spans;  // by start, then end
+};
+
 struct Counts {
   std::int64_t articles = 0;
   std::int64_t spans = 0;
@@ -173,6 +217,13 @@ class Store {
   virtual std::int64_t add_topic(const std::string& name, const std::string& query) = 0;
   virtual void remove_topic(const std::string& name) = 0;
   virtual std::vector<TopicInfo> topics() = 0;
+
+  // The articles of a selection, most propagandistic first.
+  virtual ArticleList list_articles(const ArticleListQuery& query) = 0;
+  // The article with this store id, or nullopt.
+  virtual std::optional<StoredArticle> article(std::int64_t id) = 0;
+  // The first and last publication day of the stored articles ("" when none is dated).
+  virtual std::pair<std::string, std::string> date_range() = 0;
 
   virtual Counts counts() = 0;
   virtual std::vector<FailureRecord> failures() = 0;

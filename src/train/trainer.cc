@@ -612,17 +612,38 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   parts.config = model_config(o);
   ModelConfig& config = parts.config;
   std::optional<Tuning> tuning;
-  if (arts.size() >= static_cast<std::size_t>(o.config.tune_folds)) {
+  const bool tune = arts.size() >= static_cast<std::size_t>(o.config.tune_folds);
+  const bool neural = wants_neural(o, arts.size());
+  // The stages, for a progress bar: each tuning fold, the tagger, the
+  // classifier, the neural tagger and the reranker.
+  const std::size_t stages = (tune ? static_cast<std::size_t>(o.config.tune_folds) : 0) + 2 + (neural ? 1 : 0) +
+                             (tune && o.config.reranker.enabled ? 1 : 0);
+  std::size_t stages_done = 0;
+  const auto stage_done = [&](std::size_t n = 1) {
+    stages_done += n;
+    if (o.stages) o.stages(stages_done, stages);
+  };
+  stage_done(0);
+  if (tune) {
     report(o, "tagging " + std::to_string(o.config.tune_folds) + " held-out folds for tuning");
-    tuning = out_of_fold(arts, views, o);
+    TrainOptions fold_options = o;
+    // Each tuning fold reports its end as a message; count them as stages.
+    fold_options.progress = [&](const std::string& m) {
+      report(o, m);
+      if (m.ends_with(" tagged")) stage_done();
+    };
+    tuning = out_of_fold(arts, views, fold_options);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
   parts.tagger_weights = train_tagger(arts, view_ptrs, o);
+  stage_done();
   report(o, "training the technique classifier");
   parts.classifier_weights = train_classifier(arts, view_ptrs, o);
-  if (wants_neural(o, arts.size())) {
+  stage_done();
+  if (neural) {
     report(o, "training the neural sequence tagger");
     parts.network = train_neural(arts, view_ptrs, o, "neural");
+    stage_done();
   }
   nlohmann::json tuned;
   if (tuning) {
@@ -654,6 +675,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
     if (o.config.reranker.enabled) {
       report(o, "training the passage reranker");
       auto reranker = train_reranker(arts, views, *tuning, o, config);
+      stage_done();
       std::ostringstream m2;
       m2 << "  reranker score threshold " << config.threshold << " (held-out SI F1 " << reranker.f1 << ")";
       report(o, m2.str());
@@ -698,6 +720,7 @@ metrics::EvalReport cross_validate(const io::Corpus& corpus, int folds, const Tr
   auto worker = [&] {
     for (int f = next++; f < folds; f = next++) {
       TrainOptions o = options;
+      o.stages = nullptr;  // folds run in parallel; the caller counts folds
       o.progress = [&, f](const std::string& msg) {
         std::lock_guard lock(log_mutex);
         if (options.progress) options.progress("fold " + std::to_string(f + 1) + ": " + msg);

@@ -29,6 +29,11 @@ struct TrainOptions {
   // model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;
   Progress progress;  // may be empty
+  // Called with the training stages done and their number, once at the
+  // start (0 done) and after each stage (a tuning fold, the tagger, the
+  // classifier, the neural tagger, the reranker): what a progress bar counts.
+  // May be empty.
+  std::function<void(std::size_t done, std::size_t total)> stages;
 };
 
 // The lexicons a model keeps: the `top_words` most frequent words of the
