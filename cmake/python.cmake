@@ -17,7 +17,7 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter Development.Module)
 find_package(pybind11 2.10 CONFIG REQUIRED)
 
 pybind11_add_module(propscan_python MODULE python/propscan_module.cc)
-target_link_libraries(propscan_python PRIVATE propscan_internal)
+target_link_libraries(propscan_python PRIVATE propscan_internal propscan_store)
 set_target_properties(propscan_python PROPERTIES
   OUTPUT_NAME _propscan
   LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/python/propscan
