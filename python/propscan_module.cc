@@ -20,8 +20,6 @@
 #include <utility>
 #include <vector>
 
-#include <sys/stat.h>
-
 #include "io/input.h"
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
@@ -30,6 +28,7 @@
 #include "store/dates.h"
 #include "store/ingest.h"
 #include "store/json.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 #include "writers/writers.h"
 
@@ -323,11 +322,10 @@ class PyStore {
  public:
   PyStore(std::string location, bool create) : location_(std::move(location)) {
     py::gil_scoped_release release;
-    struct stat st {};
-    if (!create && ::stat(location_.c_str(), &st) != 0) {
+    if (!create && !store::store_exists(location_)) {
       throw Error(location_ + ": no such store (create it with propscan ingest)");
     }
-    store_ = store::open_store(location_);
+    store_ = store::open_store_at(location_);
   }
 
   const std::string& location() const { return location_; }
@@ -626,7 +624,7 @@ PYBIND11_MODULE(_propscan, m) {
             store::IngestSummary r;
             {
               py::gil_scoped_release release;
-              r = store::ingest([&] { return store::open_store(location); }, *analyzer, model, source, options,
+              r = store::ingest([&] { return store::open_store_at(location); }, *analyzer, model, source, options,
                                 hooks);
             }
             py::list failed;

@@ -289,3 +289,18 @@ def test_stats_without_pandas_says_so(cli_db, monkeypatch):
         with pytest.raises(ImportError, match="propscan.Store.stats needs pandas"):
             store.stats()
         assert store.stats_dict()["rows"][0]["articles"] == 7
+
+
+def test_store_on_postgresql(analyzer, binary, cli_db):
+    """The same corpus in PostgreSQL (CTest python.store_postgres starts a throwaway server)."""
+    import os
+    url = os.environ.get("PROPSCAN_TEST_POSTGRES")
+    if not url:
+        pytest.skip("PROPSCAN_TEST_POSTGRES is not set (ctest -R python.store_postgres starts a server)")
+    with propscan.Store(url) as store:
+        assert store.ingest(INPUTS, analyzer=analyzer, threads=1) == propscan.IngestReport(7, 7, 0, 0, 0, [])
+        assert store.add_topic("protest", "protest OR strike OR rally") == 4
+        for by, kw in STATS_CASES:
+            assert store.stats_dict(by, **kw) == cli_stats(binary, cli_db, by, kw), (by, kw)
+        assert [h.id for h in store.search("harbour")] == ["harbour-sale"]
+        assert store.ingest(INPUTS, analyzer=analyzer).unchanged == 7

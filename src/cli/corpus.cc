@@ -18,6 +18,7 @@
 #include "store/dates.h"
 #include "store/ingest.h"
 #include "store/json.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 #include "text/utf8.h"
 #include "writers/writers.h"
@@ -58,14 +59,14 @@ void run_ingest(const IngestArgs& args) {
   store::IngestHooks hooks;
   hooks.committed = [&](std::size_t done) { progress.update(done); };
   hooks.failed = [&](const store::FailureRecord& f) { progress.message("propscan: " + f.error); };
-  const auto r = store::ingest([&] { return store::open_store(args.db); }, analyzer,
+  const auto r = store::ingest([&] { return store::open_store_at(args.db); }, analyzer,
                                store::model_id(model_path, analyzer.threshold()),
                                store::input_items(args.inputs, args.jsonl), ingest, hooks);
   progress.finish();
-  const auto c = store::open_store(args.db)->counts();
+  const auto c = store::open_store_at(args.db)->counts();
   std::cerr << "propscan: ingest: " << r.done << " article" << (r.done == 1 ? "" : "s") << ": " << r.added
             << " added, " << r.replaced << " re-analysed, " << r.unchanged << " already stored, " << r.failed
-            << " failed; " << args.db << " holds " << c.articles << " articles, " << c.spans << " spans\n";
+            << " failed; " << store::redact_url(args.db) << " holds " << c.articles << " articles, " << c.spans << " spans\n";
   if (r.failed) {
     fail(std::to_string(r.failed) + " of " + std::to_string(r.done) + " article" + (r.done == 1 ? "" : "s") +
          " could not be ingested (listed above, and kept in the store's failures)");
@@ -144,8 +145,8 @@ void run_stats(const StatsArgs& args) {
   q.since = day_of(args.since, "--since");
   q.until = day_of(args.until, "--until");
   q.top = args.top;
-  if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store(args.db);
+  if (!store::store_exists(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
+  auto st = store::open_store_at(args.db);
   const auto result = st->stats(q);
   if (args.format == "json") {
     std::cout << store::to_json(result).dump() << '\n';
@@ -221,8 +222,8 @@ void run_search(const SearchArgs& args) {
   store::SearchQuery q;
   for (const auto& w : args.words) q.text += (q.text.empty() ? "" : " ") + w;
   q.limit = args.limit;
-  if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store(args.db);
+  if (!store::store_exists(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
+  auto st = store::open_store_at(args.db);
   const auto hits = st->search(q);
   if (args.format == "json") {
     std::cout << store::to_json(hits).dump() << '\n';
@@ -263,14 +264,15 @@ void run_search(const SearchArgs& args) {
 // ---- topic -------------------------------------------------------------------
 
 void open_existing(const std::string& db) {
-  if (!std::ifstream(db)) throw Error(db + ": no such store (create it with propscan ingest)");
+  if (!store::store_exists(db)) throw Error(db + ": no such store (create it with propscan ingest)");
 }
 
 }  // namespace
 
 void register_corpus(CLI::App& app) {
   const auto db_option = [](CLI::App* cmd, std::string& db) {
-    cmd->add_option("--db", db, "The store, an SQLite file")->capture_default_str();
+    cmd->add_option("--db", db, "The store: an SQLite file, or a postgresql://USER@HOST:PORT/DATABASE URL")
+        ->capture_default_str();
   };
   {
     auto args = std::make_shared<IngestArgs>();
@@ -320,9 +322,9 @@ void register_corpus(CLI::App& app) {
     auto args = std::make_shared<SearchArgs>();
     auto* cmd = app.add_subcommand("search", "Full-text search of a store's articles");
     cmd->footer(
-        "QUERY is an SQLite FTS5 query: words (all must occur), \"a phrase\", OR, NOT, prefix*,\n"
-        "title:word. Prints each matching article, best first, with its propaganda score and a\n"
-        "snippet with the matches in [[...]] (in colour on a terminal).");
+        "QUERY is in SQLite's FTS5 syntax, on either store: words (all must occur), \"a phrase\", OR,\n"
+        "NOT, prefix*, title:word, (...). Prints each matching article, best first, with its\n"
+        "propaganda score and a snippet with the matches in [[...]] (in colour on a terminal).");
     cmd->add_option("query", args->words, "Search query")->required();
     db_option(cmd, args->db);
     cmd->add_option("-n,--limit", args->limit, "Most articles shown")->capture_default_str();
@@ -351,7 +353,7 @@ void register_corpus(CLI::App& app) {
       open_existing(*db);
       std::string query;
       for (const auto& w : *words) query += (query.empty() ? "" : " ") + w;
-      const auto n = store::open_store(*db)->add_topic(*name, query);
+      const auto n = store::open_store_at(*db)->add_topic(*name, query);
       std::cout << "topic '" << safe(*name) << "': " << n << " article" << (n == 1 ? "" : "s") << '\n';
     }));
     auto* list = topic->add_subcommand("list", "List the topics with their queries and article counts");
@@ -359,7 +361,7 @@ void register_corpus(CLI::App& app) {
     list->callback(guarded([db] {
       open_existing(*db);
       std::vector<std::vector<std::string>> table{{"topic", "articles", "query"}};
-      for (const auto& t : store::open_store(*db)->topics()) {
+      for (const auto& t : store::open_store_at(*db)->topics()) {
         table.push_back({safe(t.name), std::to_string(t.articles), t.query.empty() ? "(from the input)" : safe(t.query)});
       }
       print_table(table);
@@ -369,7 +371,7 @@ void register_corpus(CLI::App& app) {
     db_option(remove, *db);
     remove->callback(guarded([db, name] {
       open_existing(*db);
-      store::open_store(*db)->remove_topic(*name);
+      store::open_store_at(*db)->remove_topic(*name);
     }));
   }
 }
