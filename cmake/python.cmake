@@ -17,7 +17,7 @@ find_package(Python3 REQUIRED COMPONENTS Interpreter Development.Module)
 find_package(pybind11 2.10 CONFIG REQUIRED)
 
 pybind11_add_module(propscan_python MODULE python/propscan_module.cc)
-target_link_libraries(propscan_python PRIVATE propscan_internal)
+target_link_libraries(propscan_python PRIVATE propscan_internal propscan_store propscan_store_postgres)
 set_target_properties(propscan_python PROPERTIES
   OUTPUT_NAME _propscan
   LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/python/propscan
@@ -62,6 +62,15 @@ if(PROPSCAN_BUILD_TESTS)
             ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/python/tests
     WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
   set_tests_properties(python.module PROPERTIES TIMEOUT 300)
+  # propscan.Store on a throwaway PostgreSQL server (tests/support/with_postgres.sh).
+  add_test(NAME python.store_postgres
+    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/tests/support/with_postgres.sh
+            ${CMAKE_COMMAND} -E env PYTHONPATH=${CMAKE_BINARY_DIR}/python
+            PROPSCAN_BINARY=$<TARGET_FILE:propscan> PYTHONDONTWRITEBYTECODE=1
+            ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/python/tests/test_store.py
+            -k postgresql
+    WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+  set_tests_properties(python.store_postgres PROPERTIES TIMEOUT 300)
   # pip install --no-build-isolation --no-index into a virtual environment
   # and into a prefix, then an analysis with the installed package.
   add_test(NAME python.pip_install

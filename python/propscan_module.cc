@@ -25,6 +25,11 @@
 #include "propscan/error.h"
 #include "propscan/technique.h"
 #include "propscan/version.h"
+#include "store/dates.h"
+#include "store/ingest.h"
+#include "store/json.h"
+#include "store/postgres_store.h"
+#include "store/store.h"
 #include "writers/writers.h"
 
 namespace py = pybind11;
@@ -322,6 +327,147 @@ class Stream {
   std::vector<std::thread> pool_;
 };
 
+// ---- The corpus store --------------------------------------------------------
+
+// The store at a path, as `propscan stats/search/ingest --db` opens it. The
+// connection is not thread-safe, so every call holds `mutex_`, which is
+// taken only after the GIL is released (a thread holding the mutex may need
+// the GIL: ingest reads Python items).
+class PyStore {
+ public:
+  PyStore(std::string location, bool create) : location_(std::move(location)) {
+    py::gil_scoped_release release;
+    if (!create && !store::store_exists(location_)) {
+      throw Error(location_ + ": no such store (create it with propscan ingest)");
+    }
+    store_ = store::open_store_at(location_);
+  }
+
+  const std::string& location() const { return location_; }
+
+  // Runs `f(store)` without the GIL, holding the connection.
+  template <typename F>
+  auto with_store(F&& f) {
+    py::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    if (!store_) throw Error(location_ + ": the store is closed");
+    return f(*store_);
+  }
+
+  void close() {
+    py::gil_scoped_release release;
+    std::lock_guard lock(mutex_);
+    store_.reset();
+  }
+
+ private:
+  std::string location_;
+  std::mutex mutex_;
+  std::unique_ptr<store::Store> store_;
+};
+
+// The day of a `since`/`until` argument, as `propscan stats --since` reads
+// it; the message names the argument.
+std::string day_of(const std::string& given, const char* what) {
+  if (given.empty()) return {};
+  const auto d = store::normalise_date(given);
+  if (!d) throw Error(std::string(what) + ": " + store::date_error(given));
+  return d->day;
+}
+
+store::StatsQuery stats_query(const std::vector<std::string>& by, const std::string& source, const std::string& topic,
+                              const std::string& since, const std::string& until, int top) {
+  store::StatsQuery q;
+  for (const auto& name : by) {
+    const auto d = store::parse_dimension(name);
+    if (!d) throw Error("by: unknown group '" + name + "' (source, day, week, month, technique, topic)");
+    if (std::find(q.by.begin(), q.by.end(), *d) != q.by.end()) throw Error("by: '" + name + "' given twice");
+    q.by.push_back(*d);
+  }
+  if (top < 0) throw Error("top must be at least 0, not " + std::to_string(top));
+  q.source = source;
+  q.topic = topic;
+  q.since = day_of(since, "since");
+  q.until = day_of(until, "until");
+  q.top = top;
+  return q;
+}
+
+// The items of Store.ingest: a str is a path (what `propscan ingest` reads:
+// a file, a directory, JSONL, HTML); a mapping is one article ("text", and
+// optionally "id", "title", "source", "date", "url", "topics"), named by its
+// id (default: its position) in failures. Runs on ingest's reader thread:
+// the iterator is read with the GIL, everything else without.
+store::ItemSource python_items(py::object iterator, bool jsonl) {
+  return [iterator = std::move(iterator), jsonl](const store::ItemSink& sink) {
+    for (std::size_t position = 0;; ++position) {
+      std::optional<std::string> path;
+      io::InputItem item;
+      std::string bytes;
+      {
+        py::gil_scoped_acquire gil;
+        PyObject* raw = PyIter_Next(iterator.ptr());
+        if (!raw) {
+          if (PyErr_Occurred()) throw py::error_already_set();
+          return;
+        }
+        const auto obj = py::reinterpret_steal<py::object>(raw);
+        item.name = std::to_string(position);
+        try {
+          if (PyUnicode_Check(obj.ptr()) || PyBytes_Check(obj.ptr()) || py::hasattr(obj, "__fspath__")) {
+            // As the os module names files: bytes as they are, str in the
+            // file system's encoding.
+            PyObject* encoded = nullptr;
+            if (!PyUnicode_FSConverter(obj.ptr(), &encoded)) throw py::error_already_set();
+            path = std::string(py::reinterpret_steal<py::bytes>(encoded));
+          } else if (py::hasattr(obj, "get")) {
+            auto get = obj.attr("get");
+            const py::object id = get("id");
+            if (!id.is_none()) item.name = PyLong_Check(id.ptr()) ? std::string(py::str(id)) : utf8_of(id, "id");
+            const py::object text = get("text");
+            if (text.is_none()) throw Error("missing field 'text'");
+            bytes = utf8_of(text, "text");
+            item.doc.title = optional_utf8(get("title"), "title");
+            item.doc.source = optional_utf8(get("source"), "source");
+            item.doc.date = optional_utf8(get("date"), "date");
+            item.doc.url = optional_utf8(get("url"), "url");
+            const py::object topics = get("topics");
+            if (PyUnicode_Check(topics.ptr())) {
+              item.topics.push_back(utf8_of(topics, "topics"));
+            } else if (!topics.is_none()) {
+              for (py::handle t : topics) item.topics.push_back(utf8_of(t, "topics"));
+            }
+          } else {
+            throw Error("expected a path or a mapping with 'text', not " +
+                        std::string(py::str(py::type::handle_of(obj).attr("__name__"))));
+          }
+        } catch (py::error_already_set& e) {
+          item.error = item.name + ": " + e.what();
+        } catch (const std::exception& e) {
+          item.error = item.name + ": " + e.what();
+        }
+      }
+      if (path) {
+        store::input_items({*path}, jsonl)(sink);
+        continue;
+      }
+      if (item.ok()) {
+        try {
+          Document doc = io::document_from_bytes(item.name, item.name, bytes);
+          doc.title = std::move(item.doc.title);
+          doc.source = std::move(item.doc.source);
+          doc.date = std::move(item.doc.date);
+          doc.url = std::move(item.doc.url);
+          item.doc = std::move(doc);
+        } catch (const Error& e) {
+          item.error = e.what();
+        }
+      }
+      sink(std::move(item));
+    }
+  };
+}
+
 }  // namespace
 }  // namespace propscan::python
 
@@ -435,4 +581,84 @@ PYBIND11_MODULE(_propscan, m) {
   py::class_<Stream>(m, "Stream", "Results of many articles, in input order.")
       .def("__iter__", [](py::object self) { return self; })
       .def("__next__", &Stream::next);
+  py::class_<PyStore>(m, "Store", "The corpus store (native part of propscan.Store).")
+      .def(py::init<std::string, bool>(), py::arg("location"), py::arg("create"))
+      .def_property_readonly("location", &PyStore::location)
+      .def("close", &PyStore::close)
+      .def("schema_version", [](PyStore& s) { return s.with_store([](store::Store& st) { return st.schema_version(); }); })
+      .def(
+          "stats_json",
+          [](PyStore& s, const std::vector<std::string>& by, const std::string& source, const std::string& topic,
+             const std::string& since, const std::string& until, int top) {
+            const auto q = stats_query(by, source, topic, since, until, top);
+            return s.with_store([&](store::Store& st) { return store::to_json(st.stats(q)).dump(); });
+          },
+          py::arg("by"), py::arg("source"), py::arg("topic"), py::arg("since"), py::arg("until"), py::arg("top"),
+          "What `propscan stats --format json` prints.")
+      .def(
+          "search_json",
+          [](PyStore& s, const std::string& text, std::size_t limit) {
+            store::SearchQuery q;
+            q.text = text;
+            q.limit = limit;
+            return s.with_store([&](store::Store& st) { return store::to_json(st.search(q)).dump(); });
+          },
+          py::arg("query"), py::arg("limit"), "What `propscan search --format json` prints.")
+      .def(
+          "add_topic",
+          [](PyStore& s, const std::string& name, const std::string& query) {
+            return s.with_store([&](store::Store& st) { return st.add_topic(name, query); });
+          },
+          py::arg("name"), py::arg("query"))
+      .def(
+          "remove_topic",
+          [](PyStore& s, const std::string& name) {
+            s.with_store([&](store::Store& st) { st.remove_topic(name); });
+          },
+          py::arg("name"))
+      .def("topics",
+           [](PyStore& s) {
+             const auto topics = s.with_store([](store::Store& st) { return st.topics(); });
+             py::list out;
+             for (const auto& t : topics) out.append(py::make_tuple(t.name, t.query, t.articles));
+             return out;
+           })
+      .def("counts",
+           [](PyStore& s) {
+             const auto c = s.with_store([](store::Store& st) { return st.counts(); });
+             return py::make_tuple(c.articles, c.spans, c.failures);
+           })
+      .def("failures",
+           [](PyStore& s) {
+             const auto failures = s.with_store([](store::Store& st) { return st.failures(); });
+             py::list out;
+             for (const auto& f : failures) out.append(py::make_tuple(f.input, f.error));
+             return out;
+           })
+      .def(
+          "ingest",
+          [](PyStore& s, py::iterable items, std::shared_ptr<Analyzer> analyzer, const std::string& model_path,
+             unsigned threads, std::size_t batch, bool reanalyse, bool jsonl) {
+            store::IngestOptions options;
+            options.threads = threads;
+            options.batch = batch;
+            options.reanalyse = reanalyse;
+            const std::string model = store::model_id(model_path, analyzer->threshold());
+            auto source = python_items(py::reinterpret_borrow<py::object>(py::iter(items)), jsonl);
+            std::vector<store::FailureRecord> failures;
+            store::IngestHooks hooks;
+            hooks.failed = [&](const store::FailureRecord& f) { failures.push_back(f); };
+            const std::string location = s.location();
+            store::IngestSummary r;
+            {
+              py::gil_scoped_release release;
+              r = store::ingest([&] { return store::open_store_at(location); }, *analyzer, model, source, options,
+                                hooks);
+            }
+            py::list failed;
+            for (const auto& f : failures) failed.append(py::make_tuple(f.input, f.error));
+            return py::make_tuple(r.done, r.added, r.replaced, r.unchanged, r.failed, failed);
+          },
+          py::arg("items"), py::arg("analyzer"), py::arg("model_path"), py::arg("threads"), py::arg("batch"),
+          py::arg("reanalyse"), py::arg("jsonl"));
 }

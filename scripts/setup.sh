@@ -25,6 +25,9 @@ APT_PACKAGES=(
   libsqlite3-dev libgumbo-dev
   # The store's text hash (SHA-256, OpenSSL's libcrypto).
   libssl-dev
+  # The store on PostgreSQL (--db postgresql://...): libpq, and the server
+  # its tests start on their own (tests/support/with_postgres.sh).
+  libpq-dev postgresql
   # The Python module (python/): its binding library and headers, its tests
   # and DataFrames, and what `pip install --no-build-isolation .` builds with.
   pybind11-dev python3-dev python3-pytest python3-pandas

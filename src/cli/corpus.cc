@@ -2,19 +2,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <deque>
-#include <exception>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <sstream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +16,10 @@
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "store/dates.h"
+#include "store/ingest.h"
 #include "store/json.h"
-#include "store/sha256.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
-#include "text/tokenizer.h"
 #include "text/utf8.h"
 #include "writers/writers.h"
 
@@ -48,100 +40,6 @@ struct IngestArgs {
   std::string progress = "auto";
 };
 
-// A queue between threads with room for `capacity` items; abort() wakes
-// everyone and drops what is left.
-template <typename T>
-class Queue {
- public:
-  explicit Queue(std::size_t capacity) : capacity_(capacity) {}
-  // False when the queue was aborted.
-  bool push(T item) {
-    std::unique_lock lock(mutex_);
-    room_.wait(lock, [&] { return items_.size() < capacity_ || aborted_; });
-    if (aborted_) return false;
-    items_.push_back(std::move(item));
-    ready_.notify_one();
-    return true;
-  }
-  // Waits at most `timeout`; false when nothing came (see closed()).
-  bool pop(T& out, std::chrono::milliseconds timeout = std::chrono::hours(24)) {
-    std::unique_lock lock(mutex_);
-    ready_.wait_for(lock, timeout, [&] { return !items_.empty() || closed_ || aborted_; });
-    if (items_.empty() || aborted_) return false;
-    out = std::move(items_.front());
-    items_.pop_front();
-    room_.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    ready_.notify_all();
-  }
-  void abort() {
-    std::lock_guard lock(mutex_);
-    aborted_ = true;
-    items_.clear();
-    ready_.notify_all();
-    room_.notify_all();
-  }
-  // Closed (or aborted) and empty: nothing more will come.
-  bool finished() {
-    std::lock_guard lock(mutex_);
-    return (closed_ && items_.empty()) || aborted_;
-  }
-
- private:
-  std::size_t capacity_;
-  std::deque<T> items_;
-  bool closed_ = false, aborted_ = false;
-  std::mutex mutex_;
-  std::condition_variable ready_, room_;
-};
-
-// What the model file says it is: its name, the checksum in its header, and
-// the threshold analysis runs at. A change of any of them is a change of
-// model for --reanalyse.
-std::string model_id(const std::string& path, double threshold) {
-  std::ifstream in(path, std::ios::binary);
-  unsigned char header[24] = {};
-  in.read(reinterpret_cast<char*>(header), sizeof header);
-  std::uint32_t crc = 0;
-  for (int i = 0; i < 4; ++i) crc |= static_cast<std::uint32_t>(header[12 + i]) << (8 * i);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "@%08x threshold %.4f", crc, threshold);
-  const auto slash = path.find_last_of('/');
-  return (slash == std::string::npos ? path : path.substr(slash + 1)) + buf;
-}
-
-std::int64_t count_words(std::u32string_view text) {
-  std::int64_t n = 0;
-  for (const auto& t : text::tokenize(text)) {
-    n += t.kind == text::TokenKind::kWord || t.kind == text::TokenKind::kNumber;
-  }
-  return n;
-}
-
-struct Job {
-  io::InputItem item;
-  std::optional<store::NormalisedDate> date;
-  std::string text;  // UTF-8
-  std::string hash;
-};
-
-struct Outcome {
-  enum Kind { kArticle, kFailure, kSkipped } kind = kSkipped;
-  store::ArticleRecord article;
-  store::FailureRecord failure;
-};
-
-Outcome failure_of(const std::string& input, const std::string& error) {
-  Outcome o;
-  o.kind = Outcome::kFailure;
-  o.failure = {input, error};
-  return o;
-}
-
 void run_ingest(const IngestArgs& args) {
   const ProgressMode mode = parse_progress_mode(args.progress);
   if (args.batch == 0) throw Error("--batch must be at least 1");
@@ -150,155 +48,27 @@ void run_ingest(const IngestArgs& args) {
   options.threshold = args.threshold;
   const std::string model_path = resolve_model(args.model);
   const Analyzer analyzer(model_path, options);
-  const std::string model = model_id(model_path, analyzer.threshold());
-  // Two connections: the reader looks texts up while the writer commits.
-  auto writer_store = store::open_store(args.db);
-  auto reader_store = store::open_store(args.db);
 
   std::size_t total = 0;
   for (const auto& in : args.inputs) total += io::count_input(in, args.jsonl);
-  const unsigned threads = std::max(1u, args.threads ? args.threads : default_threads());
-  Queue<Job> jobs(4 * threads);
-  Queue<Outcome> outcomes(4 * threads + 2 * args.batch);
-  std::exception_ptr reader_error;
-  std::atomic<bool> stopping{false};
-
-  std::thread reader([&] {
-    try {
-      const auto visit = [&](io::InputItem&& item) {
-        if (stopping) throw Error("stopped");
-        if (!item.ok()) {
-          outcomes.push(failure_of(item.name, item.error));
-          return;
-        }
-        Job job;
-        if (!item.doc.date.empty()) {
-          job.date = store::normalise_date(item.doc.date);
-          if (!job.date) {
-            outcomes.push(failure_of(item.name, item.name + ": " + store::date_error(item.doc.date)));
-            return;
-          }
-        }
-        job.text = text::encode_utf8(item.doc.text);
-        job.hash = store::sha256_hex(job.text);
-        const store::Known known = reader_store->lookup(job.hash, model);
-        if (known == store::Known::kSameModel || (known == store::Known::kOtherModel && !args.reanalyse)) {
-          outcomes.push(Outcome{});
-          return;
-        }
-        job.item = std::move(item);
-        jobs.push(std::move(job));
-      };
-      for (const auto& in : args.inputs) {
-        if (stopping) break;
-        try {
-          io::read_input(in, args.jsonl, {}, visit);
-        } catch (const Error& e) {
-          outcomes.push(failure_of(in, e.what()));
-        }
-      }
-    } catch (...) {
-      reader_error = std::current_exception();
-    }
-    jobs.close();
-  });
-
-  std::atomic<unsigned> running{threads};
-  const auto work = [&] {
-    Job job;
-    while (jobs.pop(job) || !jobs.finished()) {
-      if (job.hash.empty()) continue;
-      Outcome o;
-      try {
-        const Analysis analysis = analyzer.analyze(job.item.doc);
-        o.kind = Outcome::kArticle;
-        auto& a = o.article;
-        const Document& doc = job.item.doc;
-        a.input = job.item.name;
-        a.ext_id = doc.id;
-        a.source = doc.source;
-        a.published = job.date;
-        a.url = doc.url;
-        a.title = doc.title;
-        a.text = std::move(job.text);
-        a.text_hash = job.hash;
-        a.chars = static_cast<std::int64_t>(doc.text.size());
-        a.words = count_words(doc.text);
-        a.propaganda_score = analysis.propaganda_score;
-        a.spans = analysis.spans;
-        a.explanations = analysis.explanations;
-        a.topics = job.item.topics;
-        a.model = model;
-      } catch (const Error& e) {
-        o = failure_of(job.item.name, job.item.name + ": " + e.what());
-      } catch (const std::bad_alloc&) {
-        o = failure_of(job.item.name, job.item.name + ": out of memory");
-      }
-      job = Job{};
-      if (!outcomes.push(std::move(o))) break;
-    }
-    if (--running == 0) outcomes.close();
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(work);
-
-  // This thread writes: a batch is committed when full or a second old, and
-  // only then counted as done.
+  store::IngestOptions ingest;
+  ingest.threads = std::max(1u, args.threads ? args.threads : default_threads());
+  ingest.batch = args.batch;
+  ingest.reanalyse = args.reanalyse;
   Progress progress("ingest", total, "articles", mode);
-  std::vector<store::ArticleRecord> articles;
-  std::vector<store::FailureRecord> failures;
-  std::size_t pending = 0, done = 0, added = 0, replaced = 0, unchanged = 0, failed = 0;
-  auto oldest = std::chrono::steady_clock::now();
-  const auto commit = [&] {
-    if (pending == 0) return;
-    const auto r = writer_store->write_batch(articles, failures);
-    added += r.added;
-    replaced += r.replaced;
-    unchanged += r.unchanged;
-    for (const auto& f : failures) progress.message("propscan: " + f.error);
-    failed += failures.size();
-    done += pending;
-    articles.clear();
-    failures.clear();
-    pending = 0;
-    progress.update(done);
-  };
-  try {
-    for (;;) {
-      Outcome o;
-      const bool got = outcomes.pop(o, std::chrono::milliseconds(200));
-      if (got) {
-        if (pending == 0) oldest = std::chrono::steady_clock::now();
-        ++pending;
-        if (o.kind == Outcome::kArticle) articles.push_back(std::move(o.article));
-        if (o.kind == Outcome::kFailure) failures.push_back(std::move(o.failure));
-        if (o.kind == Outcome::kSkipped) ++unchanged;
-      } else if (outcomes.finished()) {
-        break;
-      }
-      if (pending >= args.batch || (pending && std::chrono::steady_clock::now() - oldest > std::chrono::seconds(1))) {
-        commit();
-      }
-    }
-    commit();
-  } catch (...) {
-    stopping = true;
-    jobs.abort();
-    outcomes.abort();
-    reader.join();
-    for (auto& t : pool) t.join();
-    throw;
-  }
-  reader.join();
-  for (auto& t : pool) t.join();
+  store::IngestHooks hooks;
+  hooks.committed = [&](std::size_t done) { progress.update(done); };
+  hooks.failed = [&](const store::FailureRecord& f) { progress.message("propscan: " + f.error); };
+  const auto r = store::ingest([&] { return store::open_store_at(args.db); }, analyzer,
+                               store::model_id(model_path, analyzer.threshold()),
+                               store::input_items(args.inputs, args.jsonl), ingest, hooks);
   progress.finish();
-  if (reader_error) std::rethrow_exception(reader_error);
-  const auto c = writer_store->counts();
-  std::cerr << "propscan: ingest: " << done << " article" << (done == 1 ? "" : "s") << ": " << added << " added, "
-            << replaced << " re-analysed, " << unchanged << " already stored, " << failed << " failed; " << args.db
-            << " holds " << c.articles << " articles, " << c.spans << " spans\n";
-  if (failed) {
-    fail(std::to_string(failed) + " of " + std::to_string(done) + " article" + (done == 1 ? "" : "s") +
+  const auto c = store::open_store_at(args.db)->counts();
+  std::cerr << "propscan: ingest: " << r.done << " article" << (r.done == 1 ? "" : "s") << ": " << r.added
+            << " added, " << r.replaced << " re-analysed, " << r.unchanged << " already stored, " << r.failed
+            << " failed; " << store::redact_url(args.db) << " holds " << c.articles << " articles, " << c.spans << " spans\n";
+  if (r.failed) {
+    fail(std::to_string(r.failed) + " of " + std::to_string(r.done) + " article" + (r.done == 1 ? "" : "s") +
          " could not be ingested (listed above, and kept in the store's failures)");
   }
 }
@@ -375,8 +145,8 @@ void run_stats(const StatsArgs& args) {
   q.since = day_of(args.since, "--since");
   q.until = day_of(args.until, "--until");
   q.top = args.top;
-  if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store(args.db);
+  if (!store::store_exists(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
+  auto st = store::open_store_at(args.db);
   const auto result = st->stats(q);
   if (args.format == "json") {
     std::cout << store::to_json(result).dump() << '\n';
@@ -452,8 +222,8 @@ void run_search(const SearchArgs& args) {
   store::SearchQuery q;
   for (const auto& w : args.words) q.text += (q.text.empty() ? "" : " ") + w;
   q.limit = args.limit;
-  if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store(args.db);
+  if (!store::store_exists(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
+  auto st = store::open_store_at(args.db);
   const auto hits = st->search(q);
   if (args.format == "json") {
     std::cout << store::to_json(hits).dump() << '\n';
@@ -494,14 +264,15 @@ void run_search(const SearchArgs& args) {
 // ---- topic -------------------------------------------------------------------
 
 void open_existing(const std::string& db) {
-  if (!std::ifstream(db)) throw Error(db + ": no such store (create it with propscan ingest)");
+  if (!store::store_exists(db)) throw Error(db + ": no such store (create it with propscan ingest)");
 }
 
 }  // namespace
 
 void register_corpus(CLI::App& app) {
   const auto db_option = [](CLI::App* cmd, std::string& db) {
-    cmd->add_option("--db", db, "The store, an SQLite file")->capture_default_str();
+    cmd->add_option("--db", db, "The store: an SQLite file, or a postgresql://USER@HOST:PORT/DATABASE URL")
+        ->capture_default_str();
   };
   {
     auto args = std::make_shared<IngestArgs>();
@@ -551,9 +322,9 @@ void register_corpus(CLI::App& app) {
     auto args = std::make_shared<SearchArgs>();
     auto* cmd = app.add_subcommand("search", "Full-text search of a store's articles");
     cmd->footer(
-        "QUERY is an SQLite FTS5 query: words (all must occur), \"a phrase\", OR, NOT, prefix*,\n"
-        "title:word. Prints each matching article, best first, with its propaganda score and a\n"
-        "snippet with the matches in [[...]] (in colour on a terminal).");
+        "QUERY is in SQLite's FTS5 syntax, on either store: words (all must occur), \"a phrase\", OR,\n"
+        "NOT, prefix*, title:word, (...). Prints each matching article, best first, with its\n"
+        "propaganda score and a snippet with the matches in [[...]] (in colour on a terminal).");
     cmd->add_option("query", args->words, "Search query")->required();
     db_option(cmd, args->db);
     cmd->add_option("-n,--limit", args->limit, "Most articles shown")->capture_default_str();
@@ -582,7 +353,7 @@ void register_corpus(CLI::App& app) {
       open_existing(*db);
       std::string query;
       for (const auto& w : *words) query += (query.empty() ? "" : " ") + w;
-      const auto n = store::open_store(*db)->add_topic(*name, query);
+      const auto n = store::open_store_at(*db)->add_topic(*name, query);
       std::cout << "topic '" << safe(*name) << "': " << n << " article" << (n == 1 ? "" : "s") << '\n';
     }));
     auto* list = topic->add_subcommand("list", "List the topics with their queries and article counts");
@@ -590,7 +361,7 @@ void register_corpus(CLI::App& app) {
     list->callback(guarded([db] {
       open_existing(*db);
       std::vector<std::vector<std::string>> table{{"topic", "articles", "query"}};
-      for (const auto& t : store::open_store(*db)->topics()) {
+      for (const auto& t : store::open_store_at(*db)->topics()) {
         table.push_back({safe(t.name), std::to_string(t.articles), t.query.empty() ? "(from the input)" : safe(t.query)});
       }
       print_table(table);
@@ -600,7 +371,7 @@ void register_corpus(CLI::App& app) {
     db_option(remove, *db);
     remove->callback(guarded([db, name] {
       open_existing(*db);
-      store::open_store(*db)->remove_topic(*name);
+      store::open_store_at(*db)->remove_topic(*name);
     }));
   }
 }

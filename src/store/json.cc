@@ -54,4 +54,12 @@ nlohmann::json to_json(const std::vector<SearchHit>& hits) {
   return out;
 }
 
+std::string evidence_json(const std::vector<Evidence>& evidence) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& e : evidence) {
+    j.push_back({{"start", e.start}, {"end", e.end}, {"kind", e.kind}, {"reason", e.reason}});
+  }
+  return j.dump();
+}
+
 }  // namespace propscan::store

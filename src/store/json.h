@@ -3,6 +3,7 @@
 // endpoints over the store return.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -24,5 +25,8 @@ nlohmann::json to_json(const StatsResult& result);
 nlohmann::json to_json(const std::vector<SearchHit>& hits);
 
 nlohmann::json to_json(const ArticleRef& article);
+
+// A span's evidence as stored: a JSON array of {start, end, kind, reason}.
+std::string evidence_json(const std::vector<Evidence>& evidence);
 
 }  // namespace propscan::store

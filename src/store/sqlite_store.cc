@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "propscan/error.h"
+#include "store/json.h"
 #include "store/store.h"
 #include "text/utf8.h"
 
@@ -186,15 +187,6 @@ std::vector<std::string> migrations() {
       "ALTER TABLE spans ADD COLUMN precision_estimate DOUBLE PRECISION;\n"
       "ALTER TABLE spans ADD COLUMN evidence TEXT;\n",
   };
-}
-
-// A span's evidence as stored: a JSON array of {start, end, kind, reason}.
-std::string evidence_json(const std::vector<Evidence>& evidence) {
-  nlohmann::json j = nlohmann::json::array();
-  for (const auto& e : evidence) {
-    j.push_back({{"start", e.start}, {"end", e.end}, {"kind", e.kind}, {"reason", e.reason}});
-  }
-  return j.dump();
 }
 
 // ---- A thin layer over the C API ------------------------------------------------

@@ -2,7 +2,7 @@
 # `pip install --no-build-isolation --no-index .` offline, with Debian's
 # setuptools and wheel, into a virtual environment and into a prefix; then
 # the installed package (not the build tree's) analyses a sentence with the
-# model it bundles.
+# model it bundles and stores it in a corpus store.
 #   pip_install_test.sh SOURCE_DIR BUILD_DIR PYTHON
 set -euo pipefail
 src=$1 build=$2 python=${3:-/usr/bin/python3}
@@ -26,6 +26,11 @@ text = "The corrupt élite 😡 lied to the nation again, and only traitors beli
 r = propscan.Analyzer().analyze(text, id="one")
 assert r.spans, "no span found"
 assert all(text[s.start:s.end] == s.text for s in r.spans)
+# The corpus store (SQLite and libcrypto from the system) works installed too.
+with propscan.Store(os.path.join(sys.argv[1], "corpus.db"), create=True) as store:
+    report = store.ingest([{"id": "one", "text": text, "source": "Outlet"}], threads=1)
+    assert (report.added, report.failed) == (1, 0), report
+    assert store.stats_dict(["source"])["rows"][0]["spans"] == len(r.spans)
 print(where, r.spans[0].technique, f"{r.propaganda_score:.3f}")
 '
 # Checked away from the source tree, so that nothing is imported from it.
