@@ -105,12 +105,13 @@ Analysis Analyzer::analyze(const Document& doc) const {
     result.propaganda_score = covered_share(result.spans, doc.text.size());
   }
   // Among articles scored at the model's own threshold, whatever this one's.
+  // At another threshold, this article's spans at the model's own are
+  // found again for it.
   if (model_->parts().calibration) {
-    const auto tuned = static_cast<double>(model_->config().threshold);
-    std::vector<Span> at_tuned;
-    for (const auto& s : result.spans) {
-      if (s.score >= tuned) at_tuned.push_back(s);
-    }
+    const float tuned = model_->config().threshold;
+    const std::vector<Span> at_tuned = threshold() == static_cast<double>(tuned)
+                                           ? result.spans
+                                           : detect_spans(*model_, view, probs, tuned, doc.id);
     result.propaganda_percentile = model_->article_percentile(covered_share(at_tuned, doc.text.size()));
   }
   return result;

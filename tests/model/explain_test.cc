@@ -165,5 +165,30 @@ TEST(Sentences, EverySentenceHasTheModelsProbability) {
   EXPECT_GT(a.sentence_scores[1], a.sentence_scores[0]);
 }
 
+TEST(Percentile, IsTheSameWhateverTheThresholdAndRisesWithPropaganda) {
+  const auto doc = Document::from_utf8(
+      "p", "The corrupt elite betrayed us again. These traitors want to destroy our great nation. "
+           "The council met on Tuesday and approved the budget.");
+  const auto calm = Document::from_utf8("c", "The council met on Tuesday and approved the budget for next year.");
+  const auto path = default_model_path();
+  const auto at = [&](double threshold, const Document& d) {
+    AnalyzerOptions o;
+    o.threshold = threshold;
+    return Analyzer(load_model(path), o).analyze(d);
+  };
+  const auto base = shipped().analyze(doc);
+  ASSERT_TRUE(base.propaganda_percentile.has_value()) << "the shipped model carries its calibration";
+  for (double t : {0.05, 0.6, 0.95}) {
+    const auto other = at(t, doc);
+    ASSERT_TRUE(other.propaganda_percentile.has_value());
+    EXPECT_DOUBLE_EQ(*other.propaganda_percentile, *base.propaganda_percentile) << "threshold " << t;
+  }
+  const auto quiet = shipped().analyze(calm);
+  ASSERT_TRUE(quiet.propaganda_percentile.has_value());
+  EXPECT_LT(*quiet.propaganda_percentile, *base.propaganda_percentile);
+  EXPECT_GE(*quiet.propaganda_percentile, 0.0);
+  EXPECT_LE(*base.propaganda_percentile, 1.0);
+}
+
 }  // namespace
 }  // namespace propscan
