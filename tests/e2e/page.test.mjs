@@ -521,7 +521,11 @@ test('keyboard: file button, Analyse moves focus to the results, one tab stop pe
   assert.equal(await focused(), 'analyse');
   await page.keyboard.press('Tab');
   assert.equal(await focused(), 'open-file');
-  const chooser = new Promise((resolve) => page.once('filechooser', resolve));
+  // Listening for the chooser turns Playwright's interception of file
+  // dialogs on; one round trip to the page lets that land before the key
+  // (without it the dialog could open natively and the event never come).
+  const chooser = page.waitForEvent('filechooser', { timeout: 20000 });
+  await page.evaluate(() => 0);
   await page.keyboard.press('Enter');
   assert.ok(await chooser, 'Enter on the file button opens the file chooser');
   await page.keyboard.press('Shift+Tab');
