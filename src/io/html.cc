@@ -1,5 +1,7 @@
 #include "io/html.h"
 
+#include "text/utf8.h"
+
 #include <gumbo.h>
 
 #include <algorithm>
@@ -282,6 +284,37 @@ std::string meta_content(const GumboNode* root, const char* property) {
 
 }  // namespace
 
+namespace {
+
+// Gumbo can hand back bytes that are not UTF-8 (a numeric character
+// reference far above U+10FFFF, found by the fuzzer): each byte that starts
+// no valid sequence becomes U+FFFD, so that what comes out is text.
+std::string as_utf8(std::string s) {
+  if (text::is_valid_utf8(s)) return s;
+  std::string out;
+  out.reserve(s.size());
+  const std::string_view v(s);
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t len = 0;
+    for (std::size_t n = 1; n <= 4 && i + n <= v.size(); ++n) {
+      if (text::is_valid_utf8(v.substr(i, n))) {
+        len = n;
+        break;
+      }
+    }
+    if (len == 0) {
+      text::append_utf8(out, U'\uFFFD');
+      ++i;
+    } else {
+      out.append(v.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 HtmlArticle extract_html_article(std::string_view html) {
   GumboOutput* output = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
   HtmlArticle article;
@@ -303,6 +336,9 @@ HtmlArticle extract_html_article(std::string_view html) {
     }
   }
   gumbo_destroy_output(&kGumboDefaultOptions, output);
+  for (std::string* field : {&article.text, &article.title, &article.source, &article.date}) {
+    *field = as_utf8(std::move(*field));
+  }
   return article;
 }
 

@@ -50,6 +50,17 @@ const char* kPage = R"(<!DOCTYPE html>
 </body>
 </html>)";
 
+// Found by the html fuzzer: a numeric character reference far above
+// U+10FFFF came out of gumbo as bytes that are not UTF-8.
+TEST(HtmlExtract, AHugeCharacterReferenceStillGivesUtf8) {
+  const auto page = io::extract_html_article(
+      "<html><head><title>Caf&#x0F6006999999999999999999999999999999;</title></head><body><p>Line "
+      "two &#x0F60069999999999999999999999999999999999999999RRRR end.</p></body></html>");
+  EXPECT_TRUE(text::is_valid_utf8(page.text)) << page.text;
+  EXPECT_TRUE(text::is_valid_utf8(page.title)) << page.title;
+  EXPECT_NE(page.text.find("end."), std::string::npos) << page.text;
+}
+
 TEST(HtmlExtract, KeepsTheArticleAndDropsTheBoilerplate) {
   const auto a = extract_html_article(kPage);
   EXPECT_EQ(a.title, "Council sells the harbour");
