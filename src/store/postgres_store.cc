@@ -10,6 +10,7 @@
 #include "store/postgres_store.h"
 
 #include "store/json.h"
+#include "store/sql.h"
 
 #include <libpq-fe.h>
 
@@ -37,7 +38,6 @@ namespace {
 
 constexpr int kCellTop = 5;  // as in the SQLite store: top articles per summary row
 
-std::string technique_column(std::size_t t) { return "tech" + std::to_string(t); }
 
 // The text search configuration: 'simple' lower-cases and does not stem,
 // as SQLite's FTS5 tokenizer (unicode61) does.
@@ -1123,26 +1123,8 @@ StatsResult PostgresStore::stats_in_transaction(const StatsQuery& query) {
 
   std::string sql = "SELECT ";
   for (const auto& k : keys) sql += k + ", ";
-  if (summary) {
-    sql += "SUM(d.articles), SUM(d.words), SUM(d.spans), SUM(d.score_sum)";
-    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(d." + technique_column(i) + ")";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        sql += ", SUM(d.articles" + std::to_string(i) + "), SUM(d.score" + std::to_string(i) + ")";
-      }
-    }
-    sql += " FROM day_summary d" + where;
-  } else {
-    sql += "COUNT(*), SUM(a.words), SUM(a.span_count), SUM(a.propaganda_score)";
-    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(a." + technique_column(i) + ")";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN 1 ELSE 0 END)";
-        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN a.propaganda_score ELSE 0 END)";
-      }
-    }
-    sql += " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
-  }
+  sql += stats_aggregates(summary, by_technique);
+  sql += summary ? " FROM day_summary d" + where : " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
   if (!keys.empty()) sql += " GROUP BY " + key_list;
   const auto source_at = std::find(query.by.begin(), query.by.end(), Dimension::kSource);
   const auto at = static_cast<std::size_t>(technique_pos - query.by.begin());

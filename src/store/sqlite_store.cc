@@ -19,6 +19,7 @@
 
 #include "propscan/error.h"
 #include "store/json.h"
+#include "store/sql.h"
 #include "store/store.h"
 #include "text/utf8.h"
 
@@ -28,7 +29,6 @@ namespace {
 // ---- Schema and migrations --------------------------------------------------
 
 // The column of articles that counts the spans of technique t.
-std::string technique_column(std::size_t t) { return "tech" + std::to_string(t); }
 
 std::string technique_columns_ddl() {
   std::string out;
@@ -819,26 +819,8 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
 
   std::string sql = "SELECT ";
   for (const auto& k : keys) sql += k + ", ";
-  if (summary) {
-    sql += "SUM(d.articles), SUM(d.words), SUM(d.spans), SUM(d.score_sum)";
-    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(d." + technique_column(i) + ")";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        sql += ", SUM(d.articles" + std::to_string(i) + "), SUM(d.score" + std::to_string(i) + ")";
-      }
-    }
-    sql += " FROM day_summary d" + where;
-  } else {
-    sql += "COUNT(*), SUM(a.words), SUM(a.span_count), SUM(a.propaganda_score)";
-    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(a." + technique_column(i) + ")";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN 1 ELSE 0 END)";
-        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN a.propaganda_score ELSE 0 END)";
-      }
-    }
-    sql += " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
-  }
+  sql += stats_aggregates(summary, by_technique);
+  sql += summary ? " FROM day_summary d" + where : " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
   if (!keys.empty()) sql += " GROUP BY " + key_list;
   // Source keys are read as ids and named at the end; no source is "".
   const auto source_at = std::find(query.by.begin(), query.by.end(), Dimension::kSource);
