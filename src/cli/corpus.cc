@@ -145,8 +145,7 @@ void run_stats(const StatsArgs& args) {
   q.since = day_of(args.since, "--since");
   q.until = day_of(args.until, "--until");
   q.top = args.top;
-  if (!store::store_exists(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store_at(args.db);
+  auto st = store::open_existing_store(args.db);
   const auto result = st->stats(q);
   if (args.format == "json") {
     std::cout << store::to_json(result).dump() << '\n';
@@ -222,8 +221,7 @@ void run_search(const SearchArgs& args) {
   store::SearchQuery q;
   for (const auto& w : args.words) q.text += (q.text.empty() ? "" : " ") + w;
   q.limit = args.limit;
-  if (!store::store_exists(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store_at(args.db);
+  auto st = store::open_existing_store(args.db);
   const auto hits = st->search(q);
   if (args.format == "json") {
     std::cout << store::to_json(hits).dump() << '\n';
@@ -262,10 +260,6 @@ void run_search(const SearchArgs& args) {
 }
 
 // ---- topic -------------------------------------------------------------------
-
-void open_existing(const std::string& db) {
-  if (!store::store_exists(db)) throw Error(db + ": no such store (create it with propscan ingest)");
-}
 
 }  // namespace
 
@@ -350,18 +344,17 @@ void register_corpus(CLI::App& app) {
     add->add_option("query", *words, "Full-text query")->required();
     db_option(add, *db);
     add->callback(guarded([db, name, words] {
-      open_existing(*db);
+      auto st = store::open_existing_store(*db);
       std::string query;
       for (const auto& w : *words) query += (query.empty() ? "" : " ") + w;
-      const auto n = store::open_store_at(*db)->add_topic(*name, query);
+      const auto n = st->add_topic(*name, query);
       std::cout << "topic '" << safe(*name) << "': " << n << " article" << (n == 1 ? "" : "s") << '\n';
     }));
     auto* list = topic->add_subcommand("list", "List the topics with their queries and article counts");
     db_option(list, *db);
     list->callback(guarded([db] {
-      open_existing(*db);
       std::vector<std::vector<std::string>> table{{"topic", "articles", "query"}};
-      for (const auto& t : store::open_store_at(*db)->topics()) {
+      for (const auto& t : store::open_existing_store(*db)->topics()) {
         table.push_back({safe(t.name), std::to_string(t.articles), t.query.empty() ? "(from the input)" : safe(t.query)});
       }
       print_table(table);
@@ -370,8 +363,7 @@ void register_corpus(CLI::App& app) {
     remove->add_option("name", *name, "Topic name")->required();
     db_option(remove, *db);
     remove->callback(guarded([db, name] {
-      open_existing(*db);
-      store::open_store_at(*db)->remove_topic(*name);
+      store::open_existing_store(*db)->remove_topic(*name);
     }));
   }
 }

@@ -13,6 +13,7 @@
 #include "server/assets.h"
 #include "store/corpus_view.h"
 #include "store/dates.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 
 namespace propscan::cli {
@@ -79,12 +80,11 @@ void run_report(const ReportArgs& args) {
   filter.since = day_of(args.since, "--since");
   filter.until = day_of(args.until, "--until");
   const store::Dimension interval = args.interval == "month" ? store::Dimension::kMonth : store::Dimension::kWeek;
-  if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-  auto st = store::open_store(args.db);
+  auto st = store::open_existing_store(args.db);
 
   nlohmann::json data;
   data["title"] = args.title;
-  data["db"] = args.db;
+  data["db"] = store::redact_url(args.db);
   data["filter"] = {{"sources", filter.sources}, {"techniques", args.techniques}, {"topic", filter.topic},
                     {"since", filter.since},     {"until", filter.until}};
   data["facets"] = store::corpus_facets(*st);
@@ -125,7 +125,7 @@ void register_report(CLI::App& app) {
       "per outlet, outlets ranked by mean propaganda score, the technique mix per outlet and the\n"
       "most propagandistic articles. Everything is inside the file (no network); printing keeps\n"
       "the colours. See docs/corpus.md.");
-  cmd->add_option("--db", args->db, "The store, an SQLite file")->capture_default_str();
+  cmd->add_option("--db", args->db, "The store: an SQLite file, or a postgresql://USER@HOST:PORT/DATABASE URL")->capture_default_str();
   cmd->add_option("-o,--out", args->out, "The HTML file to write")->required();
   cmd->add_option("--source", args->sources, "Only this outlet (repeatable)");
   cmd->add_option("--technique", args->techniques, "Only these techniques, by corpus label (repeatable)");

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <new>
@@ -21,6 +20,7 @@
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "server/server.h"
+#include "store/postgres_store.h"
 #include "store/store.h"
 
 namespace propscan::cli {
@@ -62,15 +62,14 @@ void run_serve(ServeArgs args) {
   sigaction(SIGTERM, &action, nullptr);
 
   if (!args.db.empty()) {
-    if (!std::ifstream(args.db)) throw Error(args.db + ": no such store (create it with propscan ingest)");
-    args.options.corpus = store::open_store(args.db);
+    args.options.corpus = store::open_existing_store(args.db);
   }
   set_compute_threads(1);  // requests run in parallel instead
   server::Server server(load_model(model_path), args.options);
   server.bind();
   std::cerr << "propscan: serving http://" << args.options.host << ":" << server.port() << "/ (model "
             << model_path << ", " << args.options.threads << " threads"
-            << (args.db.empty() ? std::string() : ", corpus " + args.db + " at /corpus.html") << "); Ctrl-C stops"
+            << (args.db.empty() ? std::string() : ", corpus " + store::redact_url(args.db) + " at /corpus.html") << "); Ctrl-C stops"
             << std::endl;
 
   std::thread waiter([&server] {
@@ -119,7 +118,8 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("-m,--model", args->model, "Model file (default: models/propscan.model)");
   cmd->add_option("--db", args->db,
-                  "A corpus store (propscan ingest): the dashboard at /corpus.html and /api/corpus/...");
+                  "A corpus store (propscan ingest), an SQLite file or a postgresql://USER@HOST:PORT/DATABASE URL: "
+                  "the dashboard at /corpus.html and /api/corpus/...");
   cmd->add_option("-j,--threads", args->options.threads,
                   "Connections served at once, one worker thread each; more are answered 503")
       ->check(CLI::Range(1u, 1024u))

@@ -1493,4 +1493,9 @@ bool store_exists(const std::string& location) {
   return is_postgres_url(location) || std::filesystem::exists(location, ec);
 }
 
+std::unique_ptr<Store> open_existing_store(const std::string& location) {
+  if (!store_exists(location)) throw Error(redact_url(location) + ": no such store (create it with propscan ingest)");
+  return open_store_at(location);
+}
+
 }  // namespace propscan::store

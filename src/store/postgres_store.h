@@ -30,6 +30,10 @@ std::unique_ptr<Store> open_store_at(const std::string& location);
 // PostgreSQL URL is taken to exist: connecting says otherwise).
 bool store_exists(const std::string& location);
 
+// The store at `location`, which must exist: else a propscan::Error naming
+// it (without its password) says to create it with propscan ingest.
+std::unique_ptr<Store> open_existing_store(const std::string& location);
+
 // An FTS5 query (what `propscan search` reads: words, "phrases", AND, OR,
 // NOT, prefix*, title:word, parentheses) as the text of a PostgreSQL
 // tsquery; throws propscan::Error on a query FTS5 would refuse. For tests.

@@ -8,11 +8,16 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
 #include <set>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "../support/errors.h"
@@ -559,6 +564,78 @@ TEST(PostgresStoreTest, TheCommandLineGivesTheSameStatsOnBoth) {
                                            "' --progress none",
                                        true);
   EXPECT_NE(again.out.find("6 articles: 0 added, 0 re-analysed, 6 already stored"), std::string::npos) << again.out;
+}
+
+// `serve --db` and `report` over PostgreSQL show what they show over SQLite.
+TEST(PostgresStoreTest, TheDashboardAndTheReportShowTheSameCorpusOnBoth) {
+  Backend sqlite("sqlite"), postgres("postgresql");
+  std::string why;
+  ASSERT_TRUE(sqlite.create(why));
+  if (!postgres.create(why)) GTEST_SKIP() << why;
+  const std::string bin = PROPSCAN_BINARY;
+  const std::string corpus = std::string(PROPSCAN_SOURCE_DIR) + "/examples/corpus";
+  const std::vector<std::string> paths = {
+      "/api/corpus/facets", "/api/corpus/overview", "/api/corpus/overview?interval=month&technique=Loaded_Language",
+      "/api/corpus/articles", "/api/corpus/articles?since=2024-03-05&limit=2"};
+  std::vector<std::vector<nlohmann::json>> answers;
+  std::vector<std::string> reports;
+  for (const auto* b : {&sqlite, &postgres}) {
+    const auto r = test::run_command(bin + " ingest " + corpus + "/feed.jsonl " + corpus + "/pages --db '" +
+                                         b->location() + "' -j 1 --progress none",
+                                     true);
+    ASSERT_EQ(r.status, 0) << r.out;
+
+    test::ChildProcess server({bin, "serve", "--db", b->location(), "--port", "0"});
+    const std::string& log = server.read_until("Ctrl-C stops");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:([0-9]+)/"))) << log;
+    httplib::Client client("127.0.0.1", std::stoi(m[1].str()));
+    std::vector<nlohmann::json> got;
+    for (const auto& path : paths) {
+      const auto res = client.Get(path);
+      ASSERT_TRUE(res) << path;
+      ASSERT_EQ(res->status, 200) << path << ": " << res->body;
+      got.push_back(nlohmann::json::parse(res->body));
+    }
+    // One article, by the id the list gave: the same text and spans.
+    const auto first = got[3]["articles"].at(0)["article_id"].get<std::int64_t>();
+    const auto one = client.Get("/api/corpus/article?id=" + std::to_string(first));
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->status, 200) << one->body;
+    auto article = nlohmann::json::parse(one->body);
+    // Each store's own id and time of analysis differ.
+    article.erase("article_id");
+    article.erase("analysed_at");
+    got.push_back(article);
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+    for (std::size_t i : {3u, 4u}) {
+      for (auto& a : got[i]["articles"]) {
+        a.erase("article_id");
+        a.erase("analysed_at");
+      }
+    }
+    answers.push_back(got);
+
+    const std::string out = (fs::temp_directory_path() / (test_name() + "_" + std::to_string(getpid()) + ".html")).string();
+    const auto rep = test::run_command(bin + " report --db '" + b->location() + "' --out " + out, true);
+    ASSERT_EQ(rep.status, 0) << rep.out;
+    std::ifstream in(out, std::ios::binary);
+    reports.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    fs::remove(out);
+  }
+  ASSERT_EQ(answers[0].size(), answers[1].size());
+  for (std::size_t i = 0; i < answers[0].size(); ++i) {
+    EXPECT_EQ(answers[0][i], answers[1][i]) << (i < paths.size() ? paths[i] : "/api/corpus/article");
+  }
+  EXPECT_GT(answers[1][3]["articles"].size(), 0u);
+  // The reports differ only in the store they name, the articles' ids and
+  // their times of analysis.
+  const std::regex own("\"article_id\":[0-9]+|\"analysed_at\":\"[^\"]*\"");
+  for (auto& r : reports) r = std::regex_replace(r, own, "");
+  const auto named_sqlite = reports[0].find(sqlite.location());
+  ASSERT_NE(named_sqlite, std::string::npos);
+  reports[0].replace(named_sqlite, sqlite.location().size(), postgres.location());
+  EXPECT_EQ(reports[0], reports[1]);
 }
 
 }  // namespace
