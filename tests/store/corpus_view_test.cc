@@ -8,43 +8,21 @@
 #include <filesystem>
 
 #include "../support/files.h"
-#include "store/sha256.h"
-#include "text/utf8.h"
+#include "../support/store_records.h"
 
 namespace propscan::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr auto LL = Technique::kLoadedLanguage;
-constexpr auto NC = Technique::kNameCallingLabeling;
-constexpr auto DOUBT = Technique::kDoubt;
-
-Span span(Offset start, Offset end, Technique t, double score = 0.6) {
-  Span s;
-  s.start = start;
-  s.end = end;
-  s.technique = t;
-  s.score = score;
-  return s;
-}
+using test::DOUBT;
+using test::LL;
+using test::NC;
+using test::span;
 
 ArticleRecord article(const std::string& id, const std::string& source, const std::string& date,
                       const std::string& text, double score, std::vector<Span> spans) {
-  ArticleRecord a;
-  a.input = "in/" + id;
-  a.ext_id = id;
-  a.source = source;
-  if (!date.empty()) a.published = normalise_date(date);
-  a.title = "Title " + id;
-  a.text = text;
-  a.text_hash = sha256_hex(text);
-  a.chars = static_cast<std::int64_t>(text::decode_utf8(text).size());
-  a.words = 10;
-  a.propaganda_score = score;
-  a.spans = std::move(spans);
-  a.model = "m1";
-  return a;
+  return test::article(id, source, date, text, 10, score, std::move(spans));
 }
 
 // Weeks: 2024-03-01 and 03-02 are in 2024-W09, 03-12 in W11, 04-01 in W14.
