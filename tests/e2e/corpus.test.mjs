@@ -11,12 +11,12 @@
 // e2e-corpus-report.png in the current directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, newPage, startServer, stopServer } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -32,42 +32,6 @@ const EVIL_TITLE = '<img src=x onerror="window.__pwned=1">';
 
 let server = null;  // {process, base, log}
 let browser = null;
-
-function startServer() {
-  return new Promise((resolvePromise, reject) => {
-    const proc = spawn(binary, ['serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${log}`)), 20000);
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      log += chunk;
-      if (server) server.log = log;
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log);
-      if (m && !server) {
-        clearTimeout(timer);
-        server = { process: proc, base: m[1], log };
-        resolvePromise();
-      }
-    });
-    proc.on('exit', (code) => {
-      if (!server) reject(new Error(`serve exited with ${code}:\n${log}`));
-    });
-  });
-}
-
-async function newPage(context) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    page.problems.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  return page;
-}
 
 // Clicks the element `index` of dataset `dataset` of the chart on canvas
 // `id`; with dataset null, the first element whose value is not 0.
@@ -103,17 +67,13 @@ before(async () => {
   }) + '\n');
   execFileSync(binary, ['ingest', join(root, 'examples/corpus/feed.jsonl'), join(root, 'examples/corpus/pages'),
     extra, '--db', db, '--progress', 'none'], { stdio: 'pipe' });
-  await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+  server = await startServer(binary, ['--db', db]);
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) {
-    const exited = new Promise((r) => server.process.on('exit', (code) => r(code)));
-    server.process.kill('SIGTERM');
-    assert.equal(await exited, 0);
-  }
+  if (server) await stopServer(server);
   rmSync(tmp, { recursive: true, force: true });
 });
 

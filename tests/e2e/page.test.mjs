@@ -14,13 +14,13 @@
 // (e2e-print-page.png, e2e-print-report.png) in the current directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, newPage, startServer, stopServer } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const P = require('../../web/highlight.js');
@@ -33,35 +33,8 @@ const articleText = readFileSync(articlePath, 'utf8');
 const outDir = process.cwd();
 const tmp = mkdtempSync(join(tmpdir(), 'propscan-e2e-'));
 
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
-
 let server = null;  // {process, base, log}
 let browser = null;
-
-// Starts `propscan serve --port 0` and reads the port it chose from its first line.
-function startServer() {
-  if (!existsSync(binary)) throw new Error(`no propscan binary at ${binary}; build first`);
-  return new Promise((resolvePromise, reject) => {
-    const proc = spawn(binary, ['serve', '--port', '0', '--threads', '16'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${log}`)), 20000);
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      log += chunk;
-      if (server) server.log = log;
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log);
-      if (m && !server) {
-        clearTimeout(timer);
-        server = { process: proc, base: m[1], log };
-        resolvePromise();
-      }
-    });
-    proc.on('exit', (code) => {
-      if (!server) reject(new Error(`serve exited with ${code}:\n${log}`));
-    });
-  });
-}
 
 async function api(path, body) {
   const response = await fetch(server.base + path, body === undefined ? {} : {
@@ -73,20 +46,6 @@ async function api(path, body) {
 
 // A fresh page that fails the test on any script error or console error
 // (a Content-Security-Policy violation is one).
-async function newPage(context) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') page.problems.push(`console: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    page.problems.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  return page;
-}
-
 // Span index -> the text of all marks that draw it, in document order.
 function drawnSpans(page) {
   return page.$$eval('[data-role=article] mark.seg', (marks) => {
@@ -114,19 +73,13 @@ async function setThreshold(page, value) {
 }
 
 before(async () => {
-  await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+  server = await startServer(binary, ['--threads', '16']);
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) {
-    const exited = new Promise((r) => server.process.on('exit', (code) => r(code)));
-    server.process.kill('SIGTERM');
-    const code = await exited;
-    assert.equal(code, 0, `serve exited with ${code}`);
-    assert.match(server.log, /propscan: stopped\n/);
-  }
+  if (server) await stopServer(server);
   rmSync(tmp, { recursive: true, force: true });
 });
 
