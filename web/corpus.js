@@ -36,12 +36,18 @@
   const filters = el('form', { class: 'corpus-filters', 'aria-label': 'Filters', 'data-role': 'filters' });
   const seriesNote = el('p', { class: 'hint', 'data-role': 'series-note' });
   const canvas = (id, label) => el('canvas', { id, role: 'img', 'aria-label': label });
-  const chartBox = (title, c, note) =>
+  // Each chart's numbers, as a table a keyboard or a screen reader can read.
+  const dataTable = (name) => el('table', { class: 'chart-data', 'data-role': `table-${name}` });
+  const chartBox = (title, c, table, note) =>
     el('section', { class: 'corpus-chart' }, el('h2', { text: title }), note || null,
-      el('div', { class: 'chart-wrap' }, c));
+      el('div', { class: 'chart-wrap' }, c),
+      el('details', { class: 'chart-numbers' }, el('summary', { text: 'The numbers' }), table));
   const seriesCanvas = canvas('chart-series', 'Technique share over time per outlet (line chart)');
   const rankingCanvas = canvas('chart-ranking', 'Outlets ranked by mean propaganda score (bar chart)');
   const mixCanvas = canvas('chart-mix', 'Technique mix per outlet (stacked bar chart)');
+  const seriesTable = dataTable('series');
+  const rankingTable = dataTable('ranking');
+  const mixTable = dataTable('mix');
   const listTitle = el('h2', { id: 'articles-title', text: 'Most propagandistic articles' });
   const listNote = el('p', { class: 'hint', 'data-role': 'articles-note' });
   const listItems = el('ol', { class: 'corpus-article-list', 'data-role': 'articles' });
@@ -60,9 +66,9 @@
     summary,
     status,
     el('div', { class: 'corpus-charts' },
-      chartBox('Technique share over time, per outlet', seriesCanvas, seriesNote),
-      chartBox('Outlets by mean propaganda score', rankingCanvas),
-      chartBox('Technique mix per outlet', mixCanvas)),
+      chartBox('Technique share over time, per outlet', seriesCanvas, seriesTable, seriesNote),
+      chartBox('Outlets by mean propaganda score', rankingCanvas, rankingTable),
+      chartBox('Technique mix per outlet', mixCanvas, mixTable)),
     el('section', { class: 'corpus-list', 'aria-labelledby': 'articles-title' }, listTitle, listNote, listItems),
     articleSection,
   ].filter(Boolean));
@@ -147,7 +153,37 @@
 
   function apply() {
     readFilters();
+    openedArticle = null;
+    writeUrl();
     refresh();
+  }
+
+  // The dashboard's state lives in its address (the filter and the open
+  // article, in the API's parameters), so that a view can be bookmarked,
+  // shared and reloaded.
+  let openedArticle = null;
+
+  function writeUrl() {
+    const q = new URLSearchParams(query());
+    if (q.get('interval') === 'week') q.delete('interval');
+    if (openedArticle !== null) q.set('article', openedArticle);
+    const search = q.toString();
+    history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+  }
+
+  // Sets the filter form to the address's filter (what the form cannot
+  // show, an unknown outlet or a bad date, is dropped) and reads it back;
+  // returns the article to open, or null.
+  function readUrl() {
+    const q = new URLSearchParams(location.search);
+    const sources = q.getAll('source'), techniques = q.getAll('technique');
+    for (const input of filters.querySelectorAll('input[type=checkbox]')) {
+      input.checked = (input.name === 'source' ? sources : techniques).includes(input.value);
+    }
+    for (const key of ['topic', 'since', 'until']) filters.elements[key].value = q.get(key) || '';
+    filters.elements.interval.value = q.get('interval') === 'month' ? 'month' : 'week';
+    readFilters();
+    return q.get('article');
   }
 
   function readFilters() {
@@ -171,6 +207,15 @@
   }
 
   // ---- Charts --------------------------------------------------------------------
+
+  // Fills `table` with a header row and rows of cells (text only).
+  function fillTable(table, caption, header, rows) {
+    const shown = (v) => (v === null ? '\u2013' : String(v));
+    const head = el('tr', {}, ...header.map((v) => el('th', { scope: 'col', text: shown(v) })));
+    const body = rows.map((r) => el('tr', {}, el('th', { scope: 'row', text: shown(r[0]) }),
+      ...r.slice(1).map((v) => el('td', { text: shown(v) }))));
+    table.replaceChildren(el('caption', { text: caption }), el('thead', {}, head), el('tbody', {}, ...body));
+  }
 
   function draw(name, canvasEl, config) {
     if (charts[name]) charts[name].destroy();
@@ -220,6 +265,8 @@
         technique: s.technique,
       };
     });
+    fillTable(seriesTable, "Share of the outlet's spans (%), by period", ['line', ...overview.periods],
+      datasets.map((d) => [d.label, ...d.data.map((v) => (v === null ? null : v.toFixed(1)))]));
     draw('series', seriesCanvas, {
       type: 'line',
       data: { labels: overview.periods, datasets },
@@ -238,6 +285,8 @@
   }
 
   function drawRanking(overview) {
+    fillTable(rankingTable, 'Outlets by mean propaganda score', ['outlet', 'articles', 'spans', 'mean score'],
+      overview.ranking.map((r) => [sourceName(r.source), r.articles, r.spans, r.mean_score.toFixed(3)]));
     draw('ranking', rankingCanvas, {
       type: 'bar',
       data: {
@@ -271,6 +320,8 @@
       backgroundColor: P.colorOf(t),
       technique: t,
     })).filter((d) => d.data.some((v) => v > 0));
+    fillTable(mixTable, "Share of the outlet's spans (%), by technique", ['outlet', ...datasets.map((d) => d.label)],
+      sources.map((source, i) => [sourceName(source), ...datasets.map((d) => d.data[i].toFixed(1))]));
     draw('mix', mixCanvas, {
       type: 'bar',
       data: { labels: sources.map(sourceName), datasets },
@@ -352,6 +403,10 @@
       articleMeta.textContent = `${sourceName(article.source)} \u00b7 ${article.published || 'undated'} \u00b7 ` +
         `analysed ${article.analysed_at}`;
       articleSection.hidden = false;
+      if (!report) {
+        openedArticle = id;
+        writeUrl();
+      }
       P.createView(articleView, { text: article.text, analysis: article, definitions, threshold });
       articleSection.scrollIntoView({ block: 'start' });
       setStatus('');
@@ -398,7 +453,9 @@
       return;
     }
     buildFilters();
+    const article = readUrl();
     await refresh();
+    if (article) await openArticle(article);
   }
 
   // Charts drawn for the screen are redrawn at the paper's size.

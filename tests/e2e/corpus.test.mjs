@@ -103,6 +103,27 @@ test('the dashboard filters by outlet and date and clicks through to an article'
   assert.match(await page.textContent('[data-role=summary]'), /^2 articles, /);
   const weeks = await chartLabels(page, 'chart-series');
   assert.deepEqual(weeks, ['2024-W10']);
+  // Each chart's numbers are in a table, behind a summary the keyboard opens.
+  const overview = await (await fetch(`${server.base}/api/corpus/overview?source=The+Herald+Example` +
+    '&since=2024-03-01&until=2024-03-10')).json();
+  await page.focus('[data-role=table-ranking] >> xpath=.. >> summary');
+  await page.keyboard.press('Enter');
+  const ranking = await page.$$eval('[data-role=table-ranking] tbody tr',
+    (rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent)));
+  assert.deepEqual(ranking, overview.ranking.map((r) =>
+    ['The Herald Example', String(r.articles), String(r.spans), r.mean_score.toFixed(3)]));
+  assert.ok(await page.isVisible('[data-role=table-ranking]'));
+  const seriesHead = await page.$$eval('[data-role=table-series] thead th', (h) => h.map((x) => x.textContent));
+  assert.deepEqual(seriesHead, ['line', '2024-W10']);
+  // The filter is in the address: reloading it shows the same selection.
+  const filtered = new URL(page.url());
+  assert.deepEqual(filtered.searchParams.getAll('source'), ['The Herald Example']);
+  assert.equal(filtered.searchParams.get('since'), '2024-03-01');
+  await page.goto(filtered.href);
+  await page.waitForFunction(() => /^2 articles, .*outlets: The Herald Example; from 2024-03-01; to 2024-03-10/
+    .test(document.querySelector('[data-role=summary]').textContent));
+  assert.ok(await page.isChecked('input[name=source][value="The Herald Example"]'));
+  assert.equal(await page.inputValue('#until'), '2024-03-10');
 
   // The outlet's bar lists its articles.
   await clickChart(page, 'chart-ranking', 0, 0);
@@ -131,6 +152,12 @@ test('the dashboard filters by outlet and date and clicks through to an article'
   assert.equal(legend, new Set(stored.spans.map((s) => s.technique)).size);
   // The article's text, whole, as text.
   assert.equal(await page.$eval('[data-role=article]', (a) => a.textContent.includes('wall')), stored.text.includes('wall'));
+  // The open article is in the address too.
+  const opened = new URL(page.url());
+  assert.equal(opened.searchParams.get('article'), id);
+  await page.goto(opened.href);
+  await page.waitForSelector('#article:not([hidden]) [data-role=article] mark.seg');
+  assert.equal(await page.textContent('[data-role=article-title]'), stored.title || stored.id);
 
   // A point of the time chart lists that week's articles of that outlet and technique.
   await clickChart(page, 'chart-series', 0, 0);
