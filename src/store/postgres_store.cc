@@ -11,6 +11,7 @@
 
 #include "store/json.h"
 #include "store/sql.h"
+#include "store/stats_plan.h"
 
 #include <libpq-fe.h>
 
@@ -35,9 +36,6 @@ namespace propscan::store {
 namespace {
 
 // ---- Schema and migrations --------------------------------------------------
-
-constexpr int kCellTop = 5;  // as in the SQLite store: top articles per summary row
-
 
 // The text search configuration: 'simple' lower-cases and does not stem,
 // as SQLite's FTS5 tokenizer (unicode61) does.
@@ -1057,233 +1055,50 @@ class PostgresStore final : public Store {
 };
 
 // ---- Stats -------------------------------------------------------------------
-// The SQLite store's queries and bookkeeping, with PostgreSQL's parameters.
+// The SQLite store's queries and bookkeeping (store/stats_plan.h), with
+// PostgreSQL's parameters.
+
+// One row of a result.
+class ResultRow final : public Row {
+ public:
+  ResultRow(const Rows& rows, int row) : rows_(rows), row_(row) {}
+  bool is_null(int col) const override { return rows_.is_null(row_, col); }
+  std::string_view text(int col) const override { return rows_.text_view(row_, col); }
+  std::int64_t integer(int col) const override { return rows_.integer(row_, col); }
+  double real(int col) const override { return rows_.real(row_, col); }
+
+ private:
+  const Rows& rows_;
+  int row_;
+};
+
+std::string dollar_mark(int n) { return "$" + std::to_string(n); }
 
 StatsResult PostgresStore::stats_in_transaction(const StatsQuery& query) {
-  StatsResult result;
-  result.by = query.by;
-  const auto technique_pos = std::find(query.by.begin(), query.by.end(), Dimension::kTechnique);
-  const bool by_technique = technique_pos != query.by.end();
-  const bool by_topic = std::find(query.by.begin(), query.by.end(), Dimension::kTopic) != query.by.end();
-  const bool summary = !by_topic && query.topic.empty();
-  const std::string t = summary ? "d" : "a";
-  const auto key_of = [&](Dimension d, const std::string& table) {
-    switch (d) {
-      case Dimension::kSource: return table + ".source_id";
-      case Dimension::kDay: return table + ".day";
-      case Dimension::kWeek: return table + ".week";
-      case Dimension::kMonth: return table + ".month";
-      case Dimension::kTopic: return std::string("tp.name");
-      case Dimension::kTechnique: break;
-    }
-    return std::string();
-  };
-  std::vector<std::string> keys;
-  std::vector<std::size_t> dims;  // the position in query.by of each SQL key
-  for (std::size_t i = 0; i < query.by.size(); ++i) {
-    if (query.by[i] == Dimension::kTechnique) continue;
-    keys.push_back(key_of(query.by[i], t));
-    dims.push_back(i);
-  }
-  const std::string topic_join =
-      " JOIN article_topics atp ON atp.article_id = a.id JOIN topics tp ON tp.id = atp.topic_id";
-  // The selection, on the summary (d) or on the articles (a).
+  StatsPlan plan(query, dollar_mark);
   std::vector<Param> params;
-  const auto where_on = [&](const std::string& table) {
-    std::string where;
-    int n = 0;
-    const auto add = [&](const std::string& clause) {
-      where += (where.empty() ? " WHERE " : " AND ") + clause + std::to_string(++n);
-    };
-    if (!query.source.empty()) add(table + ".source_id = (SELECT id FROM sources WHERE name = $");
-    if (!query.topic.empty()) {
-      add("a.id IN (SELECT ft.article_id FROM article_topics ft JOIN topics fto ON fto.id = ft.topic_id "
-          "WHERE fto.name = $");
-    }
-    if (!query.since.empty()) add(table + ".day >= $");
-    if (!query.until.empty()) add(table + ".day <= $");
-    // The clauses closing a sub-select get their parenthesis back.
-    for (const char* open : {"(SELECT id FROM sources WHERE name = $", "WHERE fto.name = $"}) {
-      const auto at = where.find(open);
-      if (at != std::string::npos) {
-        auto end = at + std::char_traits<char>::length(open);
-        while (end < where.size() && std::isdigit(static_cast<unsigned char>(where[end]))) ++end;
-        where.insert(end, ")");
-      }
-    }
-    return where;
+  for (const auto& v : plan.params()) params.push_back(p(v));
+  const auto run = [&](const std::string& sql, auto&& each) {
+    const Rows rows = db_.query(sql, params);
+    for (int r = 0; r < rows.size(); ++r) each(ResultRow(rows, r));
   };
-  if (!query.source.empty()) params.push_back(p(query.source));
-  if (!query.topic.empty()) params.push_back(p(query.topic));
-  if (!query.since.empty()) params.push_back(p(query.since));
-  if (!query.until.empty()) params.push_back(p(query.until));
-  const std::string where = where_on(t);
-  std::string key_list;
-  for (const auto& k : keys) key_list += (key_list.empty() ? "" : ", ") + k;
-
-  std::string sql = "SELECT ";
-  for (const auto& k : keys) sql += k + ", ";
-  sql += stats_aggregates(summary, by_technique);
-  sql += summary ? " FROM day_summary d" + where : " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
-  if (!keys.empty()) sql += " GROUP BY " + key_list;
-  const auto source_at = std::find(query.by.begin(), query.by.end(), Dimension::kSource);
-  const auto at = static_cast<std::size_t>(technique_pos - query.by.begin());
-  const auto key_text = [&](const Rows& q, int row, int col) {
-    std::string v = q.is_null(row, col) ? std::string() : q.text(row, col);
-    if (query.by[dims[static_cast<std::size_t>(col)]] == Dimension::kSource && v == "0") v.clear();
-    return v;
-  };
-  {
-    const Rows q = db_.query(sql, params);
-    const int base = static_cast<int>(keys.size());
-    for (int r = 0; r < q.size(); ++r) {
-      StatsRow row;
-      for (int k = 0; k < base; ++k) row.keys.push_back(key_text(q, r, k));
-      row.articles = q.integer(r, base);
-      if (row.articles == 0) continue;
-      row.words = q.integer(r, base + 1);
-      row.spans = q.integer(r, base + 2);
-      row.total_spans = row.spans;
-      row.mean_score = q.real(r, base + 3) / static_cast<double>(row.articles);
-      for (std::size_t i = 0; i < kNumTechniques; ++i) row.technique_spans[i] = q.integer(r, base + 4 + static_cast<int>(i));
-      if (!by_technique) {
-        result.rows.push_back(std::move(row));
-        continue;
-      }
-      const int extra = base + 4 + static_cast<int>(kNumTechniques);
-      for (Technique tq : all_techniques()) {
-        const std::size_t i = technique_index(tq);
-        const std::int64_t articles = q.integer(r, extra + 2 * static_cast<int>(i));
-        if (articles == 0) continue;
-        StatsRow trow;
-        trow.keys = row.keys;
-        trow.keys.insert(trow.keys.begin() + static_cast<std::ptrdiff_t>(at), std::string(technique_label(tq)));
-        trow.articles = articles;
-        trow.words = row.words;
-        trow.spans = row.technique_spans[i];
-        trow.total_spans = row.spans;
-        trow.technique_spans[i] = trow.spans;
-        trow.mean_score = q.real(r, extra + 2 * static_cast<int>(i) + 1) / static_cast<double>(articles);
-        result.rows.push_back(std::move(trow));
-      }
-    }
-  }
-
-  if (query.top > 0 && !result.rows.empty()) {
-    const auto joined = [](const std::vector<std::string>& k) {
-      std::string out;
-      for (const auto& v : k) out += v + '\x1f';
-      return out;
-    };
-    std::unordered_map<std::string, std::size_t> group;
-    for (std::size_t r = 0; r < result.rows.size(); ++r) group.emplace(joined(result.rows[r].keys), r);
-    std::vector<std::vector<std::pair<double, std::int64_t>>> best(result.rows.size());
-    const int n = static_cast<int>(keys.size());
-    const auto top = static_cast<std::size_t>(query.top);
-    const auto offer = [&](std::size_t r, double score, std::int64_t id) {
-      auto& list = best[r];
-      const auto better = [](const std::pair<double, std::int64_t>& x, const std::pair<double, std::int64_t>& y) {
-        return x.first > y.first || (x.first == y.first && x.second < y.second);
-      };
-      const std::pair<double, std::int64_t> entry{score, id};
-      if (list.size() == top && !better(entry, list.back())) return;
-      list.insert(std::upper_bound(list.begin(), list.end(), entry, better), entry);
-      if (list.size() > top) list.pop_back();
-    };
-    const auto find = [&](const std::string& k) {
-      auto it = group.find(k);
-      return it == group.end() ? std::string::npos : it->second;
-    };
-    const auto row_key = [&](const Rows& q, int row) {
-      std::string key;
-      for (int i = 0; i < n; ++i) (key += key_text(q, row, i)) += '\x1f';
-      return key;
-    };
-    if (summary && !by_technique && query.top <= kCellTop) {
-      std::string top_sql = "SELECT ";
-      for (const auto& k : keys) top_sql += k + ", ";
-      for (int k = 1; k <= kCellTop; ++k) {
-        top_sql += std::string(k > 1 ? ", " : "") + "d.top" + std::to_string(k) + "_id, d.top" + std::to_string(k) +
-                   "_score";
-      }
-      const Rows q = db_.query(top_sql + " FROM day_summary d" + where, params);
-      for (int row = 0; row < q.size(); ++row) {
-        const auto r = find(row_key(q, row));
-        if (r == std::string::npos) continue;
-        for (int k = 0; k < kCellTop && !q.is_null(row, n + 2 * k); ++k) {
-          offer(r, q.real(row, n + 2 * k + 1), q.integer(row, n + 2 * k));
-        }
-      }
-    } else {
-      std::string scan = "SELECT ";
-      for (std::size_t k = 0; k < keys.size(); ++k) scan += key_of(query.by[dims[k]], "a") + ", ";
-      scan += "a.propaganda_score, a.id";
-      if (by_technique) {
-        for (std::size_t i = 0; i < kNumTechniques; ++i) scan += ", a." + technique_column(i);
-      }
-      // Keyed as the summary is: no source 0.
-      for (std::size_t k = 0; k < keys.size(); ++k) {
-        if (query.by[dims[k]] == Dimension::kSource) {
-          const std::string plain = "a.source_id, ";
-          const auto pos = scan.find(plain);
-          if (pos != std::string::npos) scan.replace(pos, plain.size(), "COALESCE(a.source_id, 0), ");
-        }
-      }
-      scan += " FROM articles a" + std::string(by_topic ? topic_join : "") + where_on("a");
-      const Rows q = db_.query(scan, params);
-      for (int row = 0; row < q.size(); ++row) {
-        const double score = q.real(row, n);
-        const std::int64_t id = q.integer(row, n + 1);
-        if (!by_technique) {
-          if (const auto r = find(row_key(q, row)); r != std::string::npos) offer(r, score, id);
-          continue;
-        }
-        std::vector<std::string> parts;
-        for (int i = 0; i < n; ++i) parts.push_back(key_text(q, row, i));
-        for (std::size_t i = 0; i < kNumTechniques; ++i) {
-          if (q.integer(row, n + 2 + static_cast<int>(i)) == 0) continue;
-          std::string key;
-          for (std::size_t k = 0; k <= parts.size(); ++k) {
-            if (k == at) (key += technique_label(all_techniques()[i])) += '\x1f';
-            if (k < parts.size()) (key += parts[k]) += '\x1f';
-          }
-          if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
-        }
-      }
-    }
-    std::vector<std::int64_t> ids;
-    for (const auto& list : best) {
-      for (const auto& entry : list) ids.push_back(entry.second);
-    }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    std::unordered_map<std::int64_t, ArticleRef> refs;
-    const auto names = source_names();
+  run(plan.counts_sql(), [&](const Row& row) { plan.add_counts(row); });
+  std::unordered_map<std::int64_t, ArticleRef> refs;
+  const auto names = source_names();
+  if (plan.wants_top()) {
+    run(plan.top_sql(), [&](const Row& row) { plan.add_top(row); });
     const Rows read = db_.query(
         "SELECT id, ext_id, title, COALESCE(source_id, 0), published, propaganda_score, span_count FROM articles "
         "WHERE id = ANY($1::bigint[])",
-        {p(int_array(ids))});
+        {p(int_array(plan.top_ids()))});
     for (int i = 0; i < read.size(); ++i) {
       const auto source = names.find(read.integer(i, 3));
       refs[read.integer(i, 0)] = {read.integer(i, 0), read.text(i, 1),  read.text(i, 2),
                                   source == names.end() ? std::string() : source->second,
                                   read.text(i, 4),    read.real(i, 5), read.integer(i, 6)};
     }
-    for (std::size_t r = 0; r < best.size(); ++r) {
-      for (const auto& entry : best[r]) result.rows[r].top.push_back(refs[entry.second]);
-    }
   }
-
-  if (source_at != query.by.end()) {
-    const auto i = static_cast<std::size_t>(source_at - query.by.begin());
-    const auto names = source_names();
-    for (auto& row : result.rows) {
-      if (!row.keys[i].empty()) row.keys[i] = names.at(std::stoll(row.keys[i]));
-    }
-  }
-  std::sort(result.rows.begin(), result.rows.end(),
-            [](const StatsRow& x, const StatsRow& y) { return x.keys < y.keys; });
-  return result;
+  return plan.finish(refs, names);
 }
 
 // ---- Search --------------------------------------------------------------------

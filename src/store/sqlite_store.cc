@@ -20,6 +20,7 @@
 #include "propscan/error.h"
 #include "store/json.h"
 #include "store/sql.h"
+#include "store/stats_plan.h"
 #include "store/store.h"
 #include "text/utf8.h"
 
@@ -63,9 +64,9 @@ std::string summary_backfill() {
          " FROM articles GROUP BY COALESCE(source_id, 0), COALESCE(day, ''), COALESCE(week, ''), COALESCE(month, '');\n";
 }
 
-// The articles a summary row names: top<k>_id, top<k>_score, k = 1..kCellTop,
-// highest score first (ties: lower id), NULL past the row's articles.
-constexpr int kCellTop = 5;
+// The articles a summary row names: top<k>_id, top<k>_score, k = 1..kCellTop
+// (store/stats_plan.h), highest score first (ties: lower id), NULL past the
+// row's articles.
 
 std::string cell_top_ddl() {
   std::string out;
@@ -755,7 +756,6 @@ class SqliteStore final : public Store {
   std::set<std::pair<std::int64_t, std::pair<std::string, std::string>>> touched_;
 };
 
-
 // ---- Stats -------------------------------------------------------------------
 
 StatsResult SqliteStore::stats(const StatsQuery& query) {
@@ -772,252 +772,49 @@ StatsResult SqliteStore::stats(const StatsQuery& query) {
   }
 }
 
+// A statement's current row.
+class StatementRow final : public Row {
+ public:
+  explicit StatementRow(const Statement& s) : s_(s) {}
+  bool is_null(int col) const override { return s_.is_null(col); }
+  std::string_view text(int col) const override { return s_.text_view(col); }
+  std::int64_t integer(int col) const override { return s_.integer(col); }
+  double real(int col) const override { return s_.real(col); }
+
+ private:
+  const Statement& s_;
+};
+
+std::string question_mark(int) { return "?"; }
+
 StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
-  StatsResult result;
-  result.by = query.by;
-  const auto technique_pos = std::find(query.by.begin(), query.by.end(), Dimension::kTechnique);
-  const bool by_technique = technique_pos != query.by.end();
-  const bool by_topic = std::find(query.by.begin(), query.by.end(), Dimension::kTopic) != query.by.end();
-  // Without topics, the counts come from the summary of each source and day
-  // (one row per source and day, not per article); topics need the articles.
-  const bool summary = !by_topic && query.topic.empty();
-  const std::string t = summary ? "d" : "a";
-  const auto key_of = [&](Dimension d) {
-    switch (d) {
-      case Dimension::kSource: return t + ".source_id";
-      case Dimension::kDay: return t + ".day";
-      case Dimension::kWeek: return t + ".week";
-      case Dimension::kMonth: return t + ".month";
-      case Dimension::kTopic: return std::string("tp.name");
-      case Dimension::kTechnique: break;
-    }
-    return std::string();
-  };
-  std::vector<std::string> keys;  // every dimension but technique
-  for (Dimension d : query.by) {
-    if (d != Dimension::kTechnique) keys.push_back(key_of(d));
-  }
-  const std::string topic_join = " JOIN article_topics atp ON atp.article_id = a.id JOIN topics tp ON tp.id = atp.topic_id";
-  std::string where;
-  std::vector<std::string> params;
-  const auto add = [&](const std::string& clause, const std::string& value) {
-    where += (where.empty() ? " WHERE " : " AND ") + clause;
-    params.push_back(value);
-  };
-  if (!query.source.empty()) add(t + ".source_id = (SELECT id FROM sources WHERE name = ?)", query.source);
-  if (!query.topic.empty()) {
-    add("a.id IN (SELECT ft.article_id FROM article_topics ft JOIN topics fto ON fto.id = ft.topic_id "
-        "WHERE fto.name = ?)",
-        query.topic);
-  }
-  // Undated articles have day '' in the summary and NULL in articles: both
-  // fall outside any range.
-  if (!query.since.empty()) add(t + ".day >= ?", query.since);
-  if (!query.until.empty()) add(t + ".day <= ?", query.until);
-  std::string key_list;
-  for (const auto& k : keys) key_list += (key_list.empty() ? "" : ", ") + k;
-
-  std::string sql = "SELECT ";
-  for (const auto& k : keys) sql += k + ", ";
-  sql += stats_aggregates(summary, by_technique);
-  sql += summary ? " FROM day_summary d" + where : " FROM articles a" + std::string(by_topic ? topic_join : "") + where;
-  if (!keys.empty()) sql += " GROUP BY " + key_list;
-  // Source keys are read as ids and named at the end; no source is "".
-  const auto source_at = std::find(query.by.begin(), query.by.end(), Dimension::kSource);
-  const auto raw_key = [&](Statement& q, int col, std::size_t dim) {
-    std::string v = q.text(col);
-    if (query.by[dim] == Dimension::kSource && v == "0") v.clear();
-    return v;
-  };
-  // The position in query.by of each SQL key.
-  std::vector<std::size_t> dims;
-  for (std::size_t i = 0; i < query.by.size(); ++i) {
-    if (query.by[i] != Dimension::kTechnique) dims.push_back(i);
-  }
-  const auto at = static_cast<std::size_t>(technique_pos - query.by.begin());
-  {
+  StatsPlan plan(query, question_mark);
+  const auto run = [&](const std::string& sql, auto&& each) {
     Statement q(db_, sql, path_);
-    for (const auto& p : params) q.bind(p);
-    const int base = static_cast<int>(keys.size());
-    while (q.step()) {
-      StatsRow row;
-      for (int k = 0; k < base; ++k) row.keys.push_back(raw_key(q, k, dims[static_cast<std::size_t>(k)]));
-      row.articles = q.integer(base);
-      if (row.articles == 0) continue;
-      row.words = q.integer(base + 1);
-      row.spans = q.integer(base + 2);
-      row.total_spans = row.spans;
-      row.mean_score = q.real(base + 3) / static_cast<double>(row.articles);
-      for (std::size_t i = 0; i < kNumTechniques; ++i) row.technique_spans[i] = q.integer(base + 4 + static_cast<int>(i));
-      if (!by_technique) {
-        result.rows.push_back(std::move(row));
-        continue;
-      }
-      // A row per technique used in the group.
-      const int extra = base + 4 + static_cast<int>(kNumTechniques);
-      for (Technique tq : all_techniques()) {
-        const std::size_t i = technique_index(tq);
-        const std::int64_t articles = q.integer(extra + 2 * static_cast<int>(i));
-        if (articles == 0) continue;
-        StatsRow trow;
-        trow.keys = row.keys;
-        trow.keys.insert(trow.keys.begin() + static_cast<std::ptrdiff_t>(at), std::string(technique_label(tq)));
-        trow.articles = articles;
-        trow.words = row.words;
-        trow.spans = row.technique_spans[i];
-        trow.total_spans = row.spans;
-        trow.technique_spans[i] = trow.spans;
-        trow.mean_score = q.real(extra + 2 * static_cast<int>(i) + 1) / static_cast<double>(articles);
-        result.rows.push_back(std::move(trow));
-      }
-    }
-  }
-
-  if (query.top > 0 && !result.rows.empty()) {
-    // The most propagandistic articles of each group, from one pass over the
-    // articles' keys and scores (a covering index); the few kept are read
-    // whole afterwards.
-    // Groups by their keys joined with U+001F (a key holding one could at
-    // worst misplace a top article, never a count).
-    const auto joined = [](const std::vector<std::string>& k) {
-      std::string out;
-      for (const auto& v : k) out += v + '\x1f';
-      return out;
-    };
-    std::unordered_map<std::string, std::size_t> group;
-    for (std::size_t r = 0; r < result.rows.size(); ++r) group.emplace(joined(result.rows[r].keys), r);
-    std::vector<std::vector<std::pair<double, std::int64_t>>> best(result.rows.size());
-    const int n = static_cast<int>(keys.size());
-    const auto top = static_cast<std::size_t>(query.top);
-    const auto offer = [&](std::size_t r, double score, std::int64_t id) {
-      auto& list = best[r];
-      const auto better = [](const std::pair<double, std::int64_t>& x, const std::pair<double, std::int64_t>& y) {
-        return x.first > y.first || (x.first == y.first && x.second < y.second);
-      };
-      const std::pair<double, std::int64_t> entry{score, id};
-      if (list.size() == top && !better(entry, list.back())) return;
-      list.insert(std::upper_bound(list.begin(), list.end(), entry, better), entry);
-      if (list.size() > top) list.pop_back();
-    };
-    // Rows come in index order, so a group's rows mostly follow each other:
-    // the last group found is tried first.
-    std::string key, last_key = "\x1e";
-    std::size_t last = std::string::npos;
-    const auto find = [&](const std::string& k) {
-      if (k == last_key) return last;
-      auto it = group.find(k);
-      last_key = k;
-      last = it == group.end() ? std::string::npos : it->second;
-      return last;
-    };
-    std::vector<std::string_view> parts(static_cast<std::size_t>(n));
-    const auto read_keys = [&](Statement& q) {
-      for (int i = 0; i < n; ++i) {
-        std::string_view v = q.text_view(i);
-        if (query.by[dims[static_cast<std::size_t>(i)]] == Dimension::kSource && v == "0") v = {};
-        parts[static_cast<std::size_t>(i)] = v;
-      }
-    };
-    if (summary && !by_technique && query.top <= kCellTop) {
-      // A group's best articles are among the best of its summary rows.
-      std::string sql = "SELECT ";
-      for (const auto& k : keys) sql += k + ", ";
-      for (int k = 1; k <= kCellTop; ++k) {
-        sql += std::string(k > 1 ? ", " : "") + "d.top" + std::to_string(k) + "_id, d.top" + std::to_string(k) + "_score";
-      }
-      Statement q(db_, sql + " FROM day_summary d" + where, path_);
-      for (const auto& p : params) q.bind(p);
-      while (q.step()) {
-        read_keys(q);
-        key.clear();
-        for (const auto& v : parts) (key += v) += '\x1f';
-        const auto r = find(key);
-        if (r == std::string::npos) continue;
-        for (int k = 0; k < kCellTop && !q.is_null(n + 2 * k); ++k) offer(r, q.real(n + 2 * k + 1), q.integer(n + 2 * k));
-      }
-    } else {
-      // From every article's keys and score (a covering index).
-      std::string scan = "SELECT ";
-      for (std::size_t k = 0; k < keys.size(); ++k) {
-        const Dimension d = query.by[dims[k]];
-        scan += (d == Dimension::kTopic ? std::string("tp.name") : "a." + key_of(d).substr(2)) + ", ";
-      }
-      scan += "a.propaganda_score, a.id";
-      if (by_technique) {
-        for (std::size_t i = 0; i < kNumTechniques; ++i) scan += ", a." + technique_column(i);
-      }
-      std::string scan_where = where;
-      if (summary) {
-        for (const char* col : {"source_id", "day"}) {
-          const std::string from = std::string("d.") + col;
-          for (auto pos = scan_where.find(from); pos != std::string::npos; pos = scan_where.find(from)) {
-            scan_where.replace(pos, from.size(), std::string("a.") + col);
-          }
-        }
-      }
-      scan += " FROM articles a" + std::string(by_topic ? topic_join : "") + scan_where;
-      Statement q(db_, scan, path_);
-      for (const auto& p : params) q.bind(p);
-      while (q.step()) {
-        read_keys(q);
-        const double score = q.real(n);
-        const std::int64_t id = q.integer(n + 1);
-        if (!by_technique) {
-          key.clear();
-          for (const auto& v : parts) (key += v) += '\x1f';
-          if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
-          continue;
-        }
-        for (std::size_t i = 0; i < kNumTechniques; ++i) {
-          if (q.integer(n + 2 + static_cast<int>(i)) == 0) continue;
-          key.clear();
-          for (std::size_t k = 0; k <= parts.size(); ++k) {
-            if (k == at) (key += technique_label(all_techniques()[i])) += '\x1f';
-            if (k < parts.size()) (key += parts[k]) += '\x1f';
-          }
-          if (const auto r = find(key); r != std::string::npos) offer(r, score, id);
-        }
-      }
-    }
+    for (const auto& p : plan.params()) q.bind(p);
+    const StatementRow row(q);
+    while (q.step()) each(row);
+  };
+  run(plan.counts_sql(), [&](const Row& row) { plan.add_counts(row); });
+  std::unordered_map<std::int64_t, ArticleRef> refs;
+  if (plan.wants_top()) {
+    run(plan.top_sql(), [&](const Row& row) { plan.add_top(row); });
     // The kept articles, read in id order (neighbouring rows share pages).
-    std::vector<std::int64_t> ids;
-    for (const auto& list : best) {
-      for (const auto& entry : list) ids.push_back(entry.second);
-    }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     auto& read = statement(
         "SELECT ext_id, title, COALESCE(source_id, 0), published, propaganda_score, span_count FROM articles "
         "WHERE id = ?");
-    std::unordered_map<std::int64_t, ArticleRef> refs;
-    refs.reserve(ids.size());
     const auto names = source_names();
-    for (const std::int64_t id : ids) {
+    for (const std::int64_t id : plan.top_ids()) {
       read.reset().bind(id);
-      ArticleRef ref;
       if (read.step()) {
         const auto source = names.find(read.integer(2));
-        ref = {id,          read.text(0),     read.text(1), source == names.end() ? std::string() : source->second,
-               read.text(3), read.real(4), read.integer(5)};
+        refs[id] = {id,           read.text(0), read.text(1), source == names.end() ? std::string() : source->second,
+                    read.text(3), read.real(4), read.integer(5)};
       }
       read.reset();
-      refs.emplace(id, std::move(ref));
-    }
-    for (std::size_t r = 0; r < best.size(); ++r) {
-      for (const auto& entry : best[r]) result.rows[r].top.push_back(refs[entry.second]);
     }
   }
-
-  if (source_at != query.by.end()) {
-    const auto i = static_cast<std::size_t>(source_at - query.by.begin());
-    const auto names = source_names();
-    for (auto& row : result.rows) {
-      if (!row.keys[i].empty()) row.keys[i] = names.at(std::stoll(row.keys[i]));
-    }
-  }
-  std::sort(result.rows.begin(), result.rows.end(),
-            [](const StatsRow& x, const StatsRow& y) { return x.keys < y.keys; });
-  return result;
+  return plan.finish(refs, source_names());
 }
 
 // ---- The corpus view's articles ----------------------------------------------

@@ -28,27 +28,4 @@ std::string dimension_name(Dimension d) {
 
 std::string technique_column(std::size_t t) { return "tech" + std::to_string(t); }
 
-std::string stats_aggregates(bool summary, bool by_technique) {
-  std::string sql;
-  if (summary) {
-    sql += "SUM(d.articles), SUM(d.words), SUM(d.spans), SUM(d.score_sum)";
-    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(d." + technique_column(i) + ")";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        sql += ", SUM(d.articles" + std::to_string(i) + "), SUM(d.score" + std::to_string(i) + ")";
-      }
-    }
-  } else {
-    sql += "COUNT(*), SUM(a.words), SUM(a.span_count), SUM(a.propaganda_score)";
-    for (std::size_t i = 0; i < kNumTechniques; ++i) sql += ", SUM(a." + technique_column(i) + ")";
-    if (by_technique) {
-      for (std::size_t i = 0; i < kNumTechniques; ++i) {
-        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN 1 ELSE 0 END)";
-        sql += ", SUM(CASE WHEN a." + technique_column(i) + " > 0 THEN a.propaganda_score ELSE 0 END)";
-      }
-    }
-  }
-  return sql;
-}
-
 }  // namespace propscan::store
