@@ -1106,69 +1106,17 @@ StatsResult PostgresStore::stats_in_transaction(const StatsQuery& query) {
 // ---- The dashboard's article lists (the same SQL as SQLite's, $n parameters) ----
 
 ArticleList PostgresStore::list_articles(const ArticleListQuery& query) {
-  const CorpusFilter& f = query.filter;
-  std::string where;
+  std::vector<std::string> values;
+  const std::string where = article_list_where(query, dollar_mark, values);
   std::vector<Param> params;
-  const auto next = [&](Param v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
-  const auto clause = [&](const std::string& c) { where += (where.empty() ? " WHERE " : " AND ") + c; };
-  if (!f.sources.empty()) {
-    // "" selects the articles without a source.
-    std::string named, none;
-    for (const auto& name : f.sources) {
-      if (name.empty()) {
-        none = "a.source_id IS NULL";
-        continue;
-      }
-      named += std::string(named.empty() ? "" : ", ") + next(p(name));
-    }
-    std::string any = named.empty() ? "" : "a.source_id IN (SELECT id FROM sources WHERE name IN (" + named + "))";
-    if (!none.empty()) any = any.empty() ? none : any + " OR " + none;
-    clause("(" + any + ")");
-  }
-  if (!f.techniques.empty()) {
-    // Column names from technique indices, never from the request.
-    std::string any;
-    for (Technique t : f.techniques) {
-      any += std::string(any.empty() ? "" : " OR ") + "a." + technique_column(technique_index(t)) + " > 0";
-    }
-    clause("(" + any + ")");
-  }
-  if (!f.topic.empty()) {
-    clause("a.id IN (SELECT ft.article_id FROM article_topics ft JOIN topics fto ON fto.id = ft.topic_id "
-           "WHERE fto.name = " + next(p(f.topic)) + ")");
-  }
-  if (!f.since.empty()) clause("a.day >= " + next(p(f.since)));
-  if (!f.until.empty()) clause("a.day <= " + next(p(f.until)));
-  if (query.period_kind) {
-    std::string column;
-    switch (*query.period_kind) {
-      case Dimension::kDay: column = "a.day"; break;
-      case Dimension::kWeek: column = "a.week"; break;
-      case Dimension::kMonth: column = "a.month"; break;
-      default: throw Error("list_articles: a period is a day, a week or a month");
-    }
-    clause(column + " = " + next(p(query.period)));
-  }
+  for (const auto& v : values) params.push_back(p(v));
   ArticleList out;
   out.total = db_.query("SELECT COUNT(*) FROM articles a" + where, params).integer(0, 0);
-  const std::string limit = next(p(static_cast<std::int64_t>(query.limit)));
-  const std::string offset = next(p(static_cast<std::int64_t>(query.offset)));
-  const Rows r = db_.query(
-      "SELECT a.id, a.ext_id, a.title, s.name, a.published, a.propaganda_score, a.span_count, a.week, a.month "
-      "FROM articles a LEFT JOIN sources s ON s.id = a.source_id" +
-          where + " ORDER BY a.propaganda_score DESC, a.id LIMIT " + limit + " OFFSET " + offset,
-      params);
-  for (int i = 0; i < r.size(); ++i) {
-    ArticleListItem item;
-    item.article = {r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.real(i, 5),
-                    r.integer(i, 6)};
-    item.week = r.text(i, 7);
-    item.month = r.text(i, 8);
-    out.articles.push_back(std::move(item));
-  }
+  const std::string sql = article_list_sql(where, dollar_mark, static_cast<int>(params.size()));
+  params.push_back(p(static_cast<std::int64_t>(query.limit)));
+  params.push_back(p(static_cast<std::int64_t>(query.offset)));
+  const Rows r = db_.query(sql, params);
+  for (int i = 0; i < r.size(); ++i) out.articles.push_back(article_list_item(ResultRow(r, i)));
   return out;
 }
 

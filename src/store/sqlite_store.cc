@@ -820,75 +820,19 @@ StatsResult SqliteStore::stats_in_transaction(const StatsQuery& query) {
 // ---- The corpus view's articles ----------------------------------------------
 
 ArticleList SqliteStore::list_articles(const ArticleListQuery& query) {
-  const CorpusFilter& f = query.filter;
-  std::string where;
   std::vector<std::string> params;
-  const auto clause = [&](const std::string& c) { where += (where.empty() ? " WHERE " : " AND ") + c; };
-  if (!f.sources.empty()) {
-    // "" selects the articles without a source.
-    std::string named, none;
-    for (const auto& name : f.sources) {
-      if (name.empty()) {
-        none = "a.source_id IS NULL";
-        continue;
-      }
-      named += std::string(named.empty() ? "" : ", ") + "?";
-      params.push_back(name);
-    }
-    std::string any = named.empty() ? "" : "a.source_id IN (SELECT id FROM sources WHERE name IN (" + named + "))";
-    if (!none.empty()) any = any.empty() ? none : any + " OR " + none;
-    clause("(" + any + ")");
-  }
-  if (!f.techniques.empty()) {
-    // Column names from technique indices, never from the request.
-    std::string any;
-    for (Technique t : f.techniques) {
-      any += std::string(any.empty() ? "" : " OR ") + "a." + technique_column(technique_index(t)) + " > 0";
-    }
-    clause("(" + any + ")");
-  }
-  if (!f.topic.empty()) {
-    clause("a.id IN (SELECT ft.article_id FROM article_topics ft JOIN topics fto ON fto.id = ft.topic_id "
-           "WHERE fto.name = ?)");
-    params.push_back(f.topic);
-  }
-  if (!f.since.empty()) {
-    clause("a.day >= ?");
-    params.push_back(f.since);
-  }
-  if (!f.until.empty()) {
-    clause("a.day <= ?");
-    params.push_back(f.until);
-  }
-  if (query.period_kind) {
-    switch (*query.period_kind) {
-      case Dimension::kDay: clause("a.day = ?"); break;
-      case Dimension::kWeek: clause("a.week = ?"); break;
-      case Dimension::kMonth: clause("a.month = ?"); break;
-      default: throw Error("list_articles: a period is a day, a week or a month");
-    }
-    params.push_back(query.period);
-  }
+  const std::string where = article_list_where(query, question_mark, params);
   ArticleList out;
   {
     Statement q(db_, "SELECT COUNT(*) FROM articles a" + where, path_);
     for (const auto& p : params) q.bind(p);
     if (q.step()) out.total = q.integer(0);
   }
-  Statement q(db_,
-              "SELECT a.id, a.ext_id, a.title, s.name, a.published, a.propaganda_score, a.span_count, a.week, "
-              "a.month FROM articles a LEFT JOIN sources s ON s.id = a.source_id" +
-                  where + " ORDER BY a.propaganda_score DESC, a.id LIMIT ? OFFSET ?",
-              path_);
+  Statement q(db_, article_list_sql(where, question_mark, static_cast<int>(params.size())), path_);
   for (const auto& p : params) q.bind(p);
   q.bind(static_cast<std::int64_t>(query.limit)).bind(static_cast<std::int64_t>(query.offset));
-  while (q.step()) {
-    ArticleListItem item;
-    item.article = {q.integer(0), q.text(1), q.text(2), q.text(3), q.text(4), q.real(5), q.integer(6)};
-    item.week = q.text(7);
-    item.month = q.text(8);
-    out.articles.push_back(std::move(item));
-  }
+  const StatementRow row(q);
+  while (q.step()) out.articles.push_back(article_list_item(row));
   return out;
 }
 

@@ -6,10 +6,10 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace propscan::store {
@@ -17,20 +17,6 @@ namespace propscan::store {
 // The top articles kept with each summary row (day_summary's top<k>_id and
 // top<k>_score columns, k = 1..kCellTop).
 constexpr int kCellTop = 5;
-
-// One row of a result, read by column.
-class Row {
- public:
-  virtual ~Row() = default;
-  virtual bool is_null(int col) const = 0;
-  // Valid until the next row is read.
-  virtual std::string_view text(int col) const = 0;
-  virtual std::int64_t integer(int col) const = 0;
-  virtual double real(int col) const = 0;
-};
-
-// The mark of the n-th bound parameter (from 1): "?" or "$n".
-using ParameterMark = std::string (*)(int n);
 
 // A stats query's plan. The store runs counts_sql() with params() and
 // gives each row to add_counts(); then, when wants_top(), top_sql() with

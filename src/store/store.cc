@@ -1,7 +1,5 @@
 #include "store/store.h"
 
-#include "store/sql.h"
-
 namespace propscan::store {
 
 std::optional<Dimension> parse_dimension(const std::string& name) {
@@ -25,7 +23,5 @@ std::string dimension_name(Dimension d) {
   }
   return "";
 }
-
-std::string technique_column(std::size_t t) { return "tech" + std::to_string(t); }
 
 }  // namespace propscan::store
