@@ -35,14 +35,14 @@ test: build
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 
 # The unit, CLI and server tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer (the browser, install and docs checks run once,
-# in `test`).
+# UndefinedBehaviorSanitizer (the browser, install and docs checks and the
+# queue's fault test, minutes long, run once, in `test`).
 SANITIZE_DIR ?= build-sanitize
 test-sanitize: setup
 	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROPSCAN_SANITIZE=ON \
 	  -DPROPSCAN_BUILD_BENCH=OFF -DPROPSCAN_WERROR=ON >/dev/null
 	@cmake --build $(SANITIZE_DIR) --parallel
-	@cd $(SANITIZE_DIR) && ctest --output-on-failure --parallel 2 -E '^(web\.|install\.|docs\.)'
+	@cd $(SANITIZE_DIR) && ctest --output-on-failure --parallel 2 -E '^(web\.|install\.|docs\.|queue\.faults$$)'
 
 # libFuzzer harnesses of fuzz/ (clang), each run for FUZZ_SECONDS.
 FUZZ_DIR ?= build-fuzz

@@ -231,7 +231,7 @@ void register_queue(CLI::App& app) {
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
     cmd->add_flag("--reanalyse", args->options.reanalyse, "Re-analyse stored texts that another model analysed");
-    cmd->add_flag("--until-empty", args->options.until_empty, "Exit once the queue holds no message");
+    cmd->add_flag("--until-empty", args->options.until_empty, "Exit once no message is pending or in flight");
     cmd->callback(guarded([args] { run_worker(*args); }));
   }
   {

@@ -123,7 +123,10 @@ WorkerSummary run_worker(Connection& queue, store::Store& writer, store::Store& 
     if (batch.empty()) {
       if (away > 0) continue;
       send_beat(false);
-      if (options.until_empty && queue.counts().stored == 0) break;
+      if (options.until_empty) {
+        const auto c = queue.counts();
+        if (c.pending == 0 && c.in_flight == 0) break;
+      }
       continue;
     }
 

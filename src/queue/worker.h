@@ -22,7 +22,7 @@ struct WorkerOptions {
   int batch = 64;                // messages fetched at a time
   ConsumerSettings consumer;     // used when the worker sets the consumer up
   int unreachable_seconds = 60;  // give up when the server is away this long
-  bool until_empty = false;      // stop once the stream holds no message
+  bool until_empty = false;      // stop once no message is pending or in flight
   bool reanalyse = false;        // re-analyse texts stored by another model (as ingest)
 };
 

@@ -41,7 +41,7 @@ rc=0
 "$bin" worker --queue "$q" --db "$db" -j 2 --batch 4 2>"$work/worker.log" &
 w=$!; pids+=($w)
 for _ in $(seq 600); do
-  [ "$(status_field 's["queue"]["stored"]')" = 0 ] && break
+  [ "$(status_field 's["queue"]["pending"] + s["queue"]["in_flight"]')" = 0 ] && break
   sleep 0.1
 done
 kill -TERM "$w"
