@@ -64,13 +64,15 @@ eval: data
 
 # Speed and memory of the analyzer on the training articles (Google Benchmark),
 # and of the corpus commands (ingest against analyze, stats on a synthetic
-# store of 200,000 articles, the store's size),
+# store of 200,000 articles, the store's size), of the queue's workers
+# against analyze (NATS JetStream and PostgreSQL, servers of its own),
 # and the Python module's analyze_many against the command line.
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 	@scripts/bench-rss.sh
 	@BIN=$(BUILD_DIR)/propscan scripts/bench-scaling.sh
 	@BIN=$(BUILD_DIR)/propscan PROPSCAN_BENCH_STORE=$(BUILD_DIR)/bench-store.db scripts/bench-corpus.sh
+	@BIN=$(BUILD_DIR)/propscan scripts/bench-queue.sh
 	@PYTHONPATH=$(BUILD_DIR)/python BIN=$(BUILD_DIR)/propscan scripts/bench-python.sh
 
 clean:

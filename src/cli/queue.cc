@@ -86,8 +86,6 @@ void run_worker(WorkerArgs& args) {
   const std::string model_path = resolve_model(args.model);
   const Analyzer analyzer(model_path, analyzer_options);
   args.options.threads = std::max(1u, args.threads ? args.threads : default_threads());
-  auto writer = store::open_store_at(args.db);
-  auto reader = store::open_store_at(args.db);
   queue::Connection conn(args.queue);
   // SIGTERM (and ^C) drain: the batch in flight is committed and acked.
   struct sigaction sa {};
@@ -100,7 +98,7 @@ void run_worker(WorkerArgs& args) {
   const auto name = queue::worker_name();
   std::cerr << "propscan: worker " << name << ": " << args.queue << " -> " << store::redact_url(args.db) << ", "
             << args.options.threads << " thread" << (args.options.threads == 1 ? "" : "s") << '\n';
-  const auto r = queue::run_worker(conn, *writer, *reader, analyzer,
+  const auto r = queue::run_worker(conn, [&] { return store::open_store_at(args.db); }, analyzer,
                                    store::model_id(model_path, analyzer.threshold()), args.options, g_stop, hooks);
   std::cerr << "propscan: worker " << name << ": " << r.done << " article" << (r.done == 1 ? "" : "s") << " done, "
             << r.failed << " recorded as failed (" << r.dead << " dead letters)\n";

@@ -151,9 +151,11 @@ struct Connection::Impl {
   jsCtx* js = nullptr;
   kvStore* kv = nullptr;
   std::atomic<std::int64_t> lost_at_ms{0};  // 0 while connected
+  std::atomic<int> disconnections{0};
 
   static void on_disconnect(natsConnection*, void* closure) {
     auto* self = static_cast<Impl*>(closure);
+    ++self->disconnections;
     std::int64_t expected = 0;
     self->lost_at_ms.compare_exchange_strong(expected, now_ms());
   }
@@ -206,6 +208,8 @@ double Connection::disconnected_seconds() const {
   if (lost == 0 && natsConnection_Status(impl_->nc) == NATS_CONN_STATUS_CONNECTED) return 0.0;
   return lost ? static_cast<double>(now_ms() - lost) / 1000.0 : 0.0;
 }
+
+int Connection::disconnections() const { return impl_->disconnections; }
 
 QueueCounts Connection::counts() {
   QueueCounts c;
@@ -438,14 +442,12 @@ Connection::Subscription::Subscription(Connection& c, const ConsumerSettings& se
 }
 
 Connection::Subscription::~Subscription() {
-  for (auto& d : fetched_) natsMsg_Destroy(static_cast<natsMsg*>(d.msg));
   // The durable consumer stays on the server for the other workers.
   natsSubscription_Destroy(static_cast<natsSubscription*>(sub_));
 }
 
-std::vector<Delivery>& Connection::Subscription::fetch(int batch, int timeout_ms) {
-  for (auto& d : fetched_) natsMsg_Destroy(static_cast<natsMsg*>(d.msg));
-  fetched_.clear();
+std::vector<Delivery> Connection::Subscription::fetch(int batch, int timeout_ms) {
+  std::vector<Delivery> fetched;
   natsMsgList list{};
   jsErrCode jerr = static_cast<jsErrCode>(0);
   const natsStatus s =
@@ -454,7 +456,7 @@ std::vector<Delivery>& Connection::Subscription::fetch(int batch, int timeout_ms
     // Nothing came, or the server is away: the caller tries again.
     natsMsgList_Destroy(&list);
     if (s != NATS_TIMEOUT) std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
-    return fetched_;
+    return fetched;
   }
   for (int i = 0; i < list.Count; ++i) {
     natsMsg* m = list.Msgs[i];
@@ -468,14 +470,14 @@ std::vector<Delivery>& Connection::Subscription::fetch(int batch, int timeout_ms
       d.delivered = meta->NumDelivered;
       jsMsgMetaData_Destroy(meta);
     }
-    fetched_.push_back(std::move(d));
+    fetched.push_back(std::move(d));
   }
   natsMsgList_Destroy(&list);
-  return fetched_;
+  return fetched;
 }
 
-void Connection::Subscription::in_progress() {
-  for (auto& d : fetched_) natsMsg_InProgress(static_cast<natsMsg*>(d.msg), nullptr);
+void Connection::Subscription::in_progress(const std::vector<Delivery>& ds) {
+  for (const auto& d : ds) natsMsg_InProgress(static_cast<natsMsg*>(d.msg), nullptr);
 }
 
 void Connection::Subscription::dead_letter(const Delivery& d) {
@@ -490,14 +492,16 @@ void Connection::Subscription::dead_letter(const Delivery& d) {
   }
 }
 
-int Connection::Subscription::ack_all() {
+int Connection::Subscription::ack(std::vector<Delivery>& ds) {
   int failed = 0;
-  for (auto& d : fetched_) {
-    failed += natsMsg_Ack(static_cast<natsMsg*>(d.msg), nullptr) != NATS_OK;
-    natsMsg_Destroy(static_cast<natsMsg*>(d.msg));
-  }
-  fetched_.clear();
+  for (auto& d : ds) failed += natsMsg_Ack(static_cast<natsMsg*>(d.msg), nullptr) != NATS_OK;
+  drop(ds);
   return failed;
+}
+
+void Connection::Subscription::drop(std::vector<Delivery>& ds) {
+  for (auto& d : ds) natsMsg_Destroy(static_cast<natsMsg*>(d.msg));
+  ds.clear();
 }
 
 }  // namespace propscan::queue

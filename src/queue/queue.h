@@ -74,6 +74,8 @@ class Connection {
   std::int64_t max_payload() const;
   // Seconds since the connection was lost; 0 while connected.
   double disconnected_seconds() const;
+  // How many times the connection was lost since it was made.
+  int disconnections() const;
 
   // Publishes the messages of `publish` asynchronously, at most `window`
   // awaiting the server's ack at a time, then waits for every ack. Each
@@ -122,7 +124,7 @@ struct Delivery {
   std::uint64_t sequence = 0;  // in the stream
   std::uint64_t delivered = 0;  // how many times, this one included
   std::string payload;
-  void* msg = nullptr;  // the natsMsg, owned by the Subscription
+  void* msg = nullptr;  // the natsMsg: freed by Subscription::ack or drop
 };
 
 class Connection::Subscription {
@@ -130,24 +132,26 @@ class Connection::Subscription {
   Subscription(Connection& c, const ConsumerSettings& settings);
   ~Subscription();
   // Up to `batch` messages, waiting at most `timeout_ms` for the first;
-  // empty when none came (or the server is away).
-  std::vector<Delivery>& fetch(int batch, int timeout_ms);
+  // empty when none came (or the server is away). The caller acks them
+  // (ack), or drops them to be delivered again (drop).
+  std::vector<Delivery> fetch(int batch, int timeout_ms);
   // The settings of the consumer on the server (another worker may have
   // created it).
   const ConsumerSettings& settings() const { return settings_; }
-  // Tells the server the fetched messages are still being worked on.
-  void in_progress();
+  // Tells the server these messages are still being worked on. Thread-safe.
+  void in_progress(const std::vector<Delivery>& ds);
   // Copies a message to the dead-letter subject (acknowledged by the server).
   void dead_letter(const Delivery& d);
-  // Acks every fetched message and forgets them; returns how many acks could
-  // not be sent (the server will deliver those again).
-  int ack_all();
+  // Acks the messages and frees them; returns how many acks could not be
+  // sent (the server will deliver those again). Thread-safe.
+  int ack(std::vector<Delivery>& ds);
+  // Frees the messages unacked: the server delivers them again after AckWait.
+  static void drop(std::vector<Delivery>& ds);
 
  private:
   Connection& c_;
   ConsumerSettings settings_;
   void* sub_ = nullptr;
-  std::vector<Delivery> fetched_;
 };
 
 }  // namespace propscan::queue

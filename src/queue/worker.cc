@@ -4,8 +4,12 @@
 
 #include <cctype>
 #include <chrono>
+#include <array>
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -80,15 +84,36 @@ std::string worker_name() {
   return (name.empty() ? std::string("worker") : name) + "-" + std::to_string(getpid());
 }
 
-WorkerSummary run_worker(Connection& queue, store::Store& writer, store::Store& reader, const Analyzer& analyzer,
+namespace {
+
+// A batch being ingested, on connections of its own: two slots let one
+// batch commit (and its acks go out) while the next is analysed.
+struct Slot {
+  std::unique_ptr<store::Store> writer, reader;
+  std::vector<Delivery> messages;
+  std::size_t dead = 0;
+  std::future<store::IngestSummary> running;
+  bool busy() const { return running.valid(); }
+};
+
+}  // namespace
+
+WorkerSummary run_worker(Connection& queue, const store::StoreOpener& open, const Analyzer& analyzer,
                          const std::string& model, const WorkerOptions& options, const std::atomic<bool>& stop,
                          const WorkerHooks& hooks) {
   if (options.batch < 1) throw Error("--batch must be at least 1");
+  std::mutex say_mutex;  // failures are reported from the slots' threads too
   const auto say = [&](const std::string& m) {
+    std::lock_guard lock(say_mutex);
     if (hooks.message) hooks.message(m);
   };
   Connection::Subscription sub(queue, options.consumer);
   const ConsumerSettings& settings = sub.settings();
+  std::array<Slot, 2> slots;
+  for (auto& slot : slots) {
+    slot.writer = open();
+    slot.reader = open();
+  }
   WorkerSummary summary;
   Throughput throughput;
   Heartbeat beat;
@@ -104,70 +129,110 @@ WorkerSummary run_worker(Connection& queue, store::Store& writer, store::Store& 
     beat.last_minute = throughput.last_minute();
     queue.beat(beat);
   };
-  bool was_away = false;
+  // Waits for a slot's batch, then acks it: only after its commit.
+  const auto finish = [&](Slot& slot) {
+    store::IngestSummary r;
+    try {
+      r = slot.running.get();
+    } catch (...) {
+      Connection::Subscription::drop(slot.messages);  // delivered again after AckWait
+      throw;
+    }
+    const int unacked = sub.ack(slot.messages);
+    if (unacked) say(queue.url() + ": " + std::to_string(unacked) + " acks not sent; those articles come back");
+    summary.done += r.done;
+    summary.failed += r.failed;
+    summary.dead += slot.dead;
+    throughput.add(r.done);
+    send_beat(false);
+  };
+  const auto finish_all = [&] {
+    std::exception_ptr error;
+    for (auto& slot : slots) {
+      if (!slot.busy()) continue;
+      try {
+        finish(slot);
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+  };
 
-  while (!stop) {
-    const double away = queue.disconnected_seconds();
-    if (away > 0) {
-      if (!was_away) say(queue.url() + ": lost the queue server; reconnecting");
-      was_away = true;
+  try {
+    int disconnections = queue.disconnections();
+    std::size_t next = 0;  // the slot the next batch goes to (the older one when both are busy)
+    while (!stop) {
+      for (auto& slot : slots) {
+        if (slot.busy() && slot.running.wait_for(std::chrono::seconds(0)) == std::future_status::ready) finish(slot);
+      }
+      Slot& slot = slots[next];
+      if (slot.busy()) {
+        finish(slot);  // both busy: wait for the older
+        continue;
+      }
+      const double away = queue.disconnected_seconds();
+      if (queue.disconnections() != disconnections) {
+        disconnections = queue.disconnections();
+        say(queue.url() + (away > 0 ? ": lost the queue server; reconnecting" : ": lost the queue server; reconnected"));
+      }
       if (away > options.unreachable_seconds) {
         throw Error(queue.url() + ": the queue server has been unreachable for " +
                     std::to_string(options.unreachable_seconds) + " s");
       }
-    } else if (was_away) {
-      say(queue.url() + ": reconnected");
-      was_away = false;
-    }
-    auto& batch = sub.fetch(options.batch, 1000);
-    if (batch.empty()) {
-      if (away > 0) continue;
-      send_beat(false);
-      if (options.until_empty) {
-        const auto c = queue.counts();
-        if (c.pending == 0 && c.in_flight == 0) break;
+      // Waiting briefly when told to stop at the end: the last empty fetch
+      // is part of the run.
+      auto batch = sub.fetch(options.batch, options.until_empty ? 200 : 1000);
+      if (batch.empty()) {
+        if (away > 0) continue;
+        send_beat(false);
+        if (options.until_empty && !slots[0].busy() && !slots[1].busy()) {
+          const auto c = queue.counts();
+          if (c.pending == 0 && c.in_flight == 0) break;
+        }
+        continue;
       }
-      continue;
-    }
 
-    std::vector<io::InputItem> items;
-    std::size_t dead = 0;
-    for (const auto& d : batch) {
-      const std::string name = std::string(kStream) + " message " + std::to_string(d.sequence);
-      io::InputItem item = decode_item(name, d.payload);
-      if (d.delivered > static_cast<std::uint64_t>(settings.max_deliver)) {
-        sub.dead_letter(d);
-        ++dead;
-        item.error = item.name + ": delivered " + std::to_string(d.delivered) + " times, more than the " +
-                     std::to_string(settings.max_deliver) + " allowed: moved to " + kDeadSubject;
+      auto items = std::make_shared<std::vector<io::InputItem>>();
+      slot.dead = 0;
+      for (const auto& d : batch) {
+        const std::string name = std::string(kStream) + " message " + std::to_string(d.sequence);
+        io::InputItem item = decode_item(name, d.payload);
+        if (d.delivered > static_cast<std::uint64_t>(settings.max_deliver)) {
+          sub.dead_letter(d);
+          ++slot.dead;
+          item.error = item.name + ": delivered " + std::to_string(d.delivered) + " times, more than the " +
+                       std::to_string(settings.max_deliver) + " allowed: moved to " + kDeadSubject;
+        }
+        items->push_back(std::move(item));
       }
-      items.push_back(std::move(item));
+      slot.messages = std::move(batch);
+      store::IngestOptions ingest;
+      ingest.threads = options.threads;
+      ingest.batch = items->size();  // one transaction for the batch
+      ingest.reanalyse = options.reanalyse;
+      slot.running = std::async(std::launch::async, [&, items, ingest, &slot = slot] {
+        // Tells the server the batch is being worked on, so that a long one
+        // is not delivered again to another worker meanwhile.
+        const auto period = std::chrono::milliseconds(std::max(200, settings.ack_wait_seconds * 1000 / 3));
+        Ticker keepalive(period, [&] { sub.in_progress(slot.messages); });
+        store::IngestHooks ingest_hooks;
+        ingest_hooks.failed = [&](const store::FailureRecord& f) { say(f.error); };
+        return store::ingest(*slot.writer, *slot.reader, analyzer, model,
+                             [items](const store::ItemSink& sink) {
+                               for (auto& item : *items) sink(std::move(item));
+                             },
+                             ingest, ingest_hooks);
+      });
+      next = 1 - next;
     }
-    store::IngestOptions ingest;
-    ingest.threads = options.threads;
-    ingest.batch = items.size();  // one transaction for the batch
-    ingest.reanalyse = options.reanalyse;
-    store::IngestHooks ingest_hooks;
-    ingest_hooks.failed = [&](const store::FailureRecord& f) { say(f.error); };
-    store::IngestSummary r;
-    {
-      // Tells the server the batch is being worked on, so that a long one
-      // is not delivered again to another worker meanwhile.
-      const auto period = std::chrono::milliseconds(std::max(200, settings.ack_wait_seconds * 1000 / 3));
-      Ticker keepalive(period, [&] { sub.in_progress(); });
-      r = store::ingest(writer, reader, analyzer, model,
-                        [&](const store::ItemSink& sink) {
-                          for (auto& item : items) sink(std::move(item));
-                        },
-                        ingest, ingest_hooks);
+    finish_all();
+  } catch (...) {
+    try {
+      finish_all();
+    } catch (...) {
     }
-    const int unacked = sub.ack_all();
-    if (unacked) say(queue.url() + ": " + std::to_string(unacked) + " acks not sent; those articles come back");
-    summary.done += r.done;
-    summary.failed += r.failed;
-    summary.dead += dead;
-    throughput.add(r.done);
-    send_beat(false);
+    throw;
   }
   send_beat(true);
   return summary;

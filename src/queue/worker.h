@@ -13,6 +13,7 @@
 
 #include "propscan/analyzer.h"
 #include "queue/queue.h"
+#include "store/ingest.h"
 #include "store/store.h"
 
 namespace propscan::queue {
@@ -36,12 +37,14 @@ struct WorkerHooks {
   std::function<void(const std::string&)> message;  // a failure, a lost server...
 };
 
-// Runs until `stop` is set (the batch in flight is finished, committed and
-// acked first), or with until_empty once the stream is empty. Throws
-// propscan::Error when the server stays away longer than
+// Runs until `stop` is set (the batches in flight are finished, committed
+// and acked first), or with until_empty once nothing is pending or in
+// flight. Two batches are in flight at a time, each over its own two
+// connections from `open`, so that one commits while the next is analysed.
+// Throws propscan::Error when the server stays away longer than
 // unreachable_seconds, or when the store cannot be written (the batch is
 // then left unacked, and delivered again).
-WorkerSummary run_worker(Connection& queue, store::Store& writer, store::Store& reader, const Analyzer& analyzer,
+WorkerSummary run_worker(Connection& queue, const store::StoreOpener& open, const Analyzer& analyzer,
                          const std::string& model, const WorkerOptions& options, const std::atomic<bool>& stop,
                          const WorkerHooks& hooks = {});
 
