@@ -139,7 +139,8 @@ void run_status(const StatusArgs& args) {
                               {"seen_seconds_ago", now - h.at},
                               {"done", h.done},
                               {"failed", h.failed},
-                              {"last_minute", h.last_minute}});
+                              {"last_minute", h.last_minute},
+                              {"per_second", h.rate()}});
     }
     std::cout << j.dump() << '\n';
     return;
@@ -155,7 +156,7 @@ void run_status(const StatusArgs& args) {
   for (const auto& h : workers) {
     total += h.last_minute;
     char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f", static_cast<double>(h.last_minute) / 60.0);
+    std::snprintf(rate, sizeof rate, "%.1f", h.rate());
     std::cout << "  " << h.worker << ": " << h.last_minute << " articles in the last minute (" << rate << "/s), "
               << h.done << " since it started (" << h.failed << " failed), seen " << now - h.at << " s ago\n";
   }

@@ -264,7 +264,8 @@ void Connection::beat(const Heartbeat& h) {
                                  {"at", h.at},
                                  {"done", h.done},
                                  {"failed", h.failed},
-                                 {"last_minute", h.last_minute}}
+                                 {"last_minute", h.last_minute},
+                                 {"started", h.started}}
                                 .dump();
   std::uint64_t rev = 0;
   // A missed beat (server away) is only a gap in the status.
@@ -289,6 +290,7 @@ std::vector<Heartbeat> Connection::heartbeats() {
       h.done = j.value("done", std::int64_t{0});
       h.failed = j.value("failed", std::int64_t{0});
       h.last_minute = j.value("last_minute", std::int64_t{0});
+      h.started = j.value("started", h.at - 60);
       out.push_back(h);
     } catch (const json::exception&) {
       // Not a heartbeat of ours: left out.

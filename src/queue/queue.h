@@ -8,6 +8,7 @@
 // message naming the queue URL.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,6 +58,12 @@ struct Heartbeat {
   std::int64_t done = 0;   // messages acked since it started
   std::int64_t failed = 0;  // of which recorded as failures
   std::int64_t last_minute = 0;  // acked during the minute before `at`
+  std::int64_t started = 0;      // Unix time the worker started
+  // Messages a second over the last minute (or since it started, if later).
+  double rate() const {
+    const auto window = std::max<std::int64_t>(1, std::min<std::int64_t>(60, at - started));
+    return static_cast<double>(last_minute) / static_cast<double>(window);
+  }
 };
 
 // One connection to the server, with the streams created when missing.

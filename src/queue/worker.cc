@@ -118,6 +118,7 @@ WorkerSummary run_worker(Connection& queue, const store::StoreOpener& open, cons
   Throughput throughput;
   Heartbeat beat;
   beat.worker = worker_name();
+  beat.started = unix_now();
   auto last_beat = std::chrono::steady_clock::now() - std::chrono::hours(1);
   const auto send_beat = [&](bool force) {
     const auto now = std::chrono::steady_clock::now();
@@ -144,7 +145,7 @@ WorkerSummary run_worker(Connection& queue, const store::StoreOpener& open, cons
     summary.failed += r.failed;
     summary.dead += slot.dead;
     throughput.add(r.done);
-    send_beat(false);
+    send_beat(true);  // one small write a batch
   };
   const auto finish_all = [&] {
     std::exception_ptr error;
