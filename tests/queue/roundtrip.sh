@@ -29,7 +29,8 @@ long() {
   python3 - "$articles" "$1" <<'PY'
 import pathlib, sys
 texts = [p.read_text(encoding="utf-8") for p in sorted(pathlib.Path(sys.argv[1]).glob("article*.txt"))]
-sys.stdout.write(("\n\n".join(texts) * 10)[: int(sys.argv[2])])
+text, n = "\n\n".join(texts), int(sys.argv[2])
+sys.stdout.write((text * (n // len(text) + 1))[:n])
 PY
 }
 long 2100000 >"$work/toolong.txt"  # over the analyzer's 2,000,000 characters
