@@ -160,6 +160,8 @@ struct Connection::Impl {
     self->lost_at_ms.compare_exchange_strong(expected, now_ms());
   }
   static void on_reconnect(natsConnection*, void* closure) { static_cast<Impl*>(closure)->lost_at_ms = 0; }
+  // The workers' heartbeats bucket, opened (created when missing) once.
+  kvStore* heartbeats(const std::string& url);
 };
 
 Connection::Connection(const std::string& url) : url_(url), impl_(std::make_unique<Impl>()) {
@@ -240,26 +242,28 @@ QueueCounts Connection::counts() {
   return c;
 }
 
-namespace {
-
-kvStore* heartbeats_bucket(Connection::Impl& impl, const std::string& url) {
-  if (impl.kv) return impl.kv;
-  natsStatus s = js_KeyValue(&impl.kv, impl.js, kHeartbeats);
+kvStore* Connection::Impl::heartbeats(const std::string& url) {
+  if (kv) return kv;
+  natsStatus s = js_KeyValue(&kv, js, kHeartbeats);
   if (s == NATS_NOT_FOUND) {
     kvConfig cfg;
     kvConfig_Init(&cfg);
     cfg.Bucket = kHeartbeats;
     cfg.History = 1;
-    s = js_CreateKeyValue(&impl.kv, impl.js, &cfg);
+    s = js_CreateKeyValue(&kv, js, &cfg);
   }
   if (s != NATS_OK) throw Error(url + ": cannot open the key-value bucket " + kHeartbeats + ": " + describe(s));
-  return impl.kv;
+  return kv;
 }
 
-}  // namespace
-
 void Connection::beat(const Heartbeat& h) {
-  kvStore* kv = heartbeats_bucket(*impl_, url_);
+  // A missed beat (server away) is only a gap in the status.
+  kvStore* kv = nullptr;
+  try {
+    kv = impl_->heartbeats(url_);
+  } catch (const Error&) {
+    return;
+  }
   const std::string value = json{{"worker", h.worker},
                                  {"at", h.at},
                                  {"done", h.done},
@@ -268,13 +272,12 @@ void Connection::beat(const Heartbeat& h) {
                                  {"started", h.started}}
                                 .dump();
   std::uint64_t rev = 0;
-  // A missed beat (server away) is only a gap in the status.
   kvStore_PutString(&rev, kv, h.worker.c_str(), value.c_str());
 }
 
 std::vector<Heartbeat> Connection::heartbeats() {
   std::vector<Heartbeat> out;
-  kvStore* kv = heartbeats_bucket(*impl_, url_);
+  kvStore* kv = impl_->heartbeats(url_);
   kvKeysList keys{};
   const natsStatus s = kvStore_Keys(&keys, kv, nullptr);
   if (s == NATS_NOT_FOUND) return out;
@@ -333,7 +336,7 @@ Connection::Publisher::Publisher(Connection& c, int window) : c_(c), state_(std:
   jo.PublishAsync.MaxPending = std::max(1, window);
   jo.PublishAsync.AckHandler = &State::on_ack;
   jo.PublishAsync.AckHandlerClosure = state_.get();
-  const natsStatus s = natsConnection_JetStream(&state_->js, c.impl().nc, &jo);
+  const natsStatus s = natsConnection_JetStream(&state_->js, c.impl_->nc, &jo);
   if (s != NATS_OK) throw Error(c.url() + ": no JetStream context: " + describe(s));
 }
 
@@ -406,7 +409,7 @@ std::vector<std::string> Connection::Publisher::finish(int timeout_seconds) {
 
 Connection::Subscription::Subscription(Connection& c, const ConsumerSettings& settings)
     : c_(c), settings_(settings) {
-  jsCtx* js = c.impl().js;
+  jsCtx* js = c.impl_->js;
   jsConsumerConfig cc;
   jsConsumerConfig_Init(&cc);
   cc.Durable = kConsumer;
@@ -485,7 +488,7 @@ void Connection::Subscription::in_progress(const std::vector<Delivery>& ds) {
 void Connection::Subscription::dead_letter(const Delivery& d) {
   jsPubAck* pa = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
-  const natsStatus s = js_Publish(&pa, c_.impl().js, kDeadSubject, d.payload.data(),
+  const natsStatus s = js_Publish(&pa, c_.impl_->js, kDeadSubject, d.payload.data(),
                                   static_cast<int>(d.payload.size()), nullptr, &jerr);
   jsPubAck_Destroy(pa);
   if (s != NATS_OK) {

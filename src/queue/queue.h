@@ -95,12 +95,11 @@ class Connection {
 
   QueueCounts counts();
   std::vector<Heartbeat> heartbeats();
+  // Records a worker's heartbeat; a beat that cannot be sent is skipped.
   void beat(const Heartbeat& h);
 
-  struct Impl;
-  Impl& impl() { return *impl_; }
-
  private:
+  struct Impl;
   std::string url_;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # queue.cli: --help on the queue commands, and one-line errors naming the
-# input for a bad URL, a server that is not there and a missing store.
+# input for a bad URL, a server that is not there, a missing store, and a
+# server that goes away for longer than --unreachable.
 # Runs under tests/support/with_nats.sh:  cli.sh PROPSCAN
 set -euo pipefail
 bin=$1
@@ -35,4 +36,15 @@ expect 1 "big.txt" "$bin" enqueue "$work/big.txt" --queue "$q"
 # status: the two unreadable articles wait for a worker.
 "$bin" status --queue "$q" >"$work/status.txt" || fail "status failed"
 grep -q "2 pending, 0 in flight" "$work/status.txt" || fail "status: $(cat "$work/status.txt")"
+# The server gone for longer than --unreachable: the worker gives up with
+# one line naming it, exit status 1.
+"$bin" worker --queue "$q" --db "$work/s.db" -j 1 --unreachable 2 2>"$work/worker.log" &
+w=$!
+for _ in $(seq 100); do grep -q "propscan: worker" "$work/worker.log" && break; sleep 0.1; done
+kill -9 "$(cat "$(dirname "$PROPSCAN_TEST_NATS_RESTART")/pid")"
+rc=0
+wait "$w" || rc=$?
+[ "$rc" = 1 ] || fail "the worker exited $rc without its server, not 1: $(cat "$work/worker.log")"
+grep -q "propscan: $q: the queue server has been unreachable for 2 s" "$work/worker.log" ||
+  fail "no unreachable error: $(cat "$work/worker.log")"
 echo "queue.cli: ok"
