@@ -35,14 +35,14 @@ test: build
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 
 # The unit, CLI and server tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer (the browser, install and docs checks run once,
-# in `test`).
+# UndefinedBehaviorSanitizer (the browser, install and docs checks and the
+# queue's fault test, minutes long, run once, in `test`).
 SANITIZE_DIR ?= build-sanitize
 test-sanitize: setup
 	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROPSCAN_SANITIZE=ON \
 	  -DPROPSCAN_BUILD_BENCH=OFF -DPROPSCAN_WERROR=ON >/dev/null
 	@cmake --build $(SANITIZE_DIR) --parallel
-	@cd $(SANITIZE_DIR) && ctest --output-on-failure --parallel 2 -E '^(web\.|install\.|docs\.)'
+	@cd $(SANITIZE_DIR) && ctest --output-on-failure --parallel 2 -E '^(web\.|install\.|docs\.|queue\.faults$$)'
 
 # libFuzzer harnesses of fuzz/ (clang), each run for FUZZ_SECONDS.
 FUZZ_DIR ?= build-fuzz
@@ -64,13 +64,15 @@ eval: data
 
 # Speed and memory of the analyzer on the training articles (Google Benchmark),
 # and of the corpus commands (ingest against analyze, stats on a synthetic
-# store of 200,000 articles, the store's size),
+# store of 200,000 articles, the store's size), of the queue's workers
+# against analyze (NATS JetStream and PostgreSQL, servers of its own),
 # and the Python module's analyze_many against the command line.
 bench: build
 	@$(BUILD_DIR)/propscan_bench --benchmark_counters_tabular=true
 	@scripts/bench-rss.sh
 	@BIN=$(BUILD_DIR)/propscan scripts/bench-scaling.sh
 	@BIN=$(BUILD_DIR)/propscan PROPSCAN_BENCH_STORE=$(BUILD_DIR)/bench-store.db scripts/bench-corpus.sh
+	@BIN=$(BUILD_DIR)/propscan scripts/bench-queue.sh
 	@PYTHONPATH=$(BUILD_DIR)/python BIN=$(BUILD_DIR)/propscan scripts/bench-python.sh
 
 clean:

@@ -28,6 +28,10 @@ APT_PACKAGES=(
   # The store on PostgreSQL (--db postgresql://...): libpq, and the server
   # its tests start on their own (tests/support/with_postgres.sh).
   libpq-dev postgresql
+  # The queue of the scale-out commands (propscan enqueue, worker, status):
+  # the NATS C client, and the JetStream server its tests start on their own
+  # (tests/support/with_nats.sh).
+  nats-server libnats-dev
   # The Python module (python/): its binding library and headers, its tests
   # and DataFrames, and what `pip install --no-build-isolation .` builds with.
   pybind11-dev python3-dev python3-pytest python3-pandas

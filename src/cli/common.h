@@ -19,6 +19,9 @@ void register_commands(CLI::App& app);
 // Adds the corpus commands: ingest, stats, search, topic (src/cli/corpus.cc).
 void register_corpus(CLI::App& app);
 
+// Adds the scale-out commands: enqueue, worker, status (src/cli/queue.cc).
+void register_queue(CLI::App& app);
+
 // Adds `serve` (web page and HTTP API, src/cli/serve.cc).
 void register_serve(CLI::App& app);
 

@@ -1,5 +1,5 @@
 // propscan's command line: analyze, classify, eval, info, techniques, ingest,
-// stats, search, topic, serve.
+// stats, search, topic, enqueue, worker, status, serve.
 // Training (train, eval --folds, import-vectors) needs libtorch, which
 // analysis never loads: those commands are handed to propscan-train, the
 // binary installed beside this one.
@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
 
   propscan::cli::register_commands(app);
   propscan::cli::register_corpus(app);
+  propscan::cli::register_queue(app);
 #ifdef PROPSCAN_WITH_SERVER
   propscan::cli::register_serve(app);
   propscan::cli::register_report(app);

@@ -165,8 +165,14 @@ ItemSource input_items(std::vector<std::string> inputs, bool jsonl) {
 IngestSummary ingest(const StoreOpener& open, const Analyzer& analyzer, const std::string& model,
                      const ItemSource& items, const IngestOptions& options, const IngestHooks& hooks) {
   if (options.batch == 0) throw Error("--batch must be at least 1");
-  auto writer_store = open();
-  auto reader_store = open();
+  auto writer = open();
+  auto reader = open();
+  return ingest(*writer, *reader, analyzer, model, items, options, hooks);
+}
+
+IngestSummary ingest(Store& writer_store, Store& reader_store, const Analyzer& analyzer, const std::string& model,
+                     const ItemSource& items, const IngestOptions& options, const IngestHooks& hooks) {
+  if (options.batch == 0) throw Error("--batch must be at least 1");
 
   const unsigned threads = std::max(1u, options.threads);
   Queue<Job> jobs(4 * threads);
@@ -192,7 +198,7 @@ IngestSummary ingest(const StoreOpener& open, const Analyzer& analyzer, const st
         }
         job.text = text::encode_utf8(item.doc.text);
         job.hash = sha256_hex(job.text);
-        const Known known = reader_store->lookup(job.hash, model);
+        const Known known = reader_store.lookup(job.hash, model);
         if (known == Known::kSameModel || (known == Known::kOtherModel && !options.reanalyse)) {
           outcomes.push(Outcome{});
           return;
@@ -236,7 +242,7 @@ IngestSummary ingest(const StoreOpener& open, const Analyzer& analyzer, const st
   auto oldest = std::chrono::steady_clock::now();
   const auto commit = [&] {
     if (pending == 0) return;
-    const auto r = writer_store->write_batch(articles, failures);
+    const auto r = writer_store.write_batch(articles, failures);
     summary.added += r.added;
     summary.replaced += r.replaced;
     summary.unchanged += r.unchanged + skipped;

@@ -67,4 +67,9 @@ using StoreOpener = std::function<std::unique_ptr<Store>()>;
 IngestSummary ingest(const StoreOpener& open, const Analyzer& analyzer, const std::string& model,
                      const ItemSource& items, const IngestOptions& options, const IngestHooks& hooks = {});
 
+// The same over two connections the caller keeps open (a queue worker runs
+// one ingest per batch it fetches): `reader` looks texts up, `writer` commits.
+IngestSummary ingest(Store& writer, Store& reader, const Analyzer& analyzer, const std::string& model,
+                     const ItemSource& items, const IngestOptions& options, const IngestHooks& hooks = {});
+
 }  // namespace propscan::store

@@ -616,7 +616,14 @@ class PostgresStore final : public Store {
 
  private:
   int read_version() {
-    if (db_.query("SELECT to_regclass('schema_version') IS NOT NULL").text(0, 0) != "t") return -1;
+    // A query of the catalog, not to_regclass(): that reads the backend's
+    // cache, which can still miss a table another connection created while
+    // this one waited for the migration lock.
+    if (db_.query("SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND "
+                  "tablename = 'schema_version')")
+            .text(0, 0) != "t") {
+      return -1;
+    }
     const Rows v = db_.query("SELECT version FROM schema_version");
     if (v.size() == 0) throw Error(name_ + ": not a propscan store (no schema version row)");
     return static_cast<int>(v.integer(0, 0));
@@ -624,10 +631,6 @@ class PostgresStore final : public Store {
 
   void migrate(int target) {
     int version = read_version();
-    if (version < 0 &&
-        db_.query("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()").integer(0, 0) > 0) {
-      throw Error(name_ + ": not a propscan store (a database with other tables)");
-    }
     const auto steps = migrations();
     const int current = static_cast<int>(steps.size());
     if (version > current) {
@@ -641,6 +644,10 @@ class PostgresStore final : public Store {
         db_.query("SELECT pg_advisory_xact_lock(7265730)");  // "propscan" store migrations
         version = read_version();
         if (version < 0) {
+          // Checked under the lock: another propscan may be creating the schema.
+          if (db_.query("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()").integer(0, 0) > 0) {
+            throw Error(name_ + ": not a propscan store (a database with other tables)");
+          }
           db_.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); "
                    "INSERT INTO schema_version (version) VALUES (0)",
                    "cannot create the schema");
