@@ -127,6 +127,26 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
   return probs;
 }
 
+std::vector<Technique> label_passages(const Model& model, const features::ArticleView& view,
+                                      std::span<const Span> spans, features::PhraseCache* phrases) {
+  const features::SiblingIndex siblings(view, spans);
+  std::map<std::pair<Offset, Offset>, int> seen;  // passages with these bounds so far
+  std::vector<Technique> out;
+  out.reserve(spans.size());
+  for (const auto& s : spans) {
+    const auto probs = model.technique_probabilities(view, s.start, s.end, siblings, phrases);
+    std::array<int, kNumTechniques> order{};
+    for (std::size_t t = 0; t < kNumTechniques; ++t) order[t] = static_cast<int>(t);
+    const auto rank = static_cast<std::size_t>(seen[{s.start, s.end}]++) % kNumTechniques;
+    // Stable, so that ties keep the lower technique as max_element does.
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return probs[static_cast<std::size_t>(a)] > probs[static_cast<std::size_t>(b)];
+    });
+    out.push_back(static_cast<Technique>(order[rank]));
+  }
+  return out;
+}
+
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
                                                    const features::FeatureHasher& hasher,
                                                    std::span<const float> weights,
@@ -383,12 +403,8 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
       if (around.any_strictly_contains(core.start, core.end)) spans.push_back(std::move(core));
     }
   }
-  const features::SiblingIndex siblings(view, spans);
-  for (auto& s : spans) {
-    auto probs = model.technique_probabilities(view, s.start, s.end, siblings, &phrases);
-    auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
-    s.technique = static_cast<Technique>(best);
-  }
+  const auto labels = label_passages(model, view, spans, &phrases);
+  for (std::size_t k = 0; k < spans.size(); ++k) spans[k].technique = labels[k];
   // A core labelled like the passage around it adds nothing.
   std::vector<Span> kept(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(passages));
   std::array<std::vector<std::pair<Offset, Offset>>, kNumTechniques> by_technique;

@@ -188,6 +188,14 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
                                                    std::span<const float> weights,
                                                    const features::SiblingIndex* siblings = nullptr);
 
+// The technique of each passage labelled together in one article (a TC
+// template, or the detected passages): its most likely one, except that the
+// n-th passage with the same bounds gets its n-th most likely, since a
+// passage annotated twice carries two techniques (the first in input order
+// gets the best). `phrases` as in Model::technique_probabilities.
+std::vector<Technique> label_passages(const Model& model, const features::ArticleView& view,
+                                      std::span<const Span> spans, features::PhraseCache* phrases = nullptr);
+
 // The whole detection step shared by the analyzer and the evaluator: decode
 // passages from token probabilities (by the reranker when the model has one,
 // else at the model's extent threshold), keep those scoring at least
