@@ -13,7 +13,7 @@ if(TARGET propscan-train)
   install(TARGETS propscan-train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(FILES models/propscan.model DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan)
-install(FILES configs/propscan.json DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan/configs)
+install(FILES configs/propscan.json configs/propscan-accurate.json DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan/configs)
 
 install(EXPORT propscanTargets NAMESPACE propscan:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/propscan)
 configure_package_config_file(cmake/propscanConfig.cmake.in ${PROPSCAN_GENERATED}/propscanConfig.cmake

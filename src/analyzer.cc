@@ -125,15 +125,8 @@ std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector
     }
   }
   const auto view = model_->view(doc.text);
-  const features::SiblingIndex siblings(view, spans);
   features::PhraseCache phrases;
-  std::vector<Technique> out;
-  out.reserve(spans.size());
-  for (const auto& s : spans) {
-    auto probs = model_->technique_probabilities(view, s.start, s.end, siblings, &phrases);
-    out.push_back(static_cast<Technique>(std::max_element(probs.begin(), probs.end()) - probs.begin()));
-  }
-  return out;
+  return label_passages(*model_, view, spans, &phrases);
 }
 
 void set_compute_threads(int threads) { neural::set_blas_threads(threads); }

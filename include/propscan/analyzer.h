@@ -38,7 +38,8 @@ class Analyzer {
   Analysis analyze(const Document& doc) const;
 
   // Labels given spans of a document with one technique each (the TC task).
-  // Returns one technique per span, in order. Thread-safe.
+  // Returns one technique per span, in order; a span given again with the
+  // same bounds gets the next most likely technique. Thread-safe.
   std::vector<Technique> classify(const Document& doc, const std::vector<Span>& spans) const;
 
   double threshold() const;

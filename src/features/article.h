@@ -49,6 +49,11 @@ struct ArticleView {
   // valence of at least 1.5 either way, and the cue kinds of its tokens.
   std::vector<int> sentence_strong_valence;
   std::vector<std::uint8_t> sentence_cues;
+  // Per sentence, the pretrained sentence encoder's embedding
+  // ([sentences x embedding_dimension]); empty (dimension 0) unless the model
+  // reads the encoder (the accurate model).
+  int embedding_dimension = 0;
+  std::vector<float> sentence_embeddings;
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.
   int token_at_or_after(std::int64_t pos) const;

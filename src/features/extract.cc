@@ -247,6 +247,20 @@ SiblingIndex::Counts SiblingIndex::counts(const ArticleView& view, Offset start,
   return c;
 }
 
+void add_sentence_embedding(const ArticleView& view, std::size_t k, std::string_view prefix,
+                            const FeatureHasher& hasher, SparseVector& out) {
+  const auto d = static_cast<std::size_t>(view.embedding_dimension);
+  if (d == 0 || (k + 1) * d > view.sentence_embeddings.size()) return;
+  const float* e = view.sentence_embeddings.data() + k * d;
+  // A unit vector's components are about 1/sqrt(d): scaled to about 1, the
+  // size of the other features' values, for the SGD steps.
+  const float scale = std::sqrt(static_cast<float>(d)) * 0.25f;
+  for (std::size_t i = 0; i < d; ++i) {
+    const char key[2] = {static_cast<char>(i & 0xff), static_cast<char>(i >> 8)};
+    hasher.add(out, prefix, std::string_view(key, 2), e[i] * scale);
+  }
+}
+
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
                    SparseVector& out, const SiblingIndex* siblings, PhraseCache* phrases) {
   const int first = view.token_at_or_after(start);
@@ -351,6 +365,8 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     if (c.contains) h.add(out, "sib_contains", "");
     h.add(out, "sib_in_sentence=", bucket(c.in_sentence, {1, 2, 3, 5}));
   }
+
+  add_sentence_embedding(view, us, "enc=", h, out);
 
   const float cw = 0.3f / std::sqrt(static_cast<float>(s_len));
   for (int j = s_first; j < s_last; ++j) {

@@ -71,6 +71,11 @@ void add_cue_features(const ArticleView& view, int first, int last, int skip, st
 // words and nesting among them are strong cues (Repetition, a loaded word
 // inside a longer claim). See span_features below.
 
+// One hashed feature `prefix` + dimension per dimension of sentence k's
+// encoder embedding, weighted by its value; nothing without embeddings.
+void add_sentence_embedding(const ArticleView& view, std::size_t k, std::string_view prefix,
+                            const FeatureHasher& hasher, SparseVector& out);
+
 // The words of tokens [first, last) as one key: equal keys, equal phrases.
 std::string phrase_key(const ArticleView& view, int first, int last);
 

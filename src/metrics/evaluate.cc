@@ -13,14 +13,10 @@ std::vector<float> threshold_grid() {
 ArticleResult predict_article(const Model& model, const io::LabelledArticle& art, const features::ArticleView& view) {
   ArticleResult r;
   r.probs = model.token_probabilities(view);
-  const features::SiblingIndex siblings(view, art.techniques);
   features::PhraseCache phrases;
-  for (const auto& g : art.techniques) {
-    auto p = model.technique_probabilities(view, g.start, g.end, siblings, &phrases);
-    Span s = g;
-    s.technique = static_cast<Technique>(std::max_element(p.begin(), p.end()) - p.begin());
-    r.tc_pred.push_back(std::move(s));
-  }
+  const auto labels = label_passages(model, view, art.techniques, &phrases);
+  r.tc_pred = art.techniques;
+  for (std::size_t k = 0; k < labels.size(); ++k) r.tc_pred[k].technique = labels[k];
   return r;
 }
 

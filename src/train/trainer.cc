@@ -37,6 +37,7 @@ ModelConfig model_config(const TrainOptions& o) {
   c.tagger_bits = o.config.tagger_bits;
   c.classifier_bits = o.config.classifier_bits;
   c.nested_extent = static_cast<float>(o.config.nested_extent);
+  c.sentence_encoder = o.config.sentence_encoder;
   return c;
 }
 

