@@ -97,6 +97,13 @@ void print_report(const metrics::EvalReport& r, bool curve) {
   }
 }
 
+void analysis_options(CLI::App* cmd, std::string& model, double& threshold, unsigned& threads) {
+  cmd->add_option("-m,--model", model, "Model file (default: the installed model)");
+  cmd->add_option("-t,--threshold", threshold, "Detection threshold in [0,1] (default: the model's)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("-j,--threads", threads, "Analysis threads (default: all cores)");
+}
+
 void write_predictions(const metrics::EvalReport& report, const std::string& path) {
   std::ofstream out(path);
   for (const auto& s : report.predictions) writers::write_flc_row(out, s.article_id, s);

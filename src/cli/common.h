@@ -55,6 +55,11 @@ void progress_line(const std::string& msg);
 
 unsigned default_threads();
 
+// The options of a command that analyses articles into a store (ingest,
+// worker): -m/--model, -t/--threshold (-1: the model's) and -j/--threads
+// (0: all cores).
+void analysis_options(CLI::App* cmd, std::string& model, double& threshold, unsigned& threads);
+
 // SI, TC and FLC, per technique, and the curve when it was measured.
 void print_report(const metrics::EvalReport& report, bool curve);
 

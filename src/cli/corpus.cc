@@ -280,10 +280,7 @@ void register_corpus(CLI::App& app) {
         "the rest. Bad articles are reported, kept in the store's failures, and the exit status is 1.");
     cmd->add_option("inputs", args->inputs, "Files, directories, .jsonl files or -")->required();
     db_option(cmd, args->db);
-    cmd->add_option("-m,--model", args->model, "Model file (default: the installed model)");
-    cmd->add_option("-t,--threshold", args->threshold, "Detection threshold in [0,1] (default: the model's)")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("-j,--threads", args->threads, "Analysis threads (default: all cores)");
+    analysis_options(cmd, args->model, args->threshold, args->threads);
     cmd->add_flag("--jsonl", args->jsonl, "Read every INPUT file (or stdin) as JSONL");
     cmd->add_flag("--reanalyse", args->reanalyse, "Re-analyse stored texts that another model analysed");
     cmd->add_option("--batch", args->batch, "Articles committed per transaction")->capture_default_str();

@@ -211,10 +211,7 @@ void register_queue(CLI::App& app) {
     queue_option(cmd, args->queue);
     cmd->add_option("--db", args->db, "The store: a postgresql://USER@HOST:PORT/DATABASE URL (or an SQLite file)")
         ->required();
-    cmd->add_option("-m,--model", args->model, "Model file (default: the installed model)");
-    cmd->add_option("-t,--threshold", args->threshold, "Detection threshold in [0,1] (default: the model's)")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("-j,--threads", args->threads, "Analysis threads (default: all cores)");
+    analysis_options(cmd, args->model, args->threshold, args->threads);
     cmd->add_option("--batch", args->options.batch, "Messages fetched (and committed) at a time")
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();

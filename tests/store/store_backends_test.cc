@@ -466,6 +466,14 @@ TEST(PostgresStoreTest, FtsQueriesBecomeTsqueries) {
 
 // ---- The command line ------------------------------------------------------------
 
+// `propscan ingest` of examples/corpus (its feed and its pages) into `b`.
+test::CommandResult ingest_examples(const Backend& b) {
+  const std::string corpus = std::string(PROPSCAN_SOURCE_DIR) + "/examples/corpus";
+  return test::run_command(std::string(PROPSCAN_BINARY) + " ingest " + corpus + "/feed.jsonl " + corpus +
+                               "/pages --db '" + b.location() + "' -j 1 --progress none",
+                           true);
+}
+
 TEST(PostgresStoreTest, TheCommandLineGivesTheSameStatsOnBoth) {
   Backend sqlite("sqlite"), postgres("postgresql");
   std::string why;
@@ -474,9 +482,7 @@ TEST(PostgresStoreTest, TheCommandLineGivesTheSameStatsOnBoth) {
   const std::string bin = PROPSCAN_BINARY;
   const std::string corpus = std::string(PROPSCAN_SOURCE_DIR) + "/examples/corpus";
   for (const auto* b : {&sqlite, &postgres}) {
-    const auto r = test::run_command(bin + " ingest " + corpus + "/feed.jsonl " + corpus + "/pages --db '" +
-                                         b->location() + "' -j 1 --progress none",
-                                     true);
+    const auto r = ingest_examples(*b);
     ASSERT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("7 articles: 7 added, 0 re-analysed, 0 already stored, 0 failed"), std::string::npos) << r.out;
     const auto t = test::run_command(bin + " topic add --db '" + b->location() + "' protest protest OR strike OR rally");
@@ -510,16 +516,13 @@ TEST(PostgresStoreTest, TheDashboardAndTheReportShowTheSameCorpusOnBoth) {
   ASSERT_TRUE(sqlite.create(why));
   if (!postgres.create(why)) GTEST_SKIP() << why;
   const std::string bin = PROPSCAN_BINARY;
-  const std::string corpus = std::string(PROPSCAN_SOURCE_DIR) + "/examples/corpus";
   const std::vector<std::string> paths = {
       "/api/corpus/facets", "/api/corpus/overview", "/api/corpus/overview?interval=month&technique=Loaded_Language",
       "/api/corpus/articles", "/api/corpus/articles?since=2024-03-05&limit=2"};
   std::vector<std::vector<nlohmann::json>> answers;
   std::vector<std::string> reports;
   for (const auto* b : {&sqlite, &postgres}) {
-    const auto r = test::run_command(bin + " ingest " + corpus + "/feed.jsonl " + corpus + "/pages --db '" +
-                                         b->location() + "' -j 1 --progress none",
-                                     true);
+    const auto r = ingest_examples(*b);
     ASSERT_EQ(r.status, 0) << r.out;
 
     test::ChildProcess server({bin, "serve", "--db", b->location(), "--port", "0"});
