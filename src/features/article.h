@@ -15,6 +15,14 @@
 
 namespace propscan::features {
 
+// Embeds a passage's own text with the pretrained sentence encoder; set by
+// the model's article_view when the model reads the encoder. Thread-safe.
+class PassageEncoder {
+ public:
+  virtual ~PassageEncoder() = default;
+  virtual std::vector<float> embed(const std::u32string& passage) const = 0;
+};
+
 struct ArticleView {
   const std::u32string* text = nullptr;
   std::vector<text::Token> tokens;
@@ -54,6 +62,8 @@ struct ArticleView {
   // reads the encoder (the accurate model).
   int embedding_dimension = 0;
   std::vector<float> sentence_embeddings;
+  // The same encoder for a passage's own text; null unless the model reads it.
+  std::shared_ptr<const PassageEncoder> passage_encoder;
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.
   int token_at_or_after(std::int64_t pos) const;

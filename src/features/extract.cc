@@ -247,11 +247,11 @@ SiblingIndex::Counts SiblingIndex::counts(const ArticleView& view, Offset start,
   return c;
 }
 
-void add_sentence_embedding(const ArticleView& view, std::size_t k, std::string_view prefix,
-                            const FeatureHasher& hasher, SparseVector& out) {
-  const auto d = static_cast<std::size_t>(view.embedding_dimension);
-  if (d == 0 || (k + 1) * d > view.sentence_embeddings.size()) return;
-  const float* e = view.sentence_embeddings.data() + k * d;
+namespace {
+
+// One hashed feature `prefix` + dimension per dimension of embedding e.
+void add_embedding(const float* e, std::size_t d, std::string_view prefix, const FeatureHasher& hasher,
+                   SparseVector& out) {
   // A unit vector's components are about 1/sqrt(d): scaled to about 1, the
   // size of the other features' values, for the SGD steps.
   const float scale = std::sqrt(static_cast<float>(d)) * 0.25f;
@@ -259,6 +259,15 @@ void add_sentence_embedding(const ArticleView& view, std::size_t k, std::string_
     const char key[2] = {static_cast<char>(i & 0xff), static_cast<char>(i >> 8)};
     hasher.add(out, prefix, std::string_view(key, 2), e[i] * scale);
   }
+}
+
+}  // namespace
+
+void add_sentence_embedding(const ArticleView& view, std::size_t k, std::string_view prefix,
+                            const FeatureHasher& hasher, SparseVector& out) {
+  const auto d = static_cast<std::size_t>(view.embedding_dimension);
+  if (d == 0 || (k + 1) * d > view.sentence_embeddings.size()) return;
+  add_embedding(view.sentence_embeddings.data() + k * d, d, prefix, hasher, out);
 }
 
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& h,
@@ -367,6 +376,11 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   }
 
   add_sentence_embedding(view, us, "enc=", h, out);
+  if (view.passage_encoder && view.text) {
+    const auto e = view.passage_encoder->embed(
+        view.text->substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
+    add_embedding(e.data(), e.size(), "penc=", h, out);
+  }
 
   const float cw = 0.3f / std::sqrt(static_cast<float>(s_len));
   for (int j = s_first; j < s_last; ++j) {

@@ -85,6 +85,27 @@ std::vector<encoder::SentenceEncoder::Embedding> EmbeddingCache::encode(
   return out;
 }
 
+namespace {
+
+// A passage's embedding through the model's encoder, remembered by text.
+class CachedPassageEncoder final : public features::PassageEncoder {
+ public:
+  CachedPassageEncoder(std::shared_ptr<const encoder::SentenceEncoder> encoder,
+                       std::shared_ptr<EmbeddingCache> cache)
+      : encoder_(std::move(encoder)), cache_(std::move(cache)) {}
+
+  std::vector<float> embed(const std::u32string& passage) const override {
+    const auto e = cache_->encode(*encoder_, {passage});
+    return {e[0].begin(), e[0].end()};
+  }
+
+ private:
+  std::shared_ptr<const encoder::SentenceEncoder> encoder_;
+  std::shared_ptr<EmbeddingCache> cache_;
+};
+
+}  // namespace
+
 features::ArticleView article_view(const std::u32string& text, const ModelLexicons& lexicons) {
   auto v = features::make_article_view(text);
   features::attach_lexicons(v, lexicons.vectors.size() ? &lexicons.vectors : nullptr,
@@ -102,6 +123,8 @@ features::ArticleView article_view(const std::u32string& text, const ModelLexico
     v.embedding_dimension = d;
     v.sentence_embeddings.reserve(embeddings.size() * d);
     for (const auto& e : embeddings) v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
+    v.passage_encoder = std::make_shared<CachedPassageEncoder>(
+        lexicons.encoder, lexicons.embedding_cache ? lexicons.embedding_cache : std::make_shared<EmbeddingCache>());
   }
   return v;
 }

@@ -509,6 +509,14 @@ TEST(TrainerTest, TheAccurateModelReadsSentenceEmbeddingsAndFindsTheEncoderAgain
   EXPECT_EQ(view.embedding_dimension, encoder::SentenceEncoder::kDim);
   EXPECT_EQ(view.sentence_embeddings.size(), view.sentences.size() * encoder::SentenceEncoder::kDim);
   EXPECT_EQ(plain->view(art.doc.text).embedding_dimension, 0);
+  // A passage's own text is encoded too: its embedding is the encoder's.
+  ASSERT_NE(view.passage_encoder, nullptr);
+  EXPECT_EQ(plain->view(art.doc.text).passage_encoder, nullptr);
+  const std::u32string passage = art.doc.text.substr(0, 12);
+  const auto direct = sentence_encoder()->encode({passage});
+  const auto through_view = view.passage_encoder->embed(passage);
+  ASSERT_EQ(through_view.size(), direct[0].size());
+  for (std::size_t i = 0; i < through_view.size(); ++i) EXPECT_FLOAT_EQ(through_view[i], direct[0][i]);
 
   // The file says the model reads the encoder; loading finds the package
   // and analyses as the model in memory does.
