@@ -21,6 +21,9 @@ class PassageEncoder {
  public:
   virtual ~PassageEncoder() = default;
   virtual std::vector<float> embed(const std::u32string& passage) const = 0;
+  // Encodes these passages together (batched through the matrix products),
+  // so that embed() of each of them is then a look-up.
+  virtual void prepare(const std::vector<std::u32string>& passages) const = 0;
 };
 
 struct ArticleView {

@@ -99,6 +99,8 @@ class CachedPassageEncoder final : public features::PassageEncoder {
     return {e[0].begin(), e[0].end()};
   }
 
+  void prepare(const std::vector<std::u32string>& passages) const override { cache_->encode(*encoder_, passages); }
+
  private:
   std::shared_ptr<const encoder::SentenceEncoder> encoder_;
   std::shared_ptr<EmbeddingCache> cache_;
@@ -117,14 +119,15 @@ features::ArticleView article_view(const std::u32string& text, const ModelLexico
     for (const auto& s : v.sentences) {
       sentences.push_back(text.substr(static_cast<std::size_t>(s.start), static_cast<std::size_t>(s.end - s.start)));
     }
-    const auto embeddings = lexicons.embedding_cache ? lexicons.embedding_cache->encode(*lexicons.encoder, sentences)
-                                                     : lexicons.encoder->encode(sentences);
+    // One cache for the sentences and the passages: a passage that is a
+    // whole sentence is encoded once, as in training.
+    auto cache = lexicons.embedding_cache ? lexicons.embedding_cache : std::make_shared<EmbeddingCache>();
+    const auto embeddings = cache->encode(*lexicons.encoder, sentences);
     constexpr int d = encoder::SentenceEncoder::kDim;
     v.embedding_dimension = d;
     v.sentence_embeddings.reserve(embeddings.size() * d);
     for (const auto& e : embeddings) v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
-    v.passage_encoder = std::make_shared<CachedPassageEncoder>(
-        lexicons.encoder, lexicons.embedding_cache ? lexicons.embedding_cache : std::make_shared<EmbeddingCache>());
+    v.passage_encoder = std::make_shared<CachedPassageEncoder>(lexicons.encoder, std::move(cache));
   }
   return v;
 }
@@ -419,6 +422,16 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
       const auto [start, end] = rerank::sentence_span(view, k);
       stats.sentence_text[k] = model.passage_text_score(view, start, end, &phrases);
     }
+  }
+  if (view.passage_encoder && view.text) {
+    // Every candidate's text through the encoder at once, not one by one.
+    std::vector<std::u32string> texts;
+    texts.reserve(cands.size());
+    for (const auto& cand : cands) {
+      texts.push_back(view.text->substr(static_cast<std::size_t>(cand.span.start),
+                                        static_cast<std::size_t>(cand.span.end - cand.span.start)));
+    }
+    view.passage_encoder->prepare(texts);
   }
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;
