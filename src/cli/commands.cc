@@ -217,7 +217,12 @@ void run_info(const std::string& given, bool json) {
   if (training.contains("trained_on")) {
     const auto& on = training["trained_on"];
     std::cout << "trained:    by propscan " << training.value("propscan", std::string("?")) << " on "
-              << on.value("articles", 0) << " articles, " << on.value("technique_spans", 0) << " technique spans\n";
+              << on.value("articles", 0) << " articles, " << on.value("technique_spans", 0) << " technique spans";
+    if (on.contains("extra_technique_spans")) {
+      std::cout << " (the classifier also on " << on.value("extra_technique_spans", 0) << " spans of "
+                << on.value("extra_technique_texts", 0) << " extra texts)";
+    }
+    std::cout << "\n";
   }
   const auto tuned = training.value("tuned", nlohmann::json::object());
   std::ostringstream held;

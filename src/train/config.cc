@@ -13,7 +13,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NeuralConfig, enabled, epochs, h
                                                 span_power, learning_rate, batch_size, blend_weights)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RerankerConfig, enabled, sgd, share_weights)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, seed, tune_folds, tagger_bits, classifier_bits,
-                                                vector_words, nested_extent, sentence_encoder, tagger, classifier, neural, density,
+                                                vector_words, nested_extent, sentence_encoder, extra_technique_data, tagger, classifier, neural, density,
                                                 sentence_scorer, passage_text, reranker)
 
 namespace {
@@ -31,6 +31,8 @@ void check_keys(const nlohmann::json& given, const nlohmann::json& known, const 
       check_keys(value, want, path, origin);
     } else if (want.is_boolean() && !value.is_boolean()) {
       throw Error(origin + ": '" + path + "' must be true or false");
+    } else if (want.is_string() && !value.is_string()) {
+      throw Error(origin + ": '" + path + "' must be a string");
     } else if (want.is_number() && !value.is_number()) {
       throw Error(origin + ": '" + path + "' must be a number");
     } else if (want.is_number_unsigned() && value.is_number_float()) {

@@ -70,6 +70,12 @@ struct TrainConfig {
   // pretrained sentence encoder's embedding of each sentence (the accurate
   // model, configs/propscan-accurate.json).
   bool sentence_encoder = false;
+  // Extra labelled texts for the technique classifier alone: a directory
+  // holding the SemEval-2021 Task 6 meme files (train/extra_data.h),
+  // relative to the current directory; empty for none. Their spans become
+  // training rows of the classifier in every fold and in the final model;
+  // they are never scored.
+  std::string extra_technique_data;
   SgdStage tagger{8, 0.02, 1e-6};
   SgdStage classifier{10, 0.05, 1e-6};
   NeuralConfig neural;

@@ -19,6 +19,7 @@
 #include "model/sentence.h"
 #include "propscan/error.h"
 #include "propscan/version.h"
+#include "train/extra_data.h"
 #include "train/sequence_tagger.h"
 
 namespace propscan::train {
@@ -86,21 +87,47 @@ std::vector<float> train_tagger(const std::vector<const io::LabelledArticle*>& a
                                sgd_options(o.config.tagger, o.config.seed, "tagger"));
 }
 
+// The technique classifier's extra training texts (config.extra_technique_data)
+// and their views: rows of the classifier alone, in every fit of it.
+struct ExtraRows {
+  std::shared_ptr<const std::vector<io::LabelledArticle>> articles;
+  std::vector<features::ArticleView> views;
+};
+
+// The extra texts the options carry, else those the configuration names
+// (null when it names none).
+std::shared_ptr<const std::vector<io::LabelledArticle>> extra_articles(const TrainOptions& o) {
+  if (o.extra_technique_articles || o.config.extra_technique_data.empty()) return o.extra_technique_articles;
+  return std::make_shared<const std::vector<io::LabelledArticle>>(
+      read_extra_technique_data(o.config.extra_technique_data).articles);
+}
+
+ExtraRows extra_rows(const TrainOptions& o) {
+  ExtraRows extra;
+  extra.articles = extra_articles(o);
+  if (!extra.articles) return extra;
+  for (const auto& a : *extra.articles) extra.views.push_back(make_view(a.doc.text, o));
+  return extra;
+}
+
 std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*>& arts,
-                                    const std::vector<const features::ArticleView*>& views, const TrainOptions& o) {
+                                    const std::vector<const features::ArticleView*>& views, const ExtraRows& extra,
+                                    const TrainOptions& o) {
   features::FeatureHasher hasher(o.config.classifier_bits);
   const int d = views.empty() ? 0 : views.front()->vector_dimension;
   std::vector<features::SparseVector> xs;
   std::vector<std::uint16_t> ys;
-  for (std::size_t a = 0; a < arts.size(); ++a) {
-    const features::SiblingIndex siblings(*views[a], arts[a]->techniques);
-    for (const auto& s : arts[a]->techniques) {
+  const auto add_rows = [&](const io::LabelledArticle& art, const features::ArticleView& view) {
+    const features::SiblingIndex siblings(view, art.techniques);
+    for (const auto& s : art.techniques) {
       features::SparseVector x;
-      features::span_features(*views[a], s.start, s.end, hasher, x, &siblings);
+      features::span_features(view, s.start, s.end, hasher, x, &siblings);
       xs.push_back(std::move(x));
       ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
     }
-  }
+  };
+  for (std::size_t a = 0; a < arts.size(); ++a) add_rows(*arts[a], *views[a]);
+  for (std::size_t a = 0; a < extra.views.size(); ++a) add_rows((*extra.articles)[a], extra.views[a]);
   return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_features(model_config(o), d)),
                               kNumTechniques, sgd_options(o.config.classifier, o.config.seed, "classifier"));
 }
@@ -146,7 +173,7 @@ struct Tuning {
 };
 
 Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const std::vector<features::ArticleView>& views,
-                   const TrainOptions& o) {
+                   const ExtraRows& extra, const TrainOptions& o) {
   Tuning t;
   t.folds = o.config.tune_folds;
   t.fold_of = assign_folds(arts.size(), t.folds, stage_seed(o.config.seed, "tune_folds"));
@@ -163,7 +190,7 @@ Tuning out_of_fold(const std::vector<const io::LabelledArticle*>& arts, const st
       split_views.push_back(&views[a]);
     }
     const auto weights = train_tagger(split_arts, split_views, o);
-    if (o.config.reranker.enabled) t.classifiers.push_back(train_classifier(split_arts, split_views, o));
+    if (o.config.reranker.enabled) t.classifiers.push_back(train_classifier(split_arts, split_views, extra, o));
     std::optional<neural::Network> net;
     if (neural) net = train_neural(split_arts, split_views, o, "neural.fold" + std::to_string(f));
     for (std::size_t a = 0; a < arts.size(); ++a) {
@@ -608,6 +635,7 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   for (const auto* a : arts) views.push_back(make_view(a->doc.text, o));
   std::vector<const features::ArticleView*> view_ptrs;
   for (const auto& v : views) view_ptrs.push_back(&v);
+  const ExtraRows extra = extra_rows(o);
 
   ModelParts parts;
   parts.config = model_config(o);
@@ -633,13 +661,19 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
       report(o, m);
       if (m.ends_with(" tagged")) stage_done();
     };
-    tuning = out_of_fold(arts, views, fold_options);
+    tuning = out_of_fold(arts, views, extra, fold_options);
   }
   report(o, "training the passage tagger on " + std::to_string(arts.size()) + " articles");
   parts.tagger_weights = train_tagger(arts, view_ptrs, o);
   stage_done();
-  report(o, "training the technique classifier");
-  parts.classifier_weights = train_classifier(arts, view_ptrs, o);
+  std::size_t extra_spans = 0;
+  if (extra.articles) {
+    for (const auto& a : *extra.articles) extra_spans += a.techniques.size();
+  }
+  report(o, extra_spans ? "training the technique classifier (and on " + std::to_string(extra_spans) +
+                              " spans of " + std::to_string(extra.views.size()) + " extra texts)"
+                        : std::string("training the technique classifier"));
+  parts.classifier_weights = train_classifier(arts, view_ptrs, extra, o);
   stage_done();
   if (neural) {
     report(o, "training the neural sequence tagger");
@@ -697,10 +731,14 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   tuned["extent_threshold"] = config.extent_threshold;
   tuned["threshold"] = config.threshold;
   tuned["neural_weight"] = config.neural_weight;
-  const nlohmann::json info = {{"propscan", kVersion},
-                               {"config", to_json(o.config)},
-                               {"trained_on", {{"articles", arts.size()}, {"technique_spans", spans}}},
-                               {"tuned", tuned}};
+  nlohmann::json info = {{"propscan", kVersion},
+                         {"config", to_json(o.config)},
+                         {"trained_on", {{"articles", arts.size()}, {"technique_spans", spans}}},
+                         {"tuned", tuned}};
+  if (extra_spans) {
+    info["trained_on"]["extra_technique_texts"] = extra.views.size();
+    info["trained_on"]["extra_technique_spans"] = extra_spans;
+  }
   parts.info = info.dump();
   parts.lexicons = o.lexicons ? *o.lexicons : ModelLexicons{};
   return std::make_shared<const Model>(std::move(parts));
@@ -711,6 +749,9 @@ metrics::EvalReport cross_validate(const io::Corpus& corpus, int folds, const Tr
   const std::size_t n = corpus.articles.size();
   if (n < static_cast<std::size_t>(folds)) throw Error("cross-validation: fewer articles than folds");
   const auto fold_of = assign_folds(n, folds, fold_seed.value_or(options.config.seed));
+  // Read once, before the folds' threads: every fold trains on the same extra texts.
+  TrainOptions shared = options;
+  shared.extra_technique_articles = extra_articles(options);
   std::vector<features::ArticleView> views;
   for (const auto& art : corpus.articles) views.push_back(make_view(art.doc.text, options));
 
@@ -720,7 +761,7 @@ metrics::EvalReport cross_validate(const io::Corpus& corpus, int folds, const Tr
   std::mutex log_mutex;
   auto worker = [&] {
     for (int f = next++; f < folds; f = next++) {
-      TrainOptions o = options;
+      TrainOptions o = shared;
       o.stages = nullptr;  // folds run in parallel; the caller counts folds
       o.progress = [&, f](const std::string& msg) {
         std::lock_guard lock(log_mutex);

@@ -28,6 +28,9 @@ struct TrainOptions {
   // Word vectors, valence and cue phrases to train with (copied into the
   // model); may be null.
   std::shared_ptr<const ModelLexicons> lexicons;
+  // The texts of config.extra_technique_data (read_extra_technique_data);
+  // when null, training reads them itself if that setting is set.
+  std::shared_ptr<const std::vector<io::LabelledArticle>> extra_technique_articles;
   Progress progress;  // may be empty
   // Called with the training stages done and their number, once at the
   // start (0 done) and after each stage (a tuning fold, the tagger, the

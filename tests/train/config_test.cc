@@ -52,7 +52,8 @@ TEST(TrainConfigTest, ShippedConfigIsTheDefault) {
 TEST(TrainConfigTest, EverySettingIsInTheJson) {
   const auto j = to_json(TrainConfig{});
   for (const char* key : {"seed", "tune_folds", "tagger_bits", "classifier_bits", "vector_words", "nested_extent",
-                          "tagger", "classifier", "neural", "density", "sentence_scorer", "passage_text", "reranker"}) {
+                          "extra_technique_data", "tagger", "classifier", "neural", "density", "sentence_scorer",
+                          "passage_text", "reranker"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   for (const char* key : {"enabled", "epochs", "hidden", "layers", "context", "dropout", "span_power", "learning_rate",
@@ -141,6 +142,11 @@ TEST(TrainConfigTest, OverridesSetNestedKeysListsAndBooleans) {
   EXPECT_EQ(to_json(with_overrides(base, {})), to_json(base));
   // A booleans accepts true as well.
   EXPECT_TRUE(with_overrides(c, {"neural.enabled=true"}).neural.enabled);
+  // A path is taken as a string, and an empty one turns the setting off.
+  EXPECT_EQ(with_overrides(TrainConfig{}, {"extra_technique_data=../data/memes"}).extra_technique_data,
+            "../data/memes");
+  EXPECT_EQ(with_overrides(c, {"extra_technique_data="}).extra_technique_data, "");
+  EXPECT_TRUE(contains(override_error({"extra_technique_data=3"}), "'extra_technique_data' must be a string"));
 }
 
 TEST(TrainConfigTest, UnknownKeyIsAnErrorNamingIt) {

@@ -26,8 +26,10 @@
 #include "propscan/analyzer.h"
 #include "propscan/error.h"
 #include "train/config.h"
+#include "train/extra_data.h"
 #include "train/sequence_tagger.h"
 
+#include "../support/errors.h"
 #include "../support/files.h"
 
 namespace propscan::train {
@@ -411,6 +413,33 @@ TEST(TrainerTest, NeuralStageIsOptional) {
   const auto probs = model->token_probabilities(view);
   EXPECT_TRUE(probs.neural.empty());
   EXPECT_EQ(probs.blend, probs.linear);
+}
+
+TEST(TrainerTest, ExtraTechniqueDataTrainsTheClassifierAlone) {
+  auto corpus = io::load_corpus(kTiny);
+  auto o = small_options();
+  o.config.neural.enabled = false;
+  o.config.reranker.enabled = false;  // it reads the classifier's output
+  const auto plain = train_model(all_articles(corpus), o);
+  o.config.extra_technique_data = std::string(PROPSCAN_TEST_DATA) + "/extra_technique";
+  const auto extra = train_model(all_articles(corpus), o);
+  // The detector and its tuning are as before; the classifier has learnt more.
+  EXPECT_EQ(plain->parts().tagger_weights, extra->parts().tagger_weights);
+  EXPECT_EQ(plain->config().threshold, extra->config().threshold);
+  EXPECT_NE(plain->parts().classifier_weights, extra->parts().classifier_weights);
+  const auto info = nlohmann::json::parse(extra->parts().info);
+  EXPECT_EQ(info["trained_on"]["extra_technique_spans"], 5);
+  EXPECT_EQ(info["trained_on"]["technique_spans"],
+            nlohmann::json::parse(plain->parts().info)["trained_on"]["technique_spans"]);
+  // The texts given in the options stand in for reading the directory.
+  auto given = o;
+  given.extra_technique_articles = std::make_shared<const std::vector<io::LabelledArticle>>(
+      read_extra_technique_data(o.config.extra_technique_data).articles);
+  EXPECT_EQ(train_model(all_articles(corpus), given)->parts().classifier_weights, extra->parts().classifier_weights);
+  // A directory without the files is an error naming the file.
+  o.config.extra_technique_data = std::string(PROPSCAN_TEST_DATA) + "/tiny_corpus";
+  const std::string error = test::error_of([&] { train_model(all_articles(corpus), o); });
+  EXPECT_NE(error.find("tiny_corpus/training_set_task2.txt"), std::string::npos) << error;
 }
 
 TEST(TrainerTest, RerankerReadsTheSentenceScorerAndArticleDensityUnlessTurnedOff) {
