@@ -56,13 +56,17 @@ fuzz: setup
 	@cmake --build $(FUZZ_DIR) --parallel
 	@scripts/fuzz.sh $(FUZZ_DIR)/fuzz $(FUZZ_SECONDS)
 
-# Retrains the shipped model from the training split.
+# Retrains the two shipped models from the training split: fast (the
+# default) and accurate (the sentence encoder's configuration).
 train: data
 	$(BUILD_DIR)/propscan train --data $(DATA) --out models/propscan.model
+	$(BUILD_DIR)/propscan train --data $(DATA) --config configs/propscan-accurate.json --out models/propscan-accurate.model
 
-# 5-fold cross-validation on the training split: the README's figures.
+# 5-fold cross-validation on the training split: the README's figures
+# (CONFIG=configs/propscan-accurate.json for the accurate model's).
+CONFIG ?= configs/propscan.json
 eval: data
-	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5 --curve
+	$(BUILD_DIR)/propscan eval --data $(DATA) --folds 5 --curve --config $(CONFIG)
 
 # Speed and memory of the analyzer on the training articles (Google Benchmark),
 # and of the corpus commands (ingest against analyze, stats on a synthetic

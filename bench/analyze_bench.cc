@@ -5,6 +5,7 @@
 //   BM_AnalyzeWith(out)Explanations  CPU time per article on one core, with
 //                           and without evidence and voice: what explaining costs
 //   BM_Latency              p50 / p99 time per article on one core
+//   BM_AnalyzeAccurate      articles per second of the accurate model on one core
 // Peak memory is measured per process by scripts/bench-rss.sh (in one
 // benchmark process it would only grow from one benchmark to the next).
 #include <benchmark/benchmark.h>
@@ -130,6 +131,23 @@ void BM_Latency(benchmark::State& state) {
 }
 BENCHMARK(BM_Latency)->Unit(benchmark::kMillisecond)->Iterations(1);
 
+// The accurate model (its sentence encoder reads every sentence and every
+// candidate passage) on one core, as BM_AnalyzeWithExplanations measures the
+// fast one.
+void BM_AnalyzeAccurate(benchmark::State& state) {
+  const auto& docs = articles();
+  static const propscan::Analyzer a(propscan::find_model("accurate"));
+  std::size_t i = 0;
+  std::int64_t done = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(a.analyze(docs[i % docs.size()]));
+    ++i;
+    ++done;
+  }
+  state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AnalyzeAccurate)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,3 +160,4 @@ int main(int argc, char** argv) {
   benchmark::Shutdown();
   return 0;
 }
+

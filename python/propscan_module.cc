@@ -482,6 +482,9 @@ PYBIND11_MODULE(_propscan, m) {
   m.def("default_model_path", &default_model_path,
         "The model the runtime finds when none is given ($PROPSCAN_MODEL, the install's share/propscan/, the "
         "source tree); empty when none is found.");
+  m.def("find_model", &find_model, py::arg("model"),
+        "The model file a name names: fast or accurate (the shipped models; raises when the one named is not "
+        "installed), a path as it is, empty for default_model_path().");
   m.def("set_compute_threads", &set_compute_threads, py::arg("threads"),
         "Threads OpenBLAS may use inside one analysis (process-wide).");
   m.def(

@@ -131,25 +131,43 @@ std::vector<Technique> Analyzer::classify(const Document& doc, const std::vector
 
 void set_compute_threads(int threads) { neural::set_blas_threads(threads); }
 
-std::string default_model_path() {
+namespace {
+
+// A shipped model file by name: the install's datadir, then the same place
+// relative to the running binary (an installed tree that was moved), then a
+// build tree beside the sources (build/propscan -> models/), then the source
+// tree itself. Empty when none is found.
+std::string find_shipped_model(const char* name) {
   namespace fs = std::filesystem;
-  const char* kName = "propscan.model";
   std::error_code ec;
-  if (const char* env = std::getenv("PROPSCAN_MODEL"); env && *env) return env;
-  // The install's datadir, then the same place relative to the running
-  // binary (an installed tree that was moved), then a build tree beside the
-  // sources (build/propscan -> models/), then the source tree itself.
-  std::vector<fs::path> candidates = {fs::path(PROPSCAN_INSTALL_DATADIR) / kName};
+  std::vector<fs::path> candidates = {fs::path(PROPSCAN_INSTALL_DATADIR) / name};
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "propscan" / kName);
-    candidates.push_back(exe.parent_path().parent_path() / "models" / kName);
+    candidates.push_back(exe.parent_path().parent_path() / "share" / "propscan" / name);
+    candidates.push_back(exe.parent_path().parent_path() / "models" / name);
   }
-  candidates.push_back(fs::path(PROPSCAN_SOURCE_DIR) / "models" / kName);
+  candidates.push_back(fs::path(PROPSCAN_SOURCE_DIR) / "models" / name);
   for (const auto& c : candidates) {
     if (fs::is_regular_file(c, ec)) return c.string();
   }
   return {};
+}
+
+}  // namespace
+
+std::string default_model_path() {
+  if (const char* env = std::getenv("PROPSCAN_MODEL"); env && *env) return env;
+  return find_shipped_model("propscan.model");
+}
+
+std::string find_model(const std::string& model) {
+  if (model.empty()) return default_model_path();
+  if (model != "fast" && model != "accurate") return model;
+  const std::string path = find_shipped_model(model == "fast" ? "propscan.model" : "propscan-accurate.model");
+  if (path.empty()) {
+    throw Error("the " + model + " model is not installed (looked in the install's share/propscan/ and models/)");
+  }
+  return path;
 }
 
 }  // namespace propscan

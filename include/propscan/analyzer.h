@@ -65,4 +65,11 @@ void set_compute_threads(int threads);
 // none is found.
 std::string default_model_path();
 
+// The model file that a --model value names: "fast" and "accurate" are the
+// two shipped models (propscan.model, propscan-accurate.model, found as
+// above; throws when the one named is not installed), an empty value is
+// default_model_path(), anything else is a path (write ./fast for a file of
+// that name).
+std::string find_model(const std::string& model);
+
 }  // namespace propscan

@@ -95,7 +95,8 @@ def _default_threads() -> int:
 class Analyzer:
     """Finds technique passages in articles. Build it once; it is immutable.
 
-    ``model`` is a model file (default: ``default_model_path()``);
+    ``model`` is ``"fast"`` (the default, ``default_model_path()``),
+    ``"accurate"`` (the slower, more accurate shipped model) or a model file;
     ``threshold`` in [0, 1] drops spans scoring below it (default: the
     threshold the model was tuned with). Raises ``propscan.Error`` naming
     the file when the model is missing, truncated, corrupt or of another
@@ -104,7 +105,12 @@ class Analyzer:
 
     def __init__(self, model: Optional[Union[str, os.PathLike[str]]] = None,
                  threshold: Optional[float] = None) -> None:
-        path = os.fspath(model) if model is not None else default_model_path()
+        if model is None:
+            path = default_model_path()
+        elif model == "fast" and os.path.isfile(_BUNDLED_MODEL):
+            path = _BUNDLED_MODEL
+        else:
+            path = _propscan.find_model(os.fspath(model))
         if not path:
             raise Error("no model given and none found (PROPSCAN_MODEL, the install's share/propscan/, models/); "
                         "pass model=")

@@ -178,6 +178,19 @@ def test_too_large_and_too_long_have_the_command_lines_message(analyzer, binary)
     assert cli_error(binary, ["analyze", "-"], long) == str(e.value)
 
 
+def test_the_accurate_model_by_name_gives_the_command_lines_spans(binary):
+    accurate = propscan.Analyzer("accurate")
+    assert accurate.model_path.endswith("propscan-accurate.model")
+    assert propscan.Analyzer("fast").model_path.endswith("propscan.model")
+    status, out, _ = run_cli(binary, ["analyze", "-", "-j", "1", "--model", "accurate"], UNICODE_TEXT.encode())
+    assert status == 0
+    cli = json.loads(out)
+    r = accurate.analyze(UNICODE_TEXT, id="stdin")
+    assert r.spans
+    assert [(s["start"], s["end"], s["technique"]) for s in cli["spans"]] == \
+        [(s.start, s.end, s.technique) for s in r.spans]
+
+
 def test_model_errors_have_the_command_lines_message(binary, tmp_path):
     missing = tmp_path / "missing.model"
     corrupt = tmp_path / "corrupt.model"

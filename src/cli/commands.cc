@@ -275,7 +275,7 @@ void register_commands(CLI::App& app) {
     cmd->add_option("-t,--threshold", args->threshold,
                     "Detection threshold in [0,1]; higher = fewer, surer spans (default: the model's)")
         ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("-m,--model", args->model, "Model file (default: the installed model)");
+    cmd->add_option("-m,--model", args->model, kModelHelp);
     cmd->add_flag("--jsonl", args->jsonl, "Read PATH (or stdin) as JSONL even without a .jsonl name");
     cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
     cmd->add_option("--color", args->color, "Highlight text output: auto, always, never")
@@ -289,7 +289,7 @@ void register_commands(CLI::App& app) {
     cmd->footer("Prints id<TAB>technique<TAB>start<TAB>end in the template's row order.");
     cmd->add_option("--articles", args->articles, "Directory of article<ID>.txt files")->required();
     cmd->add_option("--spans", args->spans, "Template file: id<TAB>?<TAB>start<TAB>end")->required();
-    cmd->add_option("-m,--model", args->model, "Model file (default: the installed model)");
+    cmd->add_option("-m,--model", args->model, kModelHelp);
     cmd->callback(guarded([args] { run_classify(*args); }));
   }
   {
@@ -300,7 +300,7 @@ void register_commands(CLI::App& app) {
         "article instead (each fold scored by a model trained on the others): that is training, done\n"
         "by propscan-train (see propscan-train eval --help for its options).");
     cmd->add_option("--data", args->data, "Corpus directory (articles/, labels-tc/)")->required();
-    cmd->add_option("-m,--model", args->model, "Model file (default: the installed model)");
+    cmd->add_option("-m,--model", args->model, kModelHelp);
     cmd->add_option("-k,--folds", args->folds, "Cross-validate with K folds (runs propscan-train)");
     cmd->add_option("-t,--threshold", args->threshold, "Detection threshold (default: the model's)")
         ->check(CLI::Range(0.0, 1.0));
@@ -312,7 +312,7 @@ void register_commands(CLI::App& app) {
     auto model = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
     auto* cmd = app.add_subcommand("info", "Show a model: format, size, sections, how it was trained");
-    cmd->add_option("model", *model, "Model file (default: the installed model)");
+    cmd->add_option("model", *model, kModelHelp);
     cmd->add_flag("--json", *json, "Print as JSON");
     cmd->callback(guarded([model, json] { run_info(*model, *json); }));
   }

@@ -57,8 +57,7 @@ std::function<void()> guarded(std::function<void()> body) {
 }
 
 std::string resolve_model(const std::string& given) {
-  if (!given.empty()) return given;
-  std::string path = default_model_path();
+  std::string path = find_model(given);
   if (path.empty()) {
     throw Error("no model given and none found (PROPSCAN_MODEL, the install's share/propscan/, models/); use --model");
   }
@@ -98,7 +97,7 @@ void print_report(const metrics::EvalReport& r, bool curve) {
 }
 
 void analysis_options(CLI::App* cmd, std::string& model, double& threshold, unsigned& threads) {
-  cmd->add_option("-m,--model", model, "Model file (default: the installed model)");
+  cmd->add_option("-m,--model", model, kModelHelp);
   cmd->add_option("-t,--threshold", threshold, "Detection threshold in [0,1] (default: the model's)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("-j,--threads", threads, "Analysis threads (default: all cores)");

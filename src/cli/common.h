@@ -46,8 +46,12 @@ void report_problems(const std::vector<std::string>& problems, const std::string
 // reports failure the same way.
 std::function<void()> guarded(std::function<void()> body);
 
-// The given model path, or the default one (see default_model_path());
-// throws when there is neither.
+// The help line of every -m/--model option.
+inline constexpr const char* kModelHelp =
+    "Model: fast (the default), accurate (slower, more accurate), or a model file";
+
+// The model file a --model value names (see find_model()), or the default
+// one (default_model_path()); throws when there is none.
 std::string resolve_model(const std::string& given);
 
 // One line of progress on standard error.

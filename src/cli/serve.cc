@@ -116,7 +116,7 @@ void register_serve(CLI::App& app) {
   cmd->add_option("-p,--port", args->options.port, "Port to listen on")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_option("-m,--model", args->model, "Model file (default: models/propscan.model)");
+  cmd->add_option("-m,--model", args->model, kModelHelp);
   cmd->add_option("--db", args->db,
                   "A corpus store (propscan ingest), an SQLite file or a postgresql://USER@HOST:PORT/DATABASE URL: "
                   "the dashboard at /corpus.html and /api/corpus/...");

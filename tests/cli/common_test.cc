@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <system_error>
 
 #include "propscan/error.h"
@@ -25,6 +26,19 @@ TEST(GuardedTest, AnyExceptionBecomesOneLineAndExitStatusOne) {
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "propscan: notes.txt: invalid UTF-8 at byte 7\n");
   EXPECT_EQ(exit_code(), 1);
   set_exit_code(0);
+}
+
+TEST(ResolveModelTest, FastAndAccurateNameTheShippedModelsAndAnythingElseIsAPath) {
+  namespace fs = std::filesystem;
+  const std::string fast = resolve_model("fast");
+  const std::string accurate = resolve_model("accurate");
+  EXPECT_EQ(fs::path(fast).filename(), "propscan.model");
+  EXPECT_EQ(fs::path(accurate).filename(), "propscan-accurate.model");
+  EXPECT_TRUE(fs::is_regular_file(fast));
+  EXPECT_TRUE(fs::is_regular_file(accurate));
+  EXPECT_EQ(fs::path(fast).parent_path(), fs::path(accurate).parent_path());
+  EXPECT_EQ(resolve_model("./fast"), "./fast");
+  EXPECT_EQ(resolve_model("/tmp/mine.model"), "/tmp/mine.model");
 }
 
 }  // namespace

