@@ -77,15 +77,9 @@ void BM_Analyze(benchmark::State& state) {
 }
 BENCHMARK(BM_Analyze)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0)->Threads(1)->ThreadPerCpu();
 
-// The same on one core without explanations (evidence, voice, speakers):
-// against BM_Analyze/threads:1, what explaining costs.
-void BM_AnalyzeWithoutExplanations(benchmark::State& state) {
+// One thread analyses the articles in turn; CPU time, articles per second.
+void analyze_in_turn(benchmark::State& state, const propscan::Analyzer& a) {
   const auto& docs = articles();
-  static const propscan::Analyzer a(propscan::default_model_path(), [] {
-    propscan::AnalyzerOptions o;
-    o.explain = false;
-    return o;
-  }());
   std::size_t i = 0;
   std::int64_t done = 0;
   for (auto _ : state) {
@@ -95,20 +89,22 @@ void BM_AnalyzeWithoutExplanations(benchmark::State& state) {
   }
   state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
 }
+
+// The same on one core without explanations (evidence, voice, speakers):
+// against BM_Analyze/threads:1, what explaining costs.
+void BM_AnalyzeWithoutExplanations(benchmark::State& state) {
+  static const propscan::Analyzer a(propscan::default_model_path(), [] {
+    propscan::AnalyzerOptions o;
+    o.explain = false;
+    return o;
+  }());
+  analyze_in_turn(state, a);
+}
 BENCHMARK(BM_AnalyzeWithoutExplanations)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 // With explanations, measured the same way (CPU time, one thread).
 void BM_AnalyzeWithExplanations(benchmark::State& state) {
-  const auto& docs = articles();
-  const auto& a = analyzer();
-  std::size_t i = 0;
-  std::int64_t done = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(a.analyze(docs[i % docs.size()]));
-    ++i;
-    ++done;
-  }
-  state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+  analyze_in_turn(state, analyzer());
 }
 BENCHMARK(BM_AnalyzeWithExplanations)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
@@ -135,16 +131,8 @@ BENCHMARK(BM_Latency)->Unit(benchmark::kMillisecond)->Iterations(1);
 // candidate passage) on one core, as BM_AnalyzeWithExplanations measures the
 // fast one.
 void BM_AnalyzeAccurate(benchmark::State& state) {
-  const auto& docs = articles();
   static const propscan::Analyzer a(propscan::find_model("accurate"));
-  std::size_t i = 0;
-  std::int64_t done = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(a.analyze(docs[i % docs.size()]));
-    ++i;
-    ++done;
-  }
-  state.counters["articles_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);
+  analyze_in_turn(state, a);
 }
 BENCHMARK(BM_AnalyzeAccurate)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
