@@ -13,6 +13,8 @@ APT_PACKAGES=(
   # CBLAS header and link name for the network's forward pass at analysis
   # (linked as libblas.so.3, which Debian points at OpenBLAS above).
   libblas-dev
+  # The sentence encoder's matrix products on AVX-512 CPUs (header-only).
+  libeigen3-dev
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk

@@ -1,6 +1,5 @@
 #include "encoder/sentence_encoder.h"
 
-#include <cblas.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "encoder/gemm.h"
 #include "propscan/error.h"
 #include "text/utf8.h"
 
@@ -111,7 +111,7 @@ void affine(const float* x, int n, int in, const std::vector<float>& w, const st
             float* y) {
   for (int r = 0; r < n; ++r) std::copy(bias.begin(), bias.end(), y + static_cast<std::size_t>(r) * out);
   if (n == 0) return;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in, 1.0f, x, in, w.data(), out, 1.0f, y, out);
+  gemm(n, out, in, 1.0f, {x, in}, {w.data(), out}, false, 1.0f, y, out);
 }
 
 void layer_norm(const float* x, int n, int dim, const std::vector<float>& scale, const std::vector<float>& bias,
@@ -136,6 +136,26 @@ std::u32string nfkc(std::u32string_view text) {
       utf8proc_NFKC(reinterpret_cast<const utf8proc_uint8_t*>(utf8.c_str())), &std::free);
   if (!normalized) return std::u32string(text);
   return decode_utf8(reinterpret_cast<const char*>(normalized.get()));
+}
+
+// For each position of nfkc(text) (and one past its end), the position of
+// `text` it came from. Exact when the text normalises character by character
+// (as almost all text does); proportional when characters combine.
+std::vector<int> source_positions(std::u32string_view text, const std::u32string& normalized) {
+  std::vector<int> from;
+  from.reserve(normalized.size() + 1);
+  std::u32string joined;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const std::u32string one = text[i] < 0x80 ? std::u32string(1, text[i]) : nfkc(text.substr(i, 1));
+    joined += one;
+    from.insert(from.end(), one.size(), static_cast<int>(i));
+  }
+  from.push_back(static_cast<int>(text.size()));
+  if (joined == normalized) return from;
+  from.clear();
+  const double scale = normalized.empty() ? 0.0 : static_cast<double>(text.size()) / normalized.size();
+  for (std::size_t k = 0; k <= normalized.size(); ++k) from.push_back(static_cast<int>(k * scale));
+  return from;
 }
 
 }  // namespace
@@ -235,9 +255,17 @@ SentenceEncoder SentenceEncoder::load(const std::string& dir) {
   return e;
 }
 
-std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence) const {
+std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence) const { return tokenize(sentence, nullptr); }
+
+std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence,
+                                           std::vector<std::pair<int, int>>* spans) const {
   std::u32string text = nfkc(sentence);
+  if (spans) spans->clear();
   if (text.empty()) return {};
+  // Lattice position p (after the leading separator) is position p - 1 of
+  // the normalised sentence.
+  const std::vector<int> from = spans ? source_positions(sentence, text) : std::vector<int>{};
+  const auto source = [&](int p) { return from[static_cast<std::size_t>(std::clamp(p - 1, 0, static_cast<int>(from.size()) - 1))]; };
   std::replace(text.begin(), text.end(), U' ', kSeparator);
   text.insert(text.begin(), kSeparator);
 
@@ -279,9 +307,16 @@ std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence) const {
   std::vector<int> ids;
   for (int at = n; at > 0; at -= piece_utf16_length_[words[at]]) {
     const int id = words[at];
-    if (!(id == 0 && !ids.empty() && ids.back() == 0)) ids.push_back(id);
+    const int start = at - piece_utf16_length_[id];
+    if (id == 0 && !ids.empty() && ids.back() == 0) {
+      if (spans) spans->back().first = source(start);
+      continue;
+    }
+    ids.push_back(id);
+    if (spans) spans->emplace_back(source(start), source(at));
   }
   std::reverse(ids.begin(), ids.end());
+  if (spans) std::reverse(spans->begin(), spans->end());
   return ids;
 }
 
@@ -306,8 +341,7 @@ void SentenceEncoder::run_layer(const Layer& layer, const std::vector<int>& star
       const float* q = qkv.data() + static_cast<std::size_t>(first) * 3 * in + h * head;
       const float* kk = q + in;
       const float* v = q + 2 * in;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, head, layer.query_scale, q, 3 * in, kk, 3 * in,
-                  0.0f, scores.data(), t);
+      gemm(t, t, head, layer.query_scale, {q, 3 * in}, {kk, 3 * in}, true, 0.0f, scores.data(), t);
       for (int r = 0; r < t; ++r) {
         float* row = scores.data() + static_cast<std::size_t>(r) * t;
         const float top = *std::max_element(row, row + t);
@@ -315,8 +349,8 @@ void SentenceEncoder::run_layer(const Layer& layer, const std::vector<int>& star
         for (int c = 0; c < t; ++c) sum += (row[c] = std::exp(row[c] - top));
         for (int c = 0; c < t; ++c) row[c] /= sum;
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, head, t, 1.0f, scores.data(), t, v, 3 * in, 0.0f,
-                  attended.data() + static_cast<std::size_t>(first) * in + h * head, in);
+      gemm(t, head, t, 1.0f, {scores.data(), t}, {v, 3 * in}, false, 0.0f,
+           attended.data() + static_cast<std::size_t>(first) * in + h * head, in);
     }
   }
 
@@ -341,15 +375,20 @@ void SentenceEncoder::run_layer(const Layer& layer, const std::vector<int>& star
   x = std::move(y);
 }
 
-std::vector<SentenceEncoder::Embedding> SentenceEncoder::encode(const std::vector<std::u32string>& sentences) const {
+std::vector<SentenceEncoder::Pieces> SentenceEncoder::encode_pieces(
+    const std::vector<std::u32string>& sentences) const {
   // All sentences' pieces packed in one matrix, sentence s at rows
   // [starts[s], starts[s + 1]).
+  std::vector<Pieces> result(sentences.size());
   std::vector<int> ids;
   std::vector<int> starts{0};
   std::vector<int> positions;
-  for (const auto& sentence : sentences) {
-    auto pieces = tokenize(sentence);
-    if (static_cast<int>(pieces.size()) > max_length_) pieces.resize(max_length_);
+  for (std::size_t s = 0; s < sentences.size(); ++s) {
+    auto pieces = tokenize(sentences[s], &result[s].spans);
+    if (static_cast<int>(pieces.size()) > max_length_) {
+      pieces.resize(max_length_);
+      result[s].spans.resize(max_length_);
+    }
     for (std::size_t p = 0; p < pieces.size(); ++p) {
       ids.push_back(pieces[p]);
       positions.push_back(static_cast<int>(p));
@@ -372,29 +411,44 @@ std::vector<SentenceEncoder::Embedding> SentenceEncoder::encode(const std::vecto
   }
   for (const Layer& layer : layers_) run_layer(layer, starts, x);
 
-  const int n = static_cast<int>(sentences.size());
-  std::vector<float> pooled(static_cast<std::size_t>(n) * kDim, 0.0f);
-  for (int s = 0; s < n; ++s) {
-    float* out = pooled.data() + static_cast<std::size_t>(s) * kDim;
-    for (int r = starts[s]; r < starts[s + 1]; ++r) {
-      const float* row = x.data() + static_cast<std::size_t>(r) * kDim;
-      for (int i = 0; i < kDim; ++i) out[i] += row[i];
-    }
-    const float count = static_cast<float>(std::max(starts[s + 1] - starts[s], 1));
-    for (int i = 0; i < kDim; ++i) out[i] /= count;
+  // The graph averages the pieces, then projects: the projection is linear,
+  // so each piece is projected and the averaging left to pool()'s callers.
+  std::vector<float> projected(static_cast<std::size_t>(tokens) * kDim, 0.0f);
+  if (tokens > 0) {
+    gemm(tokens, kDim, kDim, 1.0f, {x.data(), kDim}, {tanh_w_.data(), kDim}, false, 0.0f, projected.data(), kDim);
   }
-  std::vector<float> projected(pooled.size());
-  affine(pooled.data(), n, kDim, tanh_w_, tanh_b_, kDim, projected.data());
-  std::vector<Embedding> result(n);
-  for (int s = 0; s < n; ++s) {
-    const float* row = projected.data() + static_cast<std::size_t>(s) * kDim;
-    float norm = 0.0f;
-    for (int i = 0; i < kDim; ++i) {
-      result[s][i] = std::tanh(row[i]);
-      norm += result[s][i] * result[s][i];
+  for (std::size_t s = 0; s < result.size(); ++s) {
+    result[s].rows.assign(projected.begin() + static_cast<std::ptrdiff_t>(starts[s]) * kDim,
+                          projected.begin() + static_cast<std::ptrdiff_t>(starts[s + 1]) * kDim);
+  }
+  return result;
+}
+
+SentenceEncoder::Embedding SentenceEncoder::pool(const float* mean_row) const {
+  Embedding e;
+  float norm = 0.0f;
+  for (int i = 0; i < kDim; ++i) {
+    e[i] = std::tanh(mean_row[i] + tanh_b_[i]);
+    norm += e[i] * e[i];
+  }
+  const float inv = 1.0f / std::sqrt(std::max(norm, l2_epsilon_));
+  for (float& v : e) v *= inv;
+  return e;
+}
+
+std::vector<SentenceEncoder::Embedding> SentenceEncoder::encode(const std::vector<std::u32string>& sentences) const {
+  const auto pieces = encode_pieces(sentences);
+  std::vector<Embedding> result;
+  result.reserve(pieces.size());
+  std::array<float, kDim> mean;
+  for (const auto& p : pieces) {
+    mean.fill(0.0f);
+    const std::size_t count = p.spans.size();
+    for (std::size_t r = 0; r < count; ++r) {
+      for (int i = 0; i < kDim; ++i) mean[i] += p.rows[r * kDim + i];
     }
-    const float inv = 1.0f / std::sqrt(std::max(norm, l2_epsilon_));
-    for (float& v : result[s]) v *= inv;
+    for (float& v : mean) v /= static_cast<float>(std::max<std::size_t>(count, 1));
+    result.push_back(pool(mean.data()));
   }
   return result;
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace propscan::encoder {
@@ -49,6 +50,19 @@ class SentenceEncoder {
   // as the model does. Thread-safe.
   std::vector<Embedding> encode(const std::vector<std::u32string>& sentences) const;
 
+  // A sentence after the encoder, piece by piece: where each piece lies in
+  // the sentence (code points, [start, end)) and its output through the
+  // final projection, before the bias and the tanh. The sentence's embedding
+  // is pool() of the mean of all its rows; a passage's embedding in its
+  // sentence's context is pool() of the mean of the rows of its pieces.
+  struct Pieces {
+    std::vector<std::pair<int, int>> spans;
+    std::vector<float> rows;  // [pieces x kDim]
+  };
+  std::vector<Pieces> encode_pieces(const std::vector<std::u32string>& sentences) const;
+  // The unit-length embedding of `mean_row`, a mean of Pieces rows.
+  Embedding pool(const float* mean_row) const;
+
  private:
   struct TrieNode {
     std::unordered_map<char32_t, int> children;
@@ -67,6 +81,8 @@ class SentenceEncoder {
     float query_scale = 1.0f;
   };
 
+  // The piece ids and where each lies in `sentence` (code points).
+  std::vector<int> tokenize(std::u32string_view sentence, std::vector<std::pair<int, int>>* spans) const;
   void run_layer(const Layer& layer, const std::vector<int>& starts, std::vector<float>& x) const;
 
   std::vector<TrieNode> trie_;

@@ -15,15 +15,13 @@
 
 namespace propscan::features {
 
-// Embeds a passage's own text with the pretrained sentence encoder; set by
-// the model's article_view when the model reads the encoder. Thread-safe.
+// Embeds a passage (code points [start, end) of the article) with the
+// pretrained sentence encoder; set by the model's article_view when the model
+// reads the encoder. Thread-safe.
 class PassageEncoder {
  public:
   virtual ~PassageEncoder() = default;
-  virtual std::vector<float> embed(const std::u32string& passage) const = 0;
-  // Encodes these passages together (batched through the matrix products),
-  // so that embed() of each of them is then a look-up.
-  virtual void prepare(const std::vector<std::u32string>& passages) const = 0;
+  virtual std::vector<float> embed(std::int64_t start, std::int64_t end) const = 0;
 };
 
 struct ArticleView {
@@ -65,7 +63,7 @@ struct ArticleView {
   // reads the encoder (the accurate model).
   int embedding_dimension = 0;
   std::vector<float> sentence_embeddings;
-  // The same encoder for a passage's own text; null unless the model reads it.
+  // The same encoder for a passage; null unless the model reads it.
   std::shared_ptr<const PassageEncoder> passage_encoder;
 
   // First token whose end is after `pos`, i.e. the token containing or following pos.

@@ -376,9 +376,8 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   }
 
   add_sentence_embedding(view, us, "enc=", h, out);
-  if (view.passage_encoder && view.text) {
-    const auto e = view.passage_encoder->embed(
-        view.text->substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
+  if (view.passage_encoder) {
+    const auto e = view.passage_encoder->embed(start, end);
     add_embedding(e.data(), e.size(), "penc=", h, out);
   }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <cmath>
 #include <unordered_map>
@@ -59,9 +60,9 @@ std::size_t Model::classifier_features(const ModelConfig& c, int d) {
   return (std::size_t{1} << c.classifier_bits) + features::span_dense_size(d);
 }
 
-std::vector<encoder::SentenceEncoder::Embedding> EmbeddingCache::encode(
+std::vector<std::shared_ptr<const EmbeddingCache::Pieces>> EmbeddingCache::encode(
     const encoder::SentenceEncoder& encoder, const std::vector<std::u32string>& sentences) {
-  std::vector<encoder::SentenceEncoder::Embedding> out(sentences.size());
+  std::vector<std::shared_ptr<const Pieces>> out(sentences.size());
   std::vector<std::u32string> fresh;
   std::vector<std::size_t> fresh_at;
   {
@@ -76,34 +77,74 @@ std::vector<encoder::SentenceEncoder::Embedding> EmbeddingCache::encode(
     }
   }
   if (fresh.empty()) return out;
-  const auto encoded = encoder.encode(fresh);
+  auto encoded = encoder.encode_pieces(fresh);
   const std::lock_guard lock(mutex_);
   for (std::size_t i = 0; i < fresh.size(); ++i) {
-    out[fresh_at[i]] = encoded[i];
-    seen_.emplace(std::move(fresh[i]), encoded[i]);
+    auto pieces = std::make_shared<const Pieces>(std::move(encoded[i]));
+    out[fresh_at[i]] = pieces;
+    seen_.emplace(std::move(fresh[i]), std::move(pieces));
   }
   return out;
 }
 
 namespace {
 
-// A passage's embedding through the model's encoder, remembered by text.
-class CachedPassageEncoder final : public features::PassageEncoder {
- public:
-  CachedPassageEncoder(std::shared_ptr<const encoder::SentenceEncoder> encoder,
-                       std::shared_ptr<EmbeddingCache> cache)
-      : encoder_(std::move(encoder)), cache_(std::move(cache)) {}
+constexpr int kEncoderDim = encoder::SentenceEncoder::kDim;
 
-  std::vector<float> embed(const std::u32string& passage) const override {
-    const auto e = cache_->encode(*encoder_, {passage});
-    return {e[0].begin(), e[0].end()};
+// Adds the rows of the pieces of `p` that overlap [start, end) (positions in
+// its sentence) to `sum`; returns how many.
+int add_pieces(const EmbeddingCache::Pieces& p, std::int64_t start, std::int64_t end, float* sum) {
+  int count = 0;
+  for (std::size_t r = 0; r < p.spans.size(); ++r) {
+    if (p.spans[r].second <= start || p.spans[r].first >= end) continue;
+    const float* row = p.rows.data() + r * kEncoderDim;
+    for (int i = 0; i < kEncoderDim; ++i) sum[i] += row[i];
+    ++count;
   }
+  return count;
+}
 
-  void prepare(const std::vector<std::u32string>& passages) const override { cache_->encode(*encoder_, passages); }
+// A passage's embedding in its sentences' context: the encoder's outputs for
+// the pieces the passage covers, pooled as the encoder pools a whole
+// sentence's. The sentences are encoded once per article, the passages cost
+// a sum each. A passage no piece covers (past a long sentence's 128th piece)
+// is encoded on its own.
+class PooledPassageEncoder final : public features::PassageEncoder {
+ public:
+  PooledPassageEncoder(std::shared_ptr<const encoder::SentenceEncoder> encoder, std::shared_ptr<EmbeddingCache> cache,
+                       const std::u32string& text, std::vector<SentenceBounds> sentences,
+                       std::vector<std::shared_ptr<const EmbeddingCache::Pieces>> pieces)
+      : encoder_(std::move(encoder)),
+        cache_(std::move(cache)),
+        text_(&text),
+        sentences_(std::move(sentences)),
+        pieces_(std::move(pieces)) {}
+
+  std::vector<float> embed(std::int64_t start, std::int64_t end) const override {
+    std::vector<float> sum(kEncoderDim, 0.0f);
+    int count = 0;
+    const auto first = std::partition_point(sentences_.begin(), sentences_.end(),
+                                            [&](const SentenceBounds& s) { return s.end <= start; });
+    for (auto s = first; s != sentences_.end() && s->start < end; ++s) {
+      const auto& p = *pieces_[static_cast<std::size_t>(s - sentences_.begin())];
+      count += add_pieces(p, start - s->start, end - s->start, sum.data());
+    }
+    if (count == 0) {
+      const auto own = cache_->encode(
+          *encoder_, {text_->substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start))});
+      count = add_pieces(*own[0], 0, end - start, sum.data());
+    }
+    for (float& v : sum) v /= static_cast<float>(std::max(count, 1));
+    const auto e = encoder_->pool(sum.data());
+    return {e.begin(), e.end()};
+  }
 
  private:
   std::shared_ptr<const encoder::SentenceEncoder> encoder_;
   std::shared_ptr<EmbeddingCache> cache_;
+  const std::u32string* text_;
+  std::vector<SentenceBounds> sentences_;
+  std::vector<std::shared_ptr<const EmbeddingCache::Pieces>> pieces_;
 };
 
 }  // namespace
@@ -119,15 +160,20 @@ features::ArticleView article_view(const std::u32string& text, const ModelLexico
     for (const auto& s : v.sentences) {
       sentences.push_back(text.substr(static_cast<std::size_t>(s.start), static_cast<std::size_t>(s.end - s.start)));
     }
-    // One cache for the sentences and the passages: a passage that is a
-    // whole sentence is encoded once, as in training.
     auto cache = lexicons.embedding_cache ? lexicons.embedding_cache : std::make_shared<EmbeddingCache>();
-    const auto embeddings = cache->encode(*lexicons.encoder, sentences);
-    constexpr int d = encoder::SentenceEncoder::kDim;
-    v.embedding_dimension = d;
-    v.sentence_embeddings.reserve(embeddings.size() * d);
-    for (const auto& e : embeddings) v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
-    v.passage_encoder = std::make_shared<CachedPassageEncoder>(lexicons.encoder, std::move(cache));
+    auto pieces = cache->encode(*lexicons.encoder, sentences);
+    v.embedding_dimension = kEncoderDim;
+    v.sentence_embeddings.reserve(pieces.size() * kEncoderDim);
+    std::vector<float> mean(kEncoderDim);
+    for (const auto& p : pieces) {
+      std::fill(mean.begin(), mean.end(), 0.0f);
+      const int count = add_pieces(*p, 0, std::numeric_limits<std::int64_t>::max(), mean.data());
+      for (float& x : mean) x /= static_cast<float>(std::max(count, 1));
+      const auto e = lexicons.encoder->pool(mean.data());
+      v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
+    }
+    v.passage_encoder = std::make_shared<PooledPassageEncoder>(lexicons.encoder, std::move(cache), text, v.sentences,
+                                                               std::move(pieces));
   }
   return v;
 }
@@ -422,16 +468,6 @@ std::vector<Span> reranked_passages(const Model& model, const features::ArticleV
       const auto [start, end] = rerank::sentence_span(view, k);
       stats.sentence_text[k] = model.passage_text_score(view, start, end, &phrases);
     }
-  }
-  if (view.passage_encoder && view.text) {
-    // Every candidate's text through the encoder at once, not one by one.
-    std::vector<std::u32string> texts;
-    texts.reserve(cands.size());
-    for (const auto& cand : cands) {
-      texts.push_back(view.text->substr(static_cast<std::size_t>(cand.span.start),
-                                        static_cast<std::size_t>(cand.span.end - cand.span.start)));
-    }
-    view.passage_encoder->prepare(texts);
   }
   const features::FeatureHasher hasher(rerank::kBits);
   features::SparseVector x;

@@ -59,18 +59,19 @@ struct ModelConfig {
   bool sentence_encoder = false;
 };
 
-// Sentence embeddings remembered by sentence text, so that training, which
-// prepares the same articles for every fold, encodes each sentence once.
-// Thread-safe.
+// Sentences through the encoder, piece by piece, remembered by sentence text,
+// so that training, which prepares the same articles for every fold, encodes
+// each sentence once. Thread-safe.
 class EmbeddingCache {
  public:
-  // The embeddings of `sentences`, encoding only those not seen before.
-  std::vector<encoder::SentenceEncoder::Embedding> encode(const encoder::SentenceEncoder& encoder,
-                                                          const std::vector<std::u32string>& sentences);
+  using Pieces = encoder::SentenceEncoder::Pieces;
+  // The encoder's pieces of `sentences`, encoding only those not seen before.
+  std::vector<std::shared_ptr<const Pieces>> encode(const encoder::SentenceEncoder& encoder,
+                                                    const std::vector<std::u32string>& sentences);
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::u32string, encoder::SentenceEncoder::Embedding> seen_;
+  std::unordered_map<std::u32string, std::shared_ptr<const Pieces>> seen_;
 };
 
 // The lexical resources a model carries with it: the word vectors, the

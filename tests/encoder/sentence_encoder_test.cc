@@ -95,6 +95,54 @@ TEST_F(SentenceEncoderTest, ASentenceEncodesTheSameAloneAsInABatch) {
   EXPECT_TRUE(encoder().encode({}).empty());
 }
 
+TEST_F(SentenceEncoderTest, PiecesLieInTheSentenceInOrderAndPoolIntoItsEmbedding) {
+  std::vector<std::u32string> batch;
+  for (const auto& c : reference()) batch.push_back(text::decode_utf8(c.text));
+  const auto pieces = encoder().encode_pieces(batch);
+  ASSERT_EQ(pieces.size(), batch.size());
+  for (std::size_t s = 0; s < batch.size(); ++s) {
+    const auto& p = pieces[s];
+    ASSERT_EQ(p.spans.size(), std::min<std::size_t>(reference()[s].ids.size(), 128)) << reference()[s].text;
+    ASSERT_EQ(p.rows.size(), p.spans.size() * SentenceEncoder::kDim);
+    int previous_end = 0;
+    for (const auto& [start, end] : p.spans) {
+      EXPECT_LE(0, start);
+      EXPECT_LE(start, end);
+      EXPECT_LE(end, static_cast<int>(batch[s].size()));
+      EXPECT_LE(previous_end, end);
+      previous_end = end;
+    }
+    if (p.spans.empty()) continue;
+    std::vector<float> mean(SentenceEncoder::kDim, 0.0f);
+    for (std::size_t r = 0; r < p.spans.size(); ++r) {
+      for (int i = 0; i < SentenceEncoder::kDim; ++i) mean[i] += p.rows[r * SentenceEncoder::kDim + i];
+    }
+    for (float& v : mean) v /= static_cast<float>(p.spans.size());
+    const auto pooled = encoder().pool(mean.data());
+    for (int i = 0; i < SentenceEncoder::kDim; ++i) EXPECT_NEAR(pooled[i], reference()[s].embedding[i], 1e-4f);
+  }
+}
+
+TEST_F(SentenceEncoderTest, PieceSpansAreCodePointsOfTheTextAsGivenNotAsNormalised) {
+  // NFKC turns the ligature U+FB01 into "fi" and U+2460 into "1": the pieces
+  // after them still point into the text as given.
+  const std::u32string text = U"The \uFB01rst caf\u00E9 \u2460 opened today";
+  const auto pieces = encoder().encode_pieces({text});
+  ASSERT_FALSE(pieces[0].spans.empty());
+  EXPECT_EQ(pieces[0].spans.back().second, static_cast<int>(text.size()));
+  // "today", the last word, is the last piece's (or pieces') text.
+  const auto today = static_cast<int>(text.find(U"today"));
+  EXPECT_LE(pieces[0].spans.back().first, today + 4);
+  EXPECT_GE(pieces[0].spans.back().first, today - 1);
+  // Every letter of the text lies in a piece.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == U' ') continue;
+    bool covered = false;
+    for (const auto& [start, end] : pieces[0].spans) covered |= start <= static_cast<int>(i) && static_cast<int>(i) < end;
+    EXPECT_TRUE(covered) << i;
+  }
+}
+
 // A copy of the package in a temporary directory (the shards as links), to
 // break one file of.
 class BrokenPackageTest : public SentenceEncoderTest {

@@ -509,14 +509,22 @@ TEST(TrainerTest, TheAccurateModelReadsSentenceEmbeddingsAndFindsTheEncoderAgain
   EXPECT_EQ(view.embedding_dimension, encoder::SentenceEncoder::kDim);
   EXPECT_EQ(view.sentence_embeddings.size(), view.sentences.size() * encoder::SentenceEncoder::kDim);
   EXPECT_EQ(plain->view(art.doc.text).embedding_dimension, 0);
-  // A passage's own text is encoded too: its embedding is the encoder's.
+  // A passage's embedding pools the encoder's outputs for the pieces it
+  // covers in its sentence: a whole sentence's is the sentence's own.
   ASSERT_NE(view.passage_encoder, nullptr);
   EXPECT_EQ(plain->view(art.doc.text).passage_encoder, nullptr);
-  const std::u32string passage = art.doc.text.substr(0, 12);
-  const auto direct = sentence_encoder()->encode({passage});
-  const auto through_view = view.passage_encoder->embed(passage);
-  ASSERT_EQ(through_view.size(), direct[0].size());
-  for (std::size_t i = 0; i < through_view.size(); ++i) EXPECT_FLOAT_EQ(through_view[i], direct[0][i]);
+  const auto& first = view.sentences.front();
+  const auto whole = view.passage_encoder->embed(first.start, first.end);
+  ASSERT_EQ(whole.size(), static_cast<std::size_t>(encoder::SentenceEncoder::kDim));
+  for (std::size_t i = 0; i < whole.size(); ++i) EXPECT_NEAR(whole[i], view.sentence_embeddings[i], 1e-6f);
+  const auto pieces = sentence_encoder()->encode_pieces(
+      {art.doc.text.substr(static_cast<std::size_t>(first.start), static_cast<std::size_t>(first.end - first.start))});
+  ASSERT_GE(pieces[0].spans.size(), 3u);
+  const auto part = view.passage_encoder->embed(first.start, first.start + pieces[0].spans[1].second);
+  std::vector<float> mean(encoder::SentenceEncoder::kDim);
+  for (std::size_t i = 0; i < mean.size(); ++i) mean[i] = (pieces[0].rows[i] + pieces[0].rows[mean.size() + i]) / 2;
+  const auto expected = sentence_encoder()->pool(mean.data());
+  for (std::size_t i = 0; i < part.size(); ++i) EXPECT_NEAR(part[i], expected[i], 1e-6f);
 
   // The file says the model reads the encoder; loading finds the package
   // and analyses as the model in memory does.
