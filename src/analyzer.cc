@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "features/article.h"
+#include "io/install_dirs.h"
 #include "metrics/metrics.h"
 #include "model/explain.h"
 #include "model/model.h"
@@ -140,12 +141,12 @@ namespace {
 std::string find_shipped_model(const char* name) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  std::vector<fs::path> candidates = {fs::path(PROPSCAN_INSTALL_DATADIR) / name};
+  // Where an install keeps it, the models/ folder beside a binary's bin/,
+  // then the source tree's.
+  std::vector<fs::path> candidates;
+  for (const auto& dir : io::installed_data_dirs()) candidates.push_back(dir / name);
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "propscan" / name);
-    candidates.push_back(exe.parent_path().parent_path() / "models" / name);
-  }
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "models" / name);
   candidates.push_back(fs::path(PROPSCAN_SOURCE_DIR) / "models" / name);
   for (const auto& c : candidates) {
     if (fs::is_regular_file(c, ec)) return c.string();

