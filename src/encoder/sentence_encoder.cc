@@ -433,20 +433,19 @@ SentenceEncoder::Embedding SentenceEncoder::pool(const float* mean_row) const {
   return e;
 }
 
-std::vector<SentenceEncoder::Embedding> SentenceEncoder::encode(const std::vector<std::u32string>& sentences) const {
-  const auto pieces = encode_pieces(sentences);
-  std::vector<Embedding> result;
-  result.reserve(pieces.size());
-  std::array<float, kDim> mean;
-  for (const auto& p : pieces) {
-    mean.fill(0.0f);
-    const std::size_t count = p.spans.size();
-    for (std::size_t r = 0; r < count; ++r) {
-      for (int i = 0; i < kDim; ++i) mean[i] += p.rows[r * kDim + i];
-    }
-    for (float& v : mean) v /= static_cast<float>(std::max<std::size_t>(count, 1));
-    result.push_back(pool(mean.data()));
+SentenceEncoder::Embedding SentenceEncoder::pool(const Pieces& sentence) const {
+  std::array<float, kDim> mean{};
+  const std::size_t count = sentence.spans.size();
+  for (std::size_t r = 0; r < count; ++r) {
+    for (int i = 0; i < kDim; ++i) mean[i] += sentence.rows[r * kDim + i];
   }
+  for (float& v : mean) v /= static_cast<float>(std::max<std::size_t>(count, 1));
+  return pool(mean.data());
+}
+
+std::vector<SentenceEncoder::Embedding> SentenceEncoder::encode(const std::vector<std::u32string>& sentences) const {
+  std::vector<Embedding> result;
+  for (const auto& p : encode_pieces(sentences)) result.push_back(pool(p));
   return result;
 }
 

@@ -62,6 +62,8 @@ class SentenceEncoder {
   std::vector<Pieces> encode_pieces(const std::vector<std::u32string>& sentences) const;
   // The unit-length embedding of `mean_row`, a mean of Pieces rows.
   Embedding pool(const float* mean_row) const;
+  // The sentence's own embedding: pool() of the mean of all its rows.
+  Embedding pool(const Pieces& sentence) const;
 
  private:
   struct TrieNode {

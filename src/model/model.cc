@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <bit>
 #include <iterator>
-#include <limits>
 #include <map>
 #include <cmath>
 #include <unordered_map>
@@ -164,12 +163,8 @@ features::ArticleView article_view(const std::u32string& text, const ModelLexico
     auto pieces = cache->encode(*lexicons.encoder, sentences);
     v.embedding_dimension = kEncoderDim;
     v.sentence_embeddings.reserve(pieces.size() * kEncoderDim);
-    std::vector<float> mean(kEncoderDim);
     for (const auto& p : pieces) {
-      std::fill(mean.begin(), mean.end(), 0.0f);
-      const int count = add_pieces(*p, 0, std::numeric_limits<std::int64_t>::max(), mean.data());
-      for (float& x : mean) x /= static_cast<float>(std::max(count, 1));
-      const auto e = lexicons.encoder->pool(mean.data());
+      const auto e = lexicons.encoder->pool(*p);
       v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
     }
     v.passage_encoder = std::make_shared<PooledPassageEncoder>(lexicons.encoder, std::move(cache), text, v.sentences,

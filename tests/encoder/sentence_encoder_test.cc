@@ -38,6 +38,13 @@ const std::vector<Case>& reference() {
   return cases;
 }
 
+// The fixture's sentences, in order.
+std::vector<std::u32string> reference_batch() {
+  std::vector<std::u32string> batch;
+  for (const auto& c : reference()) batch.push_back(text::decode_utf8(c.text));
+  return batch;
+}
+
 // The installed package; a test that needs it fails (not skips) without it.
 const SentenceEncoder& encoder() {
   static const SentenceEncoder e = SentenceEncoder::load(SentenceEncoder::default_dir());
@@ -72,8 +79,7 @@ TEST_F(SentenceEncoderTest, PieceIdsEqualTheReferences) {
 }
 
 TEST_F(SentenceEncoderTest, EmbeddingsAreWithin1e4OfTheReferences) {
-  std::vector<std::u32string> batch;
-  for (const auto& c : reference()) batch.push_back(text::decode_utf8(c.text));
+  const auto batch = reference_batch();
   const auto rows = encoder().encode(batch);
   ASSERT_EQ(rows.size(), batch.size());
   for (std::size_t s = 0; s < rows.size(); ++s) {
@@ -96,8 +102,7 @@ TEST_F(SentenceEncoderTest, ASentenceEncodesTheSameAloneAsInABatch) {
 }
 
 TEST_F(SentenceEncoderTest, PiecesLieInTheSentenceInOrderAndPoolIntoItsEmbedding) {
-  std::vector<std::u32string> batch;
-  for (const auto& c : reference()) batch.push_back(text::decode_utf8(c.text));
+  const auto batch = reference_batch();
   const auto pieces = encoder().encode_pieces(batch);
   ASSERT_EQ(pieces.size(), batch.size());
   for (std::size_t s = 0; s < batch.size(); ++s) {
