@@ -15,7 +15,6 @@
 #include "model/reranker.h"
 #include "model/sentence.h"
 #include "propscan/error.h"
-#include "text/chars.h"
 
 namespace propscan {
 
@@ -240,30 +239,11 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
 std::vector<Technique> label_passages(const Model& model, const features::ArticleView& view,
                                       std::span<const Span> spans, features::PhraseCache* phrases) {
   const features::SiblingIndex siblings(view, spans);
-  std::vector<std::array<float, kNumTechniques>> all;
-  all.reserve(spans.size());
-  for (const auto& s : spans) all.push_back(model.technique_probabilities(view, s.start, s.end, siblings, phrases));
-  // Passages with the same text (lower-cased) read the mean of their probabilities.
-  std::map<std::u32string, std::vector<std::size_t>> same_text;
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    std::u32string key(view.text->substr(static_cast<std::size_t>(spans[i].start),
-                                         static_cast<std::size_t>(spans[i].end - spans[i].start)));
-    for (auto& c : key) c = text::to_lower(c);
-    same_text[key].push_back(i);
-  }
-  for (const auto& [key, group] : same_text) {
-    if (group.size() < 2) continue;
-    std::array<float, kNumTechniques> mean{};
-    for (const auto i : group)
-      for (std::size_t t = 0; t < kNumTechniques; ++t) mean[t] += all[i][t] / static_cast<float>(group.size());
-    for (const auto i : group) all[i] = mean;
-  }
   std::map<std::pair<Offset, Offset>, int> seen;  // passages with these bounds so far
   std::vector<Technique> out;
   out.reserve(spans.size());
-  for (std::size_t i = 0; i < spans.size(); ++i) {
-    const auto& s = spans[i];
-    const auto& probs = all[i];
+  for (const auto& s : spans) {
+    const auto probs = model.technique_probabilities(view, s.start, s.end, siblings, phrases);
     std::array<int, kNumTechniques> order{};
     for (std::size_t t = 0; t < kNumTechniques; ++t) order[t] = static_cast<int>(t);
     const auto rank = static_cast<std::size_t>(seen[{s.start, s.end}]++) % kNumTechniques;
