@@ -315,10 +315,6 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   if (first == s_first) h.add(out, "sent_start", "");
   if (last >= s_last - 1) h.add(out, "sent_end", "");
   if (view.token_sentence[ulast] != sent) h.add(out, "multi_sent", "");
-  // Where in the article: openings, bodies and closings carry other techniques.
-  const int n_sent = std::max(static_cast<int>(view.sentences.size()), 1);
-  h.add(out, "apos=", bucket(sent * 10 / n_sent, {1, 2, 4, 6, 8, 9, 10}));
-  if (sent >= n_sent - 2) h.add(out, "art_end", "");
 
   // Repetition: how often the passage's exact words occur in the article.
   // Counted once per phrase when there is a cache: a phrase's occurrences do
