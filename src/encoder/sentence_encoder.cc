@@ -172,7 +172,7 @@ std::string SentenceEncoder::default_dir() {
   return std::string(PROPSCAN_SOURCE_DIR) + "/data/" + package;
 }
 
-SentenceEncoder SentenceEncoder::load(const std::string& dir) {
+SentenceEncoder SentenceEncoder::load(const std::string& dir, Precision precision) {
   const fs::path dist = fs::path(dir) / "dist";
   SentenceEncoder e;
 
@@ -249,7 +249,27 @@ SentenceEncoder SentenceEncoder::load(const std::string& dir) {
     layer.ffn2_bias = w.get(vars + "FFN/conv2/bias" + concat, {kDim});
     layer.query_scale = w.scalar(ops + "MultiheadAttention/mul/y");
   }
+  e.precision_ = precision;
+  if (precision == Precision::bf16) {
+    e.tanh_w_bf16_ = Bf16Dense(e.tanh_w_, kDim, kDim);
+    for (Layer& layer : e.layers_) {
+      layer.qkv_bf16 = Bf16Dense(layer.qkv, layer.in, 3 * layer.in);
+      layer.out_bf16 = Bf16Dense(layer.out, layer.in, kDim);
+      if (!layer.residual.empty()) layer.residual_bf16 = Bf16Dense(layer.residual, layer.in, kDim);
+      layer.ffn1_bf16 = Bf16Dense(layer.ffn1, kDim, kFfnDim);
+      layer.ffn2_bf16 = Bf16Dense(layer.ffn2, kFfnDim, kDim);
+    }
+  }
   return e;
+}
+
+void SentenceEncoder::dense(const float* x, int n, int in, const std::vector<float>& w, const Bf16Dense& w_bf16,
+                            const std::vector<float>& bias, int out, float* y) const {
+  if (precision_ == Precision::bf16) {
+    w_bf16.apply(x, n, bias, y);
+  } else {
+    affine(x, n, in, w, bias, out, y);
+  }
 }
 
 std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence) const { return tokenize(sentence, nullptr); }
@@ -317,18 +337,31 @@ std::vector<int> SentenceEncoder::tokenize(std::u32string_view sentence,
   return ids;
 }
 
+namespace {
+struct LayerBuffers {
+  std::vector<float> normed, qkv, attended, scores, y, residual, normed2, hidden, ffn;
+};
+}  // namespace
+
 void SentenceEncoder::run_layer(const Layer& layer, const std::vector<int>& starts, std::vector<float>& x) const {
   const int tokens = starts.back();
   const int in = layer.in;
   const int head = in / kHeads;
-  std::vector<float> normed(static_cast<std::size_t>(tokens) * in);
+  // The layer's buffers, kept by the thread from one call to the next: a
+  // fresh allocation of this size is mapped, faulted in and zeroed anew.
+  thread_local LayerBuffers buffers;
+  auto sized = [](std::vector<float>& v, std::size_t size) -> std::vector<float>& {
+    v.resize(size);
+    return v;
+  };
+  auto& normed = sized(buffers.normed, static_cast<std::size_t>(tokens) * in);
   layer_norm(x.data(), tokens, in, layer.ln1_scale, layer.ln1_bias, ln_epsilon_, normed.data());
-  std::vector<float> qkv(static_cast<std::size_t>(tokens) * 3 * in);
-  affine(normed.data(), tokens, in, layer.qkv, layer.qkv_bias, 3 * in, qkv.data());
+  auto& qkv = sized(buffers.qkv, static_cast<std::size_t>(tokens) * 3 * in);
+  dense(normed.data(), tokens, in, layer.qkv, layer.qkv_bf16, layer.qkv_bias, 3 * in, qkv.data());
 
   // Attention within each sentence, head by head.
-  std::vector<float> attended(static_cast<std::size_t>(tokens) * in);
-  std::vector<float> scores;
+  auto& attended = sized(buffers.attended, static_cast<std::size_t>(tokens) * in);
+  auto& scores = buffers.scores;
   for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
     const int first = starts[s];
     const int t = starts[s + 1] - first;
@@ -351,25 +384,25 @@ void SentenceEncoder::run_layer(const Layer& layer, const std::vector<int>& star
     }
   }
 
-  std::vector<float> y(static_cast<std::size_t>(tokens) * kDim);
-  affine(attended.data(), tokens, in, layer.out, layer.out_bias, kDim, y.data());
+  auto& y = sized(buffers.y, static_cast<std::size_t>(tokens) * kDim);
+  dense(attended.data(), tokens, in, layer.out, layer.out_bf16, layer.out_bias, kDim, y.data());
   if (layer.residual.empty()) {
     for (std::size_t i = 0; i < y.size(); ++i) y[i] += x[i];
   } else {
-    std::vector<float> residual(y.size());
-    affine(x.data(), tokens, in, layer.residual, layer.residual_bias, kDim, residual.data());
+    auto& residual = sized(buffers.residual, y.size());
+    dense(x.data(), tokens, in, layer.residual, layer.residual_bf16, layer.residual_bias, kDim, residual.data());
     for (std::size_t i = 0; i < y.size(); ++i) y[i] += residual[i];
   }
 
-  std::vector<float> normed2(y.size());
+  auto& normed2 = sized(buffers.normed2, y.size());
   layer_norm(y.data(), tokens, kDim, layer.ln2_scale, layer.ln2_bias, ln_epsilon_, normed2.data());
-  std::vector<float> hidden(static_cast<std::size_t>(tokens) * kFfnDim);
-  affine(normed2.data(), tokens, kDim, layer.ffn1, layer.ffn1_bias, kFfnDim, hidden.data());
+  auto& hidden = sized(buffers.hidden, static_cast<std::size_t>(tokens) * kFfnDim);
+  dense(normed2.data(), tokens, kDim, layer.ffn1, layer.ffn1_bf16, layer.ffn1_bias, kFfnDim, hidden.data());
   for (float& h : hidden) h = std::max(h, 0.0f);
-  std::vector<float> ffn(y.size());
-  affine(hidden.data(), tokens, kFfnDim, layer.ffn2, layer.ffn2_bias, kDim, ffn.data());
+  auto& ffn = sized(buffers.ffn, y.size());
+  dense(hidden.data(), tokens, kFfnDim, layer.ffn2, layer.ffn2_bf16, layer.ffn2_bias, kDim, ffn.data());
   for (std::size_t i = 0; i < y.size(); ++i) y[i] += ffn[i];
-  x = std::move(y);
+  std::swap(x, y);
 }
 
 std::vector<SentenceEncoder::Pieces> SentenceEncoder::encode_pieces(
@@ -411,9 +444,7 @@ std::vector<SentenceEncoder::Pieces> SentenceEncoder::encode_pieces(
   // The graph averages the pieces, then projects: the projection is linear,
   // so each piece is projected and the averaging left to pool()'s callers.
   std::vector<float> projected(static_cast<std::size_t>(tokens) * kDim, 0.0f);
-  if (tokens > 0) {
-    gemm(tokens, kDim, kDim, 1.0f, {x.data(), kDim}, {tanh_w_.data(), kDim}, false, 0.0f, projected.data(), kDim);
-  }
+  dense(x.data(), tokens, kDim, tanh_w_, tanh_w_bf16_, zero_bias_, kDim, projected.data());
   for (std::size_t s = 0; s < result.size(); ++s) {
     result[s].rows.assign(projected.begin() + static_cast<std::ptrdiff_t>(starts[s]) * kDim,
                           projected.begin() + static_cast<std::ptrdiff_t>(starts[s + 1]) * kDim);

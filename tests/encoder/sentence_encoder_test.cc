@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -46,7 +47,15 @@ std::vector<std::u32string> reference_batch() {
 }
 
 // The installed package; a test that needs it fails (not skips) without it.
+// Computed in float, as the reference is.
 const SentenceEncoder& encoder() {
+  static const SentenceEncoder e =
+      SentenceEncoder::load(SentenceEncoder::default_dir(), SentenceEncoder::Precision::float32);
+  return e;
+}
+
+// As the models use it, with bfloat16 products.
+const SentenceEncoder& bf16_encoder() {
   static const SentenceEncoder e = SentenceEncoder::load(SentenceEncoder::default_dir());
   return e;
 }
@@ -91,6 +100,32 @@ TEST_F(SentenceEncoderTest, EmbeddingsAreWithin1e4OfTheReferences) {
     EXPECT_LT(worst, 1e-4f) << reference()[s].text;
     EXPECT_NEAR(norm, 1.0f, 1e-4f) << reference()[s].text;
   }
+}
+
+// bfloat16 keeps 8 bits of each product's inputs (a relative error of up to
+// 2^-9), summed in float: measured on the fixture (AMX and emulated paths
+// alike), the largest difference from the reference in any component is
+// 0.003, the smallest cosine 0.99994.
+TEST_F(SentenceEncoderTest, Bf16EmbeddingsStayCloseToTheReferences) {
+  const auto batch = reference_batch();
+  const auto rows = bf16_encoder().encode(batch);
+  ASSERT_EQ(rows.size(), batch.size());
+  float worst = 0.0f, least_cosine = 1.0f;
+  for (std::size_t s = 0; s < rows.size(); ++s) {
+    float cosine = 0.0f, norm = 0.0f;
+    for (int i = 0; i < SentenceEncoder::kDim; ++i) {
+      worst = std::max(worst, std::fabs(rows[s][i] - reference()[s].embedding[i]));
+      cosine += rows[s][i] * reference()[s].embedding[i];
+      norm += rows[s][i] * rows[s][i];
+    }
+    least_cosine = std::min(least_cosine, cosine);
+    EXPECT_NEAR(norm, 1.0f, 1e-4f) << reference()[s].text;
+  }
+  std::cout << "bf16: largest difference " << worst << ", smallest cosine " << least_cosine << "\n";
+  EXPECT_LT(worst, 0.01f);
+  EXPECT_GT(least_cosine, 0.9995f);
+  // Not the float computation under another name.
+  EXPECT_GT(worst, 1e-4f);
 }
 
 TEST_F(SentenceEncoderTest, ASentenceEncodesTheSameAloneAsInABatch) {
