@@ -216,9 +216,21 @@ SentenceEncoder SentenceEncoder::load(const std::string& dir, Precision precisio
   const std::string stack = k + "Encode/TransformerStack/";
   e.embeddings_ = w.get("module/Embeddings_en", {8002, kPieceDim});
   e.embedding_rows_ = 8002;
-  e.inv_timescales_ = w.get(stack + "Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", {1, kPieceDim / 2});
+  const auto inv_timescales = w.get(stack + "Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1", {1, kPieceDim / 2});
   e.ln_epsilon_ = w.scalar(stack + "Layer_1/TransformerLayer/FFN/layer_prepostprocess/layer_norm/Cast/x");
-  e.max_length_ = static_cast<int>(w.scalar(k + "ClipToMaxLength/Less/y"));
+  const float max_length = w.scalar(k + "ClipToMaxLength/Less/y");
+  if (!(max_length >= 1.0f && max_length <= 4096.0f)) fail(w.manifest, "the maximum length is not 1 to 4096 pieces");
+  e.max_length_ = static_cast<int>(max_length);
+  // The position signal, by position: sines, then cosines.
+  e.timing_.resize(static_cast<std::size_t>(std::max(e.max_length_, 0)) * kPieceDim);
+  for (int p = 0; p < e.max_length_; ++p) {
+    float* row = e.timing_.data() + static_cast<std::size_t>(p) * kPieceDim;
+    for (int i = 0; i < kPieceDim / 2; ++i) {
+      const double angle = static_cast<float>(p) * inv_timescales[static_cast<std::size_t>(i)];
+      row[i] = static_cast<float>(std::sin(angle));
+      row[kPieceDim / 2 + i] = static_cast<float>(std::cos(angle));
+    }
+  }
   e.l2_epsilon_ = w.scalar("module_apply_default/Encoder_en/hidden_layers/l2_normalize/Maximum/y");
   e.tanh_w_ = w.get("module/Encoder_en/hidden_layers/tanh_layer_0/weights", {kDim, kDim});
   e.tanh_b_ = w.get("module/Encoder_en/hidden_layers/tanh_layer_0/bias", {kDim});
@@ -428,16 +440,12 @@ std::vector<SentenceEncoder::Pieces> SentenceEncoder::encode_pieces(
   const int tokens = static_cast<int>(ids.size());
   // The graph adds the pieces' embeddings twice: once with the position
   // signal, once as they are (Encode/Scatter plus AddTimingSignal/Scatter).
-  const int half = kPieceDim / 2;
   std::vector<float> x(static_cast<std::size_t>(tokens) * kPieceDim);
   for (int r = 0; r < tokens; ++r) {
     const float* piece = embeddings_.data() + static_cast<std::size_t>(ids[r]) * kPieceDim;
     float* row = x.data() + static_cast<std::size_t>(r) * kPieceDim;
-    for (int i = 0; i < half; ++i) {
-      const float angle = static_cast<float>(positions[r]) * inv_timescales_[i];
-      row[i] = 2.0f * piece[i] + static_cast<float>(std::sin(static_cast<double>(angle)));
-      row[half + i] = 2.0f * piece[half + i] + static_cast<float>(std::cos(static_cast<double>(angle)));
-    }
+    const float* timing = timing_.data() + static_cast<std::size_t>(positions[r]) * kPieceDim;
+    for (int i = 0; i < kPieceDim; ++i) row[i] = 2.0f * piece[i] + timing[i];
   }
   for (const Layer& layer : layers_) run_layer(layer, starts, x);
 

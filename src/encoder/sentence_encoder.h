@@ -104,7 +104,7 @@ class SentenceEncoder {
   std::vector<int> piece_utf16_length_;  // by id, as the reference steps back
   std::vector<float> embeddings_;        // [pieces x 256]
   int embedding_rows_ = 0;
-  std::vector<float> inv_timescales_;  // [128]
+  std::vector<float> timing_;  // the position signal, [max length x 256]
   Layer layers_[2];
   std::vector<float> tanh_w_, tanh_b_;  // [512 x 512], [512]
   Bf16Dense tanh_w_bf16_;
