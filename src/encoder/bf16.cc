@@ -124,17 +124,17 @@ void Bf16Dense::apply(const float* x, int n, const std::vector<float>& bias, flo
   if (n == 0) return;
   const std::size_t in = static_cast<std::size_t>(in_), out = static_cast<std::size_t>(out_);
   if (!amx_ || path == Path::emulated) {
-    std::vector<float> xr(static_cast<std::size_t>(n) * in);
-    std::transform(x, x + xr.size(), xr.begin(), round_to_bf16);
-    for (int r = 0; r < n; ++r) std::copy(bias.begin(), bias.end(), y + static_cast<std::size_t>(r) * out);
-    gemm(n, out_, in_, 1.0f, {xr.data(), in_}, {rounded_.data(), out_}, false, 1.0f, y, out_);
+    thread_local std::vector<float> rounded_x;
+    rounded_x.resize(static_cast<std::size_t>(n) * in);
+    std::transform(x, x + rounded_x.size(), rounded_x.begin(), round_to_bf16);
+    affine(rounded_x.data(), n, in_, rounded_.data(), bias, out_, y);
     return;
   }
   one_openmp_thread_here();
   const auto& engine = cpu_engine();
   thread_local std::vector<std::uint16_t> src;
   thread_local std::vector<float> padded;
-  dnnl::stream stream(engine);
+  thread_local dnnl::stream stream(engine);
   const dnnl::memory bias_memory(amx_->large.bias, engine, const_cast<float*>(bias.data()));
   for (int r = 0; r < n;) {
     const AmxBlock& block = n - r >= kLargeBlock ? amx_->large : amx_->small;

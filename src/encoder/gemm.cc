@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
 namespace propscan::encoder {
 
 bool gemm_uses_avx512() {
@@ -21,6 +23,11 @@ void gemm(int m, int n, int k, float alpha, Matrix a, Matrix b, bool transpose_b
   }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a.data, a.ld,
               b.data, b.ld, beta, c, ldc);
+}
+
+void affine(const float* x, int n, int in, const float* w, const std::vector<float>& bias, int out, float* y) {
+  for (int r = 0; r < n; ++r) std::copy(bias.begin(), bias.end(), y + static_cast<std::size_t>(r) * out);
+  gemm(n, out, in, 1.0f, {x, in}, {w, out}, false, 1.0f, y, out);
 }
 
 }  // namespace propscan::encoder

@@ -6,6 +6,8 @@
 // AVX-512 ones (docs/experiments.md, twelfth round).
 #pragma once
 
+#include <vector>
+
 namespace propscan::encoder {
 
 struct Matrix {
@@ -16,6 +18,9 @@ struct Matrix {
 // C[m x n] = alpha A[m x k] B + beta C, B being [k x n], or [n x k] when
 // `transpose_b`. beta is 0 or 1.
 void gemm(int m, int n, int k, float alpha, Matrix a, Matrix b, bool transpose_b, float beta, float* c, int ldc);
+
+// y[n x out] = x[n x in] w[in x out] + bias on every row, all row-major.
+void affine(const float* x, int n, int in, const float* w, const std::vector<float>& bias, int out, float* y);
 
 // Whether gemm() runs the AVX-512 kernels on this CPU.
 bool gemm_uses_avx512();

@@ -107,14 +107,6 @@ Weights read_weights(const fs::path& dist, const json& model) {
   return w;
 }
 
-// y[n x out] = x[n x in] w[in x out] (+ bias on every row).
-void affine(const float* x, int n, int in, const std::vector<float>& w, const std::vector<float>& bias, int out,
-            float* y) {
-  for (int r = 0; r < n; ++r) std::copy(bias.begin(), bias.end(), y + static_cast<std::size_t>(r) * out);
-  if (n == 0) return;
-  gemm(n, out, in, 1.0f, {x, in}, {w.data(), out}, false, 1.0f, y, out);
-}
-
 void layer_norm(const float* x, int n, int dim, const std::vector<float>& scale, const std::vector<float>& bias,
                 float epsilon, float* y) {
   for (int r = 0; r < n; ++r) {
@@ -222,7 +214,7 @@ SentenceEncoder SentenceEncoder::load(const std::string& dir, Precision precisio
   if (!(max_length >= 1.0f && max_length <= 4096.0f)) fail(w.manifest, "the maximum length is not 1 to 4096 pieces");
   e.max_length_ = static_cast<int>(max_length);
   // The position signal, by position: sines, then cosines.
-  e.timing_.resize(static_cast<std::size_t>(std::max(e.max_length_, 0)) * kPieceDim);
+  e.timing_.resize(static_cast<std::size_t>(e.max_length_) * kPieceDim);
   for (int p = 0; p < e.max_length_; ++p) {
     float* row = e.timing_.data() + static_cast<std::size_t>(p) * kPieceDim;
     for (int i = 0; i < kPieceDim / 2; ++i) {
@@ -280,7 +272,7 @@ void SentenceEncoder::dense(const float* x, int n, int in, const std::vector<flo
   if (precision_ == Precision::bf16) {
     w_bf16.apply(x, n, bias, y);
   } else {
-    affine(x, n, in, w, bias, out, y);
+    affine(x, n, in, w.data(), bias, out, y);
   }
 }
 
