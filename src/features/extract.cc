@@ -388,49 +388,4 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
   }
 }
 
-std::size_t span_dense_size(int vector_dimension, int embedding_dimension) {
-  return 2 * static_cast<std::size_t>(embedding_dimension) + 3 * static_cast<std::size_t>(vector_dimension) + 3;
-}
-
-void span_dense(const ArticleView& view, Offset start, Offset end, std::vector<float>& out) {
-  const auto e = static_cast<std::size_t>(view.embedding_dimension);
-  const auto d = static_cast<std::size_t>(view.vector_dimension);
-  out.assign(span_dense_size(view.vector_dimension, view.embedding_dimension), 0.0f);
-  const int first = view.token_at_or_after(start);
-  const int last = view.token_at_or_after(end);
-  if (last <= first) return;
-  float* at = out.data();
-  const int sent = view.token_sentence[static_cast<std::size_t>(first)];
-  const auto us = static_cast<std::size_t>(sent);
-  if (e) {
-    if (view.passage_encoder) {
-      const auto p = view.passage_encoder->embed(start, end);
-      std::copy_n(p.begin(), std::min(p.size(), e), at);
-    }
-    if ((us + 1) * e <= view.sentence_embeddings.size()) {
-      std::copy_n(view.sentence_embeddings.begin() + static_cast<std::ptrdiff_t>(us * e), e, at + e);
-    }
-    // Unit vectors: components scaled to about 1, like the word vectors'.
-    const float scale = std::sqrt(static_cast<float>(e)) * 0.25f;
-    for (std::size_t k = 0; k < 2 * e; ++k) at[k] *= scale;
-    at += 2 * e;
-  }
-  const int s_first = view.sentence_first_token[us];
-  const int s_last = view.sentence_end_token[us];
-  if (d) {
-    SparseVector mean;
-    const std::pair<int, int> ranges[] = {{first, last}, {s_first, first}, {last, s_last}};
-    for (std::size_t r = 0; r < 3; ++r) {
-      mean.clear();
-      add_mean_vector(view, ranges[r].first, ranges[r].second, -1, 0, mean);
-      std::copy(mean.value.begin(), mean.value.end(), at + r * d);
-    }
-    at += 3 * d;
-  }
-  const int n = last - first;
-  at[0] = std::log1p(static_cast<float>(n)) * 0.5f;
-  at[1] = static_cast<float>(n) / static_cast<float>(std::max(s_last - s_first, 1));
-  at[2] = view.in_quotes[static_cast<std::size_t>(first)] ? 1.0f : 0.0f;
-}
-
 }  // namespace propscan::features

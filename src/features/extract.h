@@ -118,12 +118,4 @@ struct PhraseCache {
 void span_features(const ArticleView& view, Offset start, Offset end, const FeatureHasher& hasher,
                    SparseVector& out, const SiblingIndex* siblings = nullptr, PhraseCache* phrases = nullptr);
 
-// The passage as a dense vector, for the technique network
-// (neural/technique_network.h): the encoder's embedding of the passage and of
-// its sentence (when the view has them), the mean word vector of the passage
-// and of the sentence's words before and after it, and its length and share
-// of the sentence. Written to `out` (resized to span_dense_size).
-void span_dense(const ArticleView& view, Offset start, Offset end, std::vector<float>& out);
-std::size_t span_dense_size(int vector_dimension, int embedding_dimension);
-
 }  // namespace propscan::features

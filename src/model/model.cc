@@ -33,13 +33,6 @@ Model::Model(ModelParts parts)
   if (c.sentence_encoder && !parts_.lexicons.encoder) {
     throw Error("model: it reads the sentence encoder, which was not loaded");
   }
-  if (const auto& t = parts_.technique_network) {
-    t->check();
-    const int e = c.sentence_encoder ? encoder::SentenceEncoder::kDim : 0;
-    if (t->input != features::span_dense_size(d, e)) {
-      throw Error("model: the technique network does not fit the word vectors and the encoder");
-    }
-  }
   if (parts_.tagger_weights.size() != tagger_size(c, d) ||
       parts_.classifier_weights.size() != classifier_features(c, d) * kNumTechniques) {
     throw Error("model: weight sizes do not match the configuration");
@@ -240,17 +233,6 @@ std::array<float, kNumTechniques> Model::technique_probabilities(const features:
   features::span_features(view, start, end, classifier_hasher_, x, &siblings, phrases);
   std::array<float, kNumTechniques> probs{};
   model::softmax_predict(parts_.classifier_weights, x, probs);
-  if (const auto& net = parts_.technique_network) {
-    thread_local std::vector<float> dense;
-    features::span_dense(view, start, end, dense);
-    const auto log_net = net->log_probabilities(dense);
-    double sum = 0.0;
-    for (std::size_t t = 0; t < kNumTechniques; ++t) {
-      probs[t] = std::exp((1.0f - net->weight) * std::log(std::max(probs[t], 1e-30f)) + net->weight * log_net[t]);
-      sum += probs[t];
-    }
-    for (auto& p : probs) p = static_cast<float>(p / sum);
-  }
   return probs;
 }
 

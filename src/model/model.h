@@ -20,7 +20,6 @@
 #include "lexicon/cues.h"
 #include "lexicon/word_vectors.h"
 #include "neural/network.h"
-#include "neural/technique_network.h"
 #include "propscan/span.h"
 #include "propscan/technique.h"
 
@@ -119,8 +118,6 @@ struct ModelParts {
   std::vector<float> classifier_weights;  // feature-major: row j holds feature j's weight per technique
   ModelLexicons lexicons;
   std::optional<neural::Network> network;
-  // Multiplied into the classifier's probabilities when labelling passages.
-  std::optional<neural::TechniqueNetwork> technique_network;
   // Without a reranker, passages are decoded at the extent threshold.
   std::optional<RerankerParts> reranker;
   std::optional<ScoreCalibration> calibration;

@@ -150,13 +150,6 @@ std::vector<Section> sections_of(const Model& model) {
       out.push_back(floats("network." + t.name, t.values, shape));
     }
   }
-  if (const auto& t = p.technique_network) {
-    out.push_back(text("technique_network.config", nlohmann::json{{"weight", t->weight}}.dump()));
-    out.push_back(floats("technique_network.w1", t->w1, {t->hidden, t->input}));
-    out.push_back(floats("technique_network.b1", t->b1));
-    out.push_back(floats("technique_network.w2", t->w2, {kNumTechniques, t->hidden}));
-    out.push_back(floats("technique_network.b2", t->b2));
-  }
   if (const auto* r = model.reranker()) {
     out.push_back(floats("reranker.weights", r->weights));
     if (r->sentence_weights) out.push_back(floats("reranker.sentence", *r->sentence_weights));
@@ -472,27 +465,6 @@ ModelParts parts_of(ModelReader& s) {
       s.fail(std::string("section 'network.config': ") + e.what());
     }
     p.network.emplace(nc, s.network_parameters());
-  }
-  if (s.has("technique_network.config")) {
-    neural::TechniqueNetwork t;
-    try {
-      t.weight = s.json("technique_network.config").at("weight").get<float>();
-    } catch (const nlohmann::json::exception& e) {
-      s.fail(std::string("section 'technique_network.config': ") + e.what());
-    }
-    t.w1 = s.floats("technique_network.w1", 2);
-    const auto& shape = s.shape("technique_network.w1");
-    t.hidden = static_cast<std::uint32_t>(std::min<std::uint64_t>(shape[0], 1u << 20));
-    t.input = static_cast<std::uint32_t>(std::min<std::uint64_t>(shape[1], 1u << 20));
-    t.b1 = s.floats("technique_network.b1");
-    t.w2 = s.floats("technique_network.w2", 2);
-    t.b2 = s.floats("technique_network.b2");
-    try {
-      t.check();
-    } catch (const Error&) {
-      s.fail("technique network sections do not agree");
-    }
-    p.technique_network = std::move(t);
   }
   if (s.has("reranker.weights")) {
     RerankerParts r;

@@ -12,11 +12,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptionalStage, enabled, sgd)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NeuralConfig, enabled, epochs, hidden, layers, context, dropout,
                                                 span_power, learning_rate, batch_size, blend_weights)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RerankerConfig, enabled, sgd, share_weights)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TechniqueNetConfig, enabled, epochs, hidden, dropout, learning_rate,
-                                                weight_decay, batch_size, weight)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, seed, tune_folds, tagger_bits, classifier_bits,
-                                                vector_words, nested_extent, sentence_encoder, tagger, classifier, technique_network,
-                                                neural, density,
+                                                vector_words, nested_extent, sentence_encoder, tagger, classifier, neural, density,
                                                 sentence_scorer, passage_text, reranker)
 
 namespace {
@@ -74,15 +71,6 @@ void check_config(const TrainConfig& c, const std::string& o) {
   check_stage(c.sentence_scorer.sgd, o, "sentence_scorer.sgd");
   check_stage(c.passage_text.sgd, o, "passage_text.sgd");
   check_stage(c.reranker.sgd, o, "reranker.sgd");
-  const auto& t = c.technique_network;
-  require(t.epochs >= 1 && t.epochs <= 1000, o, "technique_network.epochs", "must be between 1 and 1000");
-  require(t.hidden >= 1 && t.hidden <= 4096, o, "technique_network.hidden", "must be between 1 and 4096");
-  require(t.dropout >= 0.0 && t.dropout < 1.0, o, "technique_network.dropout", "must be in [0, 1)");
-  require(t.learning_rate > 0.0 && t.learning_rate <= 1.0, o, "technique_network.learning_rate", "must be in (0, 1]");
-  require(t.weight_decay >= 0.0 && t.weight_decay < 1.0, o, "technique_network.weight_decay", "must be in [0, 1)");
-  require(t.batch_size >= 1 && t.batch_size <= 4096, o, "technique_network.batch_size",
-          "must be between 1 and 4096");
-  require(t.weight >= 0.0 && t.weight <= 1.0, o, "technique_network.weight", "must be in [0, 1]");
   const auto& n = c.neural;
   require(n.epochs >= 1 && n.epochs <= 1000, o, "neural.epochs", "must be between 1 and 1000");
   require(n.hidden >= 1 && n.hidden <= 1024, o, "neural.hidden", "must be between 1 and 1024");

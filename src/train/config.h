@@ -52,20 +52,6 @@ struct RerankerConfig {
   std::vector<double> share_weights = {0.5};
 };
 
-// The technique network: a feed-forward network over the passage's dense
-// inputs whose probabilities are multiplied into the linear classifier's.
-struct TechniqueNetConfig {
-  bool enabled = false;
-  int epochs = 20;
-  std::uint32_t hidden = 256;
-  double dropout = 0.3;
-  double learning_rate = 1e-3;
-  double weight_decay = 1e-4;
-  int batch_size = 64;
-  // Exponent of its probabilities in the product (the linear one's: 1 - weight).
-  double weight = 0.5;
-};
-
 struct TrainConfig {
   // Every stage's seed is derived from this and the stage's name.
   std::uint64_t seed = 42;
@@ -86,7 +72,6 @@ struct TrainConfig {
   bool sentence_encoder = false;
   SgdStage tagger{8, 0.02, 1e-6};
   SgdStage classifier{10, 0.05, 1e-6};
-  TechniqueNetConfig technique_network;
   NeuralConfig neural;
   OptionalStage density{true, {30, 0.1, 1e-5}};
   OptionalStage sentence_scorer{true, {8, 0.05, 1e-5}};

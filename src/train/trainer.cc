@@ -20,7 +20,6 @@
 #include "propscan/error.h"
 #include "propscan/version.h"
 #include "train/sequence_tagger.h"
-#include "train/technique_training.h"
 
 namespace propscan::train {
 namespace {
@@ -104,35 +103,6 @@ std::vector<float> train_classifier(const std::vector<const io::LabelledArticle*
   }
   return model::train_softmax(xs, ys, static_cast<std::uint32_t>(Model::classifier_features(model_config(o), d)),
                               kNumTechniques, sgd_options(o.config.classifier, o.config.seed, "classifier"));
-}
-
-// Trains the technique network on the dense inputs of every annotated span.
-neural::TechniqueNetwork train_technique_network(const std::vector<const io::LabelledArticle*>& arts,
-                                                 const std::vector<const features::ArticleView*>& views,
-                                                 const TrainOptions& o) {
-  const int d = views.empty() ? 0 : views.front()->vector_dimension;
-  const int e = views.empty() ? 0 : views.front()->embedding_dimension;
-  const auto input = static_cast<std::uint32_t>(features::span_dense_size(d, e));
-  std::vector<float> xs, row;
-  std::vector<std::uint16_t> ys;
-  for (std::size_t a = 0; a < arts.size(); ++a) {
-    for (const auto& s : arts[a]->techniques) {
-      features::span_dense(*views[a], s.start, s.end, row);
-      xs.insert(xs.end(), row.begin(), row.end());
-      ys.push_back(static_cast<std::uint16_t>(technique_index(*s.technique)));
-    }
-  }
-  const auto& c = o.config.technique_network;
-  TechniqueNetOptions no{.hidden = c.hidden,
-                         .epochs = c.epochs,
-                         .dropout = c.dropout,
-                         .learning_rate = c.learning_rate,
-                         .weight_decay = c.weight_decay,
-                         .batch_size = c.batch_size,
-                         .weight = static_cast<float>(c.weight),
-                         .seed = stage_seed(o.config.seed, "technique_network"),
-                         .progress = o.progress};
-  return train::train_technique_network(xs, ys, input, no);
 }
 
 // Trains the neural sequence tagger on the given articles.
@@ -670,10 +640,6 @@ std::shared_ptr<const Model> train_model(const std::vector<const io::LabelledArt
   stage_done();
   report(o, "training the technique classifier");
   parts.classifier_weights = train_classifier(arts, view_ptrs, o);
-  if (o.config.technique_network.enabled) {
-    report(o, "training the technique network");
-    parts.technique_network = train_technique_network(arts, view_ptrs, o);
-  }
   stage_done();
   if (neural) {
     report(o, "training the neural sequence tagger");
