@@ -227,12 +227,7 @@ SiblingIndex::SiblingIndex(const ArticleView& view, std::span<const Span> siblin
     const int o_first = view.token_at_or_after(o.start);
     const int o_last = view.token_at_or_after(o.end);
     if (o_first < n) ++per_sentence_[static_cast<std::size_t>(view.token_sentence[static_cast<std::size_t>(o_first)])];
-    if (o_last > o_first) {
-      auto [it, fresh] = words_.try_emplace(phrase_key(view, o_first, o_last), Phrase{0, o.start, o.start});
-      ++it->second.passages;
-      it->second.earliest = std::min(it->second.earliest, o.start);
-      it->second.latest = std::max(it->second.latest, o.start);
-    }
+    if (o_last > o_first) ++words_[phrase_key(view, o_first, o_last)];
   }
   bounds_ = Containment(std::move(bounds));
 }
@@ -244,10 +239,7 @@ SiblingIndex::Counts SiblingIndex::counts(const ArticleView& view, Offset start,
   // Passages with the very same bounds have the same words and sentence: they
   // count only in same_bounds.
   if (auto it = words_.find(phrase_key(view, first, first + n_tokens)); it != words_.end()) {
-    c.same_words = it->second.passages - c.same_bounds;
-    // Repetition is annotated on the later occurrences of a phrase.
-    c.same_words_earlier = it->second.earliest < start;
-    c.same_words_later = it->second.latest > start;
+    c.same_words = it->second - c.same_bounds;
   }
   c.in_sentence = per_sentence_[static_cast<std::size_t>(sentence)] - c.same_bounds;
   c.inside = bounds_.any_strictly_contains(start, end);
@@ -380,8 +372,6 @@ void span_features(const ArticleView& view, Offset start, Offset end, const Feat
     h.add(out, "sib_same_bounds=", bucket(c.same_bounds, {2, 3}));
     if (c.inside) h.add(out, "sib_inside", "");
     if (c.contains) h.add(out, "sib_contains", "");
-    if (c.same_words_earlier) h.add(out, "sib_same_words_earlier", "");
-    if (c.same_words_later) h.add(out, "sib_same_words_later", "");
     h.add(out, "sib_in_sentence=", bucket(c.in_sentence, {1, 2, 3, 5}));
   }
 

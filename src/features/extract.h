@@ -88,8 +88,6 @@ class SiblingIndex {
 
   struct Counts {
     int same_words = 0;   // other passages with the same words
-    bool same_words_earlier = false;  // one of them starts before this one
-    bool same_words_later = false;    // one of them starts after this one
     int same_bounds = 0;  // passages with exactly these bounds (this one included)
     int in_sentence = 0;  // other passages starting in sentence `sentence`
     bool inside = false;  // some other passage contains this one
@@ -103,11 +101,7 @@ class SiblingIndex {
   bool empty_ = true;
   Containment bounds_;
   std::unordered_map<std::string, int> same_bounds_;  // key: start and end
-  struct Phrase {
-    int passages = 0;
-    Offset earliest = 0, latest = 0;  // starts of the first and the last of them
-  };
-  std::unordered_map<std::string, Phrase> words_;  // phrase_key -> its passages
+  std::unordered_map<std::string, int> words_;        // phrase_key -> passages
   std::vector<int> per_sentence_;                     // passages starting in each sentence
 };
 
