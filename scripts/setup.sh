@@ -15,8 +15,9 @@ APT_PACKAGES=(
   libblas-dev
   # The sentence encoder's matrix products on AVX-512 CPUs (header-only).
   libeigen3-dev
-  # Its bfloat16 products on CPUs with AMX (oneDNN).
-  libdnnl-dev
+  # Its bfloat16 products on CPUs with AMX (oneDNN). oneDNN's CMake config
+  # looks for the OpenCL headers and loader, which apt only recommends.
+  libdnnl-dev ocl-icd-opencl-dev
   # Web page and HTTP API (propscan serve): server library, and the browser
   # and load generator of its tests and benchmark.
   libcpp-httplib-dev chromium fonts-noto-color-emoji wrk
