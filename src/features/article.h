@@ -63,12 +63,6 @@ struct ArticleView {
   // reads the encoder (the accurate model).
   int embedding_dimension = 0;
   std::vector<float> sentence_embeddings;
-  // Per token, the mean of the encoder's outputs for the pieces it covers in
-  // its sentence, scaled to unit length ([tokens x token_encoding_dimension];
-  // zeros for a token no piece covers); empty unless the model reads the
-  // encoder.
-  int token_encoding_dimension = 0;
-  std::vector<float> token_encodings;
   // The same encoder for a passage; null unless the model reads it.
   std::shared_ptr<const PassageEncoder> passage_encoder;
 

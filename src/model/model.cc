@@ -27,8 +27,7 @@ Model::Model(ModelParts parts)
     throw Error("model: feature table sizes out of range");
   }
   const int d = parts_.lexicons.vectors.dimension();
-  if (parts_.network &&
-      parts_.network->config().input_dim != neural::input_dim(d, c.sentence_encoder ? encoder::SentenceEncoder::kDim : 0)) {
+  if (parts_.network && parts_.network->config().input_dim != neural::input_dim(d)) {
     throw Error("model: the neural tagger does not fit the word vectors");
   }
   if (c.sentence_encoder && !parts_.lexicons.encoder) {
@@ -167,24 +166,6 @@ features::ArticleView article_view(const std::u32string& text, const ModelLexico
     for (const auto& p : pieces) {
       const auto e = lexicons.encoder->pool(*p);
       v.sentence_embeddings.insert(v.sentence_embeddings.end(), e.begin(), e.end());
-    }
-    v.token_encoding_dimension = kEncoderDim;
-    v.token_encodings.assign(v.tokens.size() * kEncoderDim, 0.0f);
-    for (std::size_t t = 0; t < v.tokens.size(); ++t) {
-      const int s = v.token_sentence[t];
-      if (s < 0 || static_cast<std::size_t>(s) >= pieces.size()) continue;
-      const auto& bounds = v.sentences[static_cast<std::size_t>(s)];
-      float* row = v.token_encodings.data() + t * kEncoderDim;
-      if (add_pieces(*pieces[static_cast<std::size_t>(s)], v.tokens[t].start - bounds.start,
-                     v.tokens[t].end - bounds.start, row) == 0) {
-        continue;
-      }
-      float norm = 0.0f;
-      for (int i = 0; i < kEncoderDim; ++i) norm += row[i] * row[i];
-      norm = std::sqrt(norm);
-      if (norm > 0.0f) {
-        for (int i = 0; i < kEncoderDim; ++i) row[i] /= norm;
-      }
     }
     v.passage_encoder = std::make_shared<PooledPassageEncoder>(lexicons.encoder, std::move(cache), text, v.sentences,
                                                                std::move(pieces));

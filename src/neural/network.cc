@@ -15,12 +15,8 @@ namespace {
 constexpr std::uint32_t kSurfaceFeatures = 11 + lexicon::kNumCueKinds;
 }
 
-std::uint32_t input_dim(int vector_dimension, int encoding_dimension) {
-  return static_cast<std::uint32_t>(vector_dimension) + kSurfaceFeatures + static_cast<std::uint32_t>(encoding_dimension);
-}
-
-std::uint32_t input_dim(const features::ArticleView& view) {
-  return input_dim(view.vector_dimension, view.token_encoding_dimension);
+std::uint32_t input_dim(int vector_dimension) {
+  return static_cast<std::uint32_t>(vector_dimension) + kSurfaceFeatures;
 }
 
 std::vector<float> token_inputs(const features::ArticleView& view) {
@@ -31,8 +27,7 @@ std::vector<float> token_inputs(const features::ArticleView& view) {
 
 void token_inputs(const features::ArticleView& view, int first, int end, std::vector<float>& x) {
   const auto d = static_cast<std::size_t>(view.vector_dimension);
-  const std::size_t width = input_dim(view);
-  const auto e = static_cast<std::size_t>(view.token_encoding_dimension);
+  const std::size_t width = input_dim(view.vector_dimension);
   x.assign(static_cast<std::size_t>(end - first) * width, 0.0f);
   for (auto i = static_cast<std::size_t>(first); i < static_cast<std::size_t>(end); ++i) {
     float* row = x.data() + (i - static_cast<std::size_t>(first)) * width;
@@ -55,7 +50,6 @@ void token_inputs(const features::ArticleView& view, int first, int end, std::ve
     s[10] = view.words[i].size() >= 4 ? std::log(static_cast<float>(count)) / 3.0f : 0.0f;
     const unsigned cues = view.cues.empty() ? 0u : view.cues[i];
     for (int k = 0; k < lexicon::kNumCueKinds; ++k) s[11 + k] = (cues >> k) & 1u ? 1.0f : 0.0f;
-    if (e) std::copy_n(view.token_encodings.data() + i * e, e, s + kSurfaceFeatures);
   }
 }
 
@@ -107,7 +101,7 @@ std::vector<float> Network::predict(const features::ArticleView& view) const {
   std::vector<float> probs(view.tokens.size(), 0.0f);
   const auto runs = sentence_runs(view, config_.context);
   if (runs.empty()) return probs;
-  if (input_dim(view) != config_.input_dim) {
+  if (input_dim(view.vector_dimension) != config_.input_dim) {
     throw Error("neural network: the article's word vectors do not fit the network");
   }
   // A few thousand tokens at a time: the inputs of a whole long article

@@ -38,8 +38,7 @@ struct NamedTensor {
 std::vector<float> token_inputs(const features::ArticleView& view);
 // The same for tokens [first, end) only, into `x` (its memory reused).
 void token_inputs(const features::ArticleView& view, int first, int end, std::vector<float>& x);
-std::uint32_t input_dim(int vector_dimension, int encoding_dimension = 0);
-std::uint32_t input_dim(const features::ArticleView& view);
+std::uint32_t input_dim(int vector_dimension);
 
 // The token runs the network reads: consecutive sentences of up to
 // `context` tokens (a longer sentence alone); sentences without tokens are

@@ -164,9 +164,7 @@ std::vector<float> reference_predict(const neural::Network& network, const featu
 
 neural::Network train_network(const std::vector<NetExample>& train, int vector_dimension,
                               const NetTrainOptions& o) {
-  const int encoding_dimension = train.empty() ? 0 : train.front().view->token_encoding_dimension;
-  const neural::NetConfig config{neural::input_dim(vector_dimension, encoding_dimension), o.hidden, o.layers,
-                                 o.context};
+  const neural::NetConfig config{neural::input_dim(vector_dimension), o.hidden, o.layers, o.context};
   Net net = make_net(config, o.seed);
   net->dropout = o.dropout;
 
